@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import type { CliRuntime } from '../runtime';
+import * as doctor from './doctor';
+
+/** Every `baton` command; each module registers its own subcommand(s). */
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor];
+
+export function registerCommands(program: Command, rt: CliRuntime): void {
+  for (const command of commands) command.register(program, rt);
+}

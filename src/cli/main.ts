@@ -1,0 +1,35 @@
+import { Command, CommanderError } from 'commander';
+import { registerCommands } from './commands';
+import { CliRuntime } from './runtime';
+import { EXIT_CODES } from '../domain/errors';
+
+/**
+ * `baton <command> [args] [--flags]`. Exit codes (documented in the README): 0 ok, 1 internal,
+ * 2 invalid input, 3 conflict, 4 not found, 5 unauthorized/forbidden, 6 invalid state / already
+ * exists, 7 timed out, 8 Temporal unavailable.
+ */
+export function buildProgram(rt = new CliRuntime()): Command {
+  const program = new Command('baton')
+    .description('Coordinate AI coding agents and their humans on Temporal: reservations, messages, patterns.')
+    .option('-p, --project <key>', 'project key (default: $BATON_PROJECT)')
+    .option('--json', 'print machine-readable JSON instead of tables')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program, rt);
+  return program;
+}
+
+export async function main(): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage mistakes are invalid input.
+      process.exit(err.exitCode === 0 ? 0 : EXIT_CODES.INVALID_INPUT);
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,71 @@
+import pc from 'picocolors';
+import { BatonError, EXIT_CODES } from '../domain/errors';
+import { toBatonError } from '../client/errors';
+
+/**
+ * How the CLI speaks: tables and colours for people (colours only on a TTY, NO_COLOR respected by
+ * picocolors), JSON for scripts, errors on stderr with an exit code a script can branch on.
+ */
+export const colors = pc;
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string;
+  /** Colour applied after padding, so alignment ignores escape codes. */
+  color?: (text: string, row: T) => string;
+}
+
+export function table<T>(rows: T[], columns: Column<T>[]): string {
+  const cells = rows.map((row) => columns.map((c) => c.value(row)));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
+  const header = columns.map((c, i) => pc.bold(c.header.padEnd(widths[i]!))).join('  ');
+  const body = cells.map((r, ri) =>
+    r
+      .map((text, i) => {
+        const padded = i === r.length - 1 ? text : text.padEnd(widths[i]!);
+        const color = columns[i]!.color;
+        return color ? color(padded, rows[ri]!) : padded;
+      })
+      .join('  ')
+      .trimEnd(),
+  );
+  return [header.trimEnd(), ...body].join('\n');
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** "in 42m", "3h ago": durations for people. */
+export function relativeTime(iso: string | number, now = Date.now()): string {
+  const at = typeof iso === 'number' ? iso : Date.parse(iso);
+  const diff = at - now;
+  const abs = Math.abs(diff);
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+  ];
+  let text = '0s';
+  for (const [ms, unit] of units) {
+    if (abs >= ms) {
+      const major = Math.floor(abs / ms);
+      text = `${major}${unit}`;
+      break;
+    }
+  }
+  return diff >= 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** Print an error for a person (or as JSON with --json) and exit with its documented code. */
+export function exitWithError(err: unknown, json = false): never {
+  const error = err instanceof BatonError ? err : toBatonError(err);
+  if (json) {
+    process.stderr.write(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }) + '\n');
+  } else {
+    process.stderr.write(`${pc.red('error')} ${pc.dim(`[${error.code}]`)} ${error.message}\n`);
+    if (error.code === 'INTERNAL' && process.env.BATON_DEBUG && err instanceof Error && err.stack) process.stderr.write(pc.dim(err.stack) + '\n');
+  }
+  process.exit(EXIT_CODES[error.code]);
+}

@@ -1,0 +1,54 @@
+import type { Client } from '@temporalio/client';
+import { loadConfig, type BatonConfig } from './config';
+import { ProjectKey } from './domain/ids';
+import { parseInput } from './domain/validation';
+import { ProjectChannel } from './client/project';
+import { connectClient } from './client/connection';
+import { describeQuery, pingUpdate } from './workflows/project/api';
+import type { ProjectSettings } from './schemas/project';
+
+export { BatonError } from './domain/errors';
+
+/**
+ * Baton's typed client: what orchestrators, the CLI and the MCP server use. Every input is validated
+ * with the same zod schemas the workflows use, and every failure arrives as a BatonError with a code.
+ *
+ *   const baton = await BatonClient.connect();
+ *   const project = baton.project('acme/web');
+ */
+export class BatonClient {
+  constructor(
+    readonly temporal: Client,
+    readonly config: BatonConfig = loadConfig(),
+  ) {}
+
+  static async connect(config: BatonConfig = loadConfig()): Promise<BatonClient> {
+    return new BatonClient(await connectClient(config), config);
+  }
+
+  project(key: string, settings?: ProjectSettings): BatonProjectClient {
+    return new BatonProjectClient(new ProjectChannel(this.temporal, parseInput(ProjectKey, key, 'project'), this.config.taskQueue, settings));
+  }
+
+  async close(): Promise<void> {
+    await this.temporal.connection.close();
+  }
+}
+
+/** Everything Baton does within one project. */
+export class BatonProjectClient {
+  constructor(readonly channel: ProjectChannel) {}
+
+  get key(): string {
+    return this.channel.project;
+  }
+
+  /** A no-op round trip through the project workflow (creates it on first use). */
+  ping() {
+    return this.channel.update(pingUpdate, {});
+  }
+
+  describe() {
+    return this.channel.query(describeQuery);
+  }
+}

@@ -1,0 +1,26 @@
+import { loadConfig } from '../config';
+import { provisionTemporal, ProvisionError } from './provision';
+
+/** `npm run temporal:install`: provision the Temporal CLI and print which route worked. */
+function main(): void {
+  const quiet = process.argv.includes('--quiet');
+  const config = loadConfig();
+  try {
+    const got = provisionTemporal({ home: config.home, log: (l) => console.error(l) });
+    if (got.route === 'sdk-download') {
+      console.error('No local Temporal CLI; the SDK will download the dev server on first start.');
+    } else if (!quiet) {
+      console.log(`temporal: ${got.path} (${got.version}) via ${got.route}`);
+    } else {
+      console.error(`Temporal CLI: ${got.version} via ${got.route}`);
+    }
+  } catch (err) {
+    if (err instanceof ProvisionError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+main();

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import pc from 'picocolors';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from './config';
+import { startDevServer, type RunningDevServer } from './server/dev-server';
+import { ensureSearchAttributes } from './server/search-attributes';
+import { createBatonWorker } from './worker';
+
+/**
+ * `npm start`: Baton on its embedded default. Starts Temporal's dev server with a SQLite file under
+ * .baton/ (state survives restarts) and the Web UI, registers Baton's search attributes, and runs the
+ * worker. If a Temporal server already answers at the configured address (TEMPORAL_ADDRESS, or a
+ * previous `npm start`), it connects to that instead. Ctrl-C stops everything cleanly.
+ */
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN') || 'WARN') });
+  const config = loadConfig();
+  const log = (line: string) => console.log(line);
+  let server: RunningDevServer | undefined;
+  let uiUrl: string | undefined;
+
+  const existing = await tryConnect(config.connectionOptions);
+  if (existing) {
+    log(pc.dim(`Connecting to the Temporal server already at ${config.address} (namespace ${config.namespace}).`));
+    await existing.close();
+  } else if (config.addressFromEnvironment) {
+    throw new Error(`TEMPORAL_ADDRESS is ${config.address}, but no Temporal server answers there. Start it, or unset TEMPORAL_ADDRESS to run the embedded dev server.`);
+  } else {
+    const [host, port] = splitAddress(config.address);
+    const dbFilename = path.join(config.home, 'temporal.sqlite');
+    log(pc.dim(`Starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFilename) || dbFilename}) ...`));
+    server = await startDevServer({ home: config.home, ip: host, port, uiPort: config.uiPort, dbFilename, namespace: config.namespace, log });
+    uiUrl = server.uiUrl;
+    log(pc.dim(`Temporal CLI ${server.temporal.version ?? '(SDK download)'} via ${server.temporal.route}`));
+  }
+
+  const connection = await NativeConnection.connect(config.connectionOptions);
+  const client = new Client({ connection: await Connection.connect(config.connectionOptions as Parameters<typeof Connection.connect>[0]), namespace: config.namespace });
+  const notRegistered = await ensureSearchAttributes(client, config.namespace);
+  for (const line of notRegistered) console.warn(pc.yellow(`Search attribute not registered: ${line}`));
+  const worker = await createBatonWorker({ config, connection, client });
+
+  log('');
+  log(pc.bold('Baton is running.'));
+  log(`  Temporal gRPC  ${pc.cyan(config.address)}  (namespace ${config.namespace})`);
+  log(`  Web UI         ${pc.cyan(uiUrl ?? '(served by your cluster)')}`);
+  log(`  Worker         task queue ${pc.cyan(config.taskQueue)}`);
+  log('');
+  log('Try, in another terminal:');
+  log(`  ${pc.green('npx baton register --project demo --program claude-code --model opus --task "API work"')}`);
+  log(`  ${pc.green('npx baton reserve "src/api/**" --project demo --reason "auth endpoint"')}`);
+  log(`  ${pc.green('npx baton reservations --project demo')}`);
+  log('');
+  log(pc.dim('Ctrl-C stops the worker and the server; state stays in .baton/temporal.sqlite.'));
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    log(pc.dim('\nStopping the worker ...'));
+    worker.shutdown();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  await worker.run();
+  await connection.close();
+  await client.connection.close();
+  if (server) {
+    log(pc.dim('Stopping the Temporal dev server ...'));
+    await server.stop();
+  }
+  log('Baton stopped.');
+}
+
+async function tryConnect(options: ReturnType<typeof loadConfig>['connectionOptions']): Promise<Connection | undefined> {
+  try {
+    const connection = await Connection.connect({ ...options, connectTimeout: '1s' } as Parameters<typeof Connection.connect>[0]);
+    await connection.workflowService.getSystemInfo({});
+    return connection;
+  } catch {
+    return undefined;
+  }
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  return [address.slice(0, i) || '127.0.0.1', Number(address.slice(i + 1)) || 7233];
+}
+
+main().catch((err) => {
+  console.error(pc.red(err instanceof Error ? err.message : String(err)));
+  process.exit(1);
+});

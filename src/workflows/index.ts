@@ -1,0 +1,2 @@
+// Every workflow the Baton worker runs. The worker bundles this file.
+export { projectWorkflow } from './project/project';

@@ -1,0 +1,52 @@
+import type { ProjectSettings } from '../../schemas/project';
+
+/**
+ * The project workflow is one execution per project that owns several pieces of state (reservations,
+ * the agent directory, ...). Each piece is a module with its own handlers and its own carried state;
+ * the workflow body only schedules durable wake-ups and continues-as-new. Modules talk to each other
+ * through the small ports below, never by reaching into each other's state.
+ */
+export interface ProjectModule {
+  /** Key of this module's state in the continue-as-new input. */
+  readonly name: string;
+  /** Install this module's update/query/signal handlers. Called once per run, before any await. */
+  register(): void;
+  /** JSON-serialisable state to carry into the next run. */
+  snapshot(): unknown;
+  /** Workflow time (ms) at which this module next needs to act (e.g. the earliest lease expiry). */
+  nextWakeAt?(): number | undefined;
+  /** Called when workflow time reaches or passes nextWakeAt (also after the worker was down). */
+  onWake?(now: number): void;
+  /** Readable summary for the `describe` query. */
+  describe?(): unknown;
+}
+
+/** What the agent directory offers other modules. */
+export interface DirectoryPort {
+  /** True for registered humans and humans named in the project's settings. */
+  isHuman(name: string): boolean;
+  /**
+   * Checks an agent's or human's token; throws an UNAUTHORIZED ApplicationFailure when it is wrong.
+   * Returns the canonical member name.
+   */
+  authenticate(name: string, token: string | undefined): string;
+  /** Send a system message (from Baton) to members; no contact policy applies. */
+  notify(to: string[], message: { subject: string; body: string; importance?: 'low' | 'normal' | 'high' | 'urgent' }): void;
+  /** Record a successful task for trust (accepted handoff, approved review). */
+  recordSuccess?(name: string): void;
+}
+
+/** What the reservation book offers other modules. */
+export interface ReservationsPort {
+  /** True when `a` and `b` hold reservations whose patterns overlap (used by the `auto` contact policy). */
+  holdOverlapping(a: string, b: string): boolean;
+}
+
+export interface ProjectContext {
+  readonly project: string;
+  readonly settings: ProjectSettings;
+  /** Ask the main loop to recompute the next wake-up (e.g. after a grant with an earlier expiry). */
+  wake(): void;
+  directory: DirectoryPort;
+  reservations: ReservationsPort;
+}

@@ -1,0 +1,91 @@
+import * as wf from '@temporalio/workflow';
+import { ProjectWorkflowInput, type ProjectDescription } from '../../schemas/project';
+import { BatonKind, BatonProject } from '../../search-attributes';
+import { parseOrFail } from '../failure';
+import { describeQuery, pingUpdate, shutdownSignal } from './api';
+import type { DirectoryPort, ProjectContext, ProjectModule, ReservationsPort } from './module';
+import { settingsDirectory } from './settings-directory';
+import { noReservations } from './no-reservations';
+
+/**
+ * One long-running workflow per project: the single authority for its reservations and its agent
+ * directory. Every decision is made here, in order, durably; leases expire on durable timers even if
+ * no worker was running at the moment of expiry. History stays bounded: when Temporal suggests it, the
+ * workflow waits for in-flight handlers and continues-as-new with each module's state.
+ */
+export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<void> {
+  const input = parseOrFail(ProjectWorkflowInput, rawInput, 'project workflow input');
+  const carried = input.carried ?? {};
+  let wakeRequested = false;
+  let shutdown: { by: string; reason: string } | undefined;
+
+  const directory: DirectoryPort = settingsDirectory(input.settings);
+  const reservations: ReservationsPort = noReservations;
+  const ctx: ProjectContext = {
+    project: input.project,
+    settings: input.settings,
+    wake: () => {
+      wakeRequested = true;
+    },
+    directory,
+    reservations,
+  };
+
+  const modules: ProjectModule[] = buildModules(ctx, carried);
+  for (const module of modules) module.register();
+
+  if (wf.workflowInfo().typedSearchAttributes.get(BatonProject) !== input.project) {
+    wf.upsertSearchAttributes([
+      { key: BatonProject, value: input.project },
+      { key: BatonKind, value: 'project' },
+    ]);
+  }
+  wf.setCurrentDetails(`Project ${input.project}: generation ${input.generation}`);
+
+  wf.setHandler(pingUpdate, () => ({ pong: true as const, at: Date.now() }));
+  wf.setHandler(shutdownSignal, (s) => {
+    shutdown = s;
+  });
+  wf.setHandler(describeQuery, (): ProjectDescription => ({
+    project: input.project,
+    generation: input.generation,
+    startedAt: wf.workflowInfo().runStartTime.toISOString(),
+    historyLength: wf.workflowInfo().historyLength,
+    settings: input.settings,
+    modules: Object.fromEntries(modules.map((m) => [m.name, m.describe?.() ?? null])),
+  }));
+
+  for (;;) {
+    const nextWake = earliest(modules.map((m) => m.nextWakeAt?.()));
+    wakeRequested = false;
+    const woken = () => wakeRequested || shutdown !== undefined || wf.workflowInfo().continueAsNewSuggested;
+    if (nextWake === undefined) await wf.condition(woken);
+    else await wf.condition(woken, Math.max(1, nextWake - Date.now()));
+    const now = Date.now();
+    for (const module of modules) {
+      const at = module.nextWakeAt?.();
+      if (at !== undefined && at <= now) module.onWake?.(now);
+    }
+    if (shutdown || wf.workflowInfo().continueAsNewSuggested) break;
+  }
+
+  await wf.condition(wf.allHandlersFinished);
+  if (shutdown) return;
+  await wf.continueAsNew<typeof projectWorkflow>({
+    project: input.project,
+    settings: input.settings,
+    generation: input.generation + 1,
+    carried: Object.fromEntries(modules.map((m) => [m.name, m.snapshot()])),
+  });
+}
+
+/** Modules of the project workflow; each module file owns its state and handlers. */
+function buildModules(_ctx: ProjectContext, _carried: Record<string, unknown>): ProjectModule[] {
+  return [];
+}
+
+function earliest(times: (number | undefined)[]): number | undefined {
+  let min: number | undefined;
+  for (const t of times) if (t !== undefined && (min === undefined || t < min)) min = t;
+  return min;
+}

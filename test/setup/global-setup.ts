@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { loadConfig } from '../../src/config';
+import { startDevServer } from '../../src/server/dev-server';
+
+/**
+ * One real Temporal dev server per jest run, from the provisioned binary (never a mock), plus one
+ * workflow bundle shared by every test's worker. Tests isolate themselves with unique task queues,
+ * project keys and workflow ids.
+ */
+export default async function globalSetup(): Promise<void> {
+  const config = loadConfig();
+  const server = await startDevServer({ home: config.home });
+  (globalThis as Record<string, unknown>).__BATON_DEV_SERVER__ = server;
+  process.env.TEMPORAL_ADDRESS = server.address;
+  process.env.TEMPORAL_NAMESPACE = 'default';
+
+  const dir = path.join(config.home, 'test');
+  fs.mkdirSync(dir, { recursive: true });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+  });
+  const codePath = path.join(dir, `workflow-bundle-${process.pid}.js`);
+  fs.writeFileSync(codePath, code);
+  process.env.BATON_TEST_BUNDLE = codePath;
+  console.log(`\nTemporal dev server for tests at ${server.address} (${server.temporal.version ?? 'SDK download'}, via ${server.temporal.route})`);
+}
