@@ -1,4 +1,5 @@
 import type { ProjectSettings } from '../../schemas/project';
+import type { Actor } from '../../schemas/actor';
 
 /**
  * The project workflow is one execution per project that owns several pieces of state (reservations,
@@ -30,6 +31,13 @@ export interface DirectoryPort {
    * Returns the canonical member name.
    */
   authenticate(name: string, token: string | undefined): string;
+  /**
+   * Checks an Actor (src/schemas/actor.ts): members by token, `workflow` actors are trusted (internal
+   * API of worker activities). Returns the canonical name of the member acted for.
+   */
+  authenticateActor(actor: Actor): string;
+  /** True when a member of that name is registered (or a settings human). */
+  exists(name: string): boolean;
   /** Send a system message (from Baton) to members; no contact policy applies. */
   notify(to: string[], message: { subject: string; body: string; importance?: 'low' | 'normal' | 'high' | 'urgent' }): void;
   /** Record a successful task for trust (accepted handoff, approved review). */

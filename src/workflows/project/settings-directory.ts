@@ -13,6 +13,11 @@ export function settingsDirectory(settings: ProjectSettings): DirectoryPort {
     authenticate: (name) => {
       throw batonFailure('UNAUTHORIZED', `Unknown member "${name}": register first with \`baton register\`.`);
     },
+    authenticateActor: (actor) => {
+      if (actor.kind === 'workflow') return actor.onBehalfOf;
+      throw batonFailure('UNAUTHORIZED', `Unknown member "${actor.name}": register first with \`baton register\`.`);
+    },
+    exists: (name) => humans.has(name.toLowerCase()),
     notify: () => undefined,
   };
 }
