@@ -3,9 +3,10 @@ import { loadConfig, type BatonConfig } from './config';
 import { ProjectKey } from './domain/ids';
 import { parseInput } from './domain/validation';
 import { ProjectChannel } from './client/project';
+import { AgentsClient } from './client/agents';
 import { connectClient } from './client/connection';
 import { describeQuery, pingUpdate } from './workflows/project/api';
-import type { ProjectSettings } from './schemas/project';
+import type { ProjectSettingsInput } from './schemas/project';
 
 export { BatonError } from './domain/errors';
 
@@ -26,7 +27,7 @@ export class BatonClient {
     return new BatonClient(await connectClient(config), config);
   }
 
-  project(key: string, settings?: ProjectSettings): BatonProjectClient {
+  project(key: string, settings?: ProjectSettingsInput): BatonProjectClient {
     return new BatonProjectClient(new ProjectChannel(this.temporal, parseInput(ProjectKey, key, 'project'), this.config.taskQueue, settings));
   }
 
@@ -41,6 +42,11 @@ export class BatonProjectClient {
 
   get key(): string {
     return this.channel.project;
+  }
+
+  /** Registration, identity, the member list. */
+  get agents(): AgentsClient {
+    return new AgentsClient(this.channel);
   }
 
   /** A no-op round trip through the project workflow (creates it on first use). */

@@ -1,10 +1,12 @@
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { UpdateDefinition, QueryDefinition } from '@temporalio/common';
 import { projectWorkflowId } from '../domain/ids';
-import type { ProjectSettings } from '../schemas/project';
+import type { ProjectSettingsInput } from '../schemas/project';
 import { projectWorkflow } from '../workflows/project/project';
 import { BatonProject, BatonKind } from '../search-attributes';
 import { batonCall } from './errors';
+import { BatonError } from '../domain/errors';
+import type { Checked } from '../workflows/failure';
 
 /**
  * Low-level access to one project's workflow. Every update goes through update-with-start, so a
@@ -15,7 +17,7 @@ export class ProjectChannel {
     readonly client: Client,
     readonly project: string,
     readonly taskQueue: string,
-    readonly settings: ProjectSettings = { humans: [] },
+    readonly settings: ProjectSettingsInput = {},
   ) {}
 
   get workflowId(): string {
@@ -59,5 +61,12 @@ export class ProjectChannel {
         throw err;
       }
     });
+  }
+
+  /** A query answering with a Checked envelope: unwraps it, throwing the BatonError it carries. */
+  async checkedQuery<Ret, Args extends unknown[]>(def: QueryDefinition<Checked<Ret>, Args>, ...args: Args): Promise<Ret> {
+    const answer = await this.query(def, ...args);
+    if (!answer.ok) throw new BatonError(answer.code, answer.message);
+    return answer.value;
   }
 }

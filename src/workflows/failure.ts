@@ -33,3 +33,19 @@ export function guarded<T>(fn: () => T): T {
     throw toFailure(err);
   }
 }
+
+/**
+ * Queries cannot carry a typed failure to the client (the server reports any query failure as a bare
+ * INVALID_ARGUMENT), so queries that can refuse (a wrong token, an unknown id) answer with this
+ * envelope; `ProjectChannel.checkedQuery` turns it back into the BatonError.
+ */
+export type Checked<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+
+export function checked<T>(fn: () => T): Checked<T> {
+  try {
+    return { ok: true, value: fn() };
+  } catch (err) {
+    const failure = toFailure(err);
+    return { ok: false, code: (failure.type as ErrorCode) ?? 'INTERNAL', message: failure.message };
+  }
+}

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import * as doctor from './doctor';
+import * as agents from './agents';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

@@ -3,9 +3,9 @@ import { ProjectWorkflowInput, type ProjectDescription } from '../../schemas/pro
 import { BatonKind, BatonProject } from '../../search-attributes';
 import { parseOrFail } from '../failure';
 import { describeQuery, pingUpdate, shutdownSignal } from './api';
-import type { DirectoryPort, ProjectContext, ProjectModule, ReservationsPort } from './module';
-import { settingsDirectory } from './settings-directory';
+import type { ProjectContext, ProjectModule } from './module';
 import { noReservations } from './no-reservations';
+import { AgentDirectory, type DirectoryState } from './directory';
 
 /**
  * One long-running workflow per project: the single authority for its reservations and its agent
@@ -19,17 +19,16 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
   let wakeRequested = false;
   let shutdown: { by: string; reason: string } | undefined;
 
-  const directory: DirectoryPort = settingsDirectory(input.settings);
-  const reservations: ReservationsPort = noReservations;
-  const ctx: ProjectContext = {
+  const ctx = {
     project: input.project,
     settings: input.settings,
     wake: () => {
       wakeRequested = true;
     },
-    directory,
-    reservations,
-  };
+    reservations: noReservations,
+  } as ProjectContext;
+
+  const historyTooLong = () => wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength >= input.settings.maxHistoryEvents;
 
   const modules: ProjectModule[] = buildModules(ctx, carried);
   for (const module of modules) module.register();
@@ -58,7 +57,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
   for (;;) {
     const nextWake = earliest(modules.map((m) => m.nextWakeAt?.()));
     wakeRequested = false;
-    const woken = () => wakeRequested || shutdown !== undefined || wf.workflowInfo().continueAsNewSuggested;
+    const woken = () => wakeRequested || shutdown !== undefined || historyTooLong();
     if (nextWake === undefined) await wf.condition(woken);
     else await wf.condition(woken, Math.max(1, nextWake - Date.now()));
     const now = Date.now();
@@ -66,7 +65,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
       const at = module.nextWakeAt?.();
       if (at !== undefined && at <= now) module.onWake?.(now);
     }
-    if (shutdown || wf.workflowInfo().continueAsNewSuggested) break;
+    if (shutdown || historyTooLong()) break;
   }
 
   await wf.condition(wf.allHandlersFinished);
@@ -79,9 +78,14 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
   });
 }
 
-/** Modules of the project workflow; each module file owns its state and handlers. */
-function buildModules(_ctx: ProjectContext, _carried: Record<string, unknown>): ProjectModule[] {
-  return [];
+/**
+ * Modules of the project workflow; each module file owns its state and handlers. The directory comes
+ * first: other modules authenticate through it.
+ */
+function buildModules(ctx: ProjectContext, carried: Record<string, unknown>): ProjectModule[] {
+  const directory = new AgentDirectory(ctx, ctx.settings, carried.directory as DirectoryState | undefined);
+  ctx.directory = directory;
+  return [directory];
 }
 
 function earliest(times: (number | undefined)[]): number | undefined {

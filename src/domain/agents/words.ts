@@ -1,0 +1,50 @@
+/**
+ * Word lists for memorable agent names (adjective + noun, CamelCase). 200 x 200 = 40,000 names, so a
+ * project with thousands of agents still gets a fresh name quickly. Words are short, concrete, neutral,
+ * and distinct when read aloud.
+ */
+export const ADJECTIVES = [
+  'Amber', 'Ancient', 'Arctic', 'Azure', 'Bold', 'Brave', 'Breezy', 'Bright', 'Brisk', 'Bronze',
+  'Calm', 'Candid', 'Cheerful', 'Chill', 'Clear', 'Clever', 'Coastal', 'Cobalt', 'Cosmic', 'Crimson',
+  'Crisp', 'Curious', 'Dapper', 'Daring', 'Dawn', 'Deep', 'Deft', 'Desert', 'Distant', 'Dusky',
+  'Eager', 'Early', 'Earnest', 'Electric', 'Elegant', 'Emerald', 'Epic', 'Even', 'Fair', 'Fearless',
+  'Fern', 'Fiery', 'Fleet', 'Floral', 'Fluent', 'Focused', 'Frosty', 'Gentle', 'Giant', 'Gilded',
+  'Glad', 'Glassy', 'Gleaming', 'Golden', 'Graceful', 'Grand', 'Granite', 'Green', 'Hardy', 'Hazel',
+  'Hidden', 'Honest', 'Humble', 'Icy', 'Indigo', 'Iron', 'Ivory', 'Jade', 'Jolly', 'Keen',
+  'Kind', 'Lively', 'Lofty', 'Loyal', 'Lucid', 'Lucky', 'Lunar', 'Magic', 'Maple', 'Marble',
+  'Mellow', 'Merry', 'Mighty', 'Misty', 'Modest', 'Mossy', 'Nimble', 'Noble', 'Northern', 'Oaken',
+  'Ocean', 'Olive', 'Onyx', 'Open', 'Orange', 'Pale', 'Patient', 'Peaceful', 'Pearl', 'Plucky',
+  'Polar', 'Polished', 'Prime', 'Proud', 'Quick', 'Quiet', 'Radiant', 'Rapid', 'Rare', 'Ready',
+  'Regal', 'Rocky', 'Rosy', 'Royal', 'Ruby', 'Rugged', 'Rustic', 'Sage', 'Sandy', 'Sapphire',
+  'Scarlet', 'Serene', 'Shady', 'Sharp', 'Shining', 'Silent', 'Silken', 'Silver', 'Simple', 'Sleek',
+  'Smooth', 'Snowy', 'Solar', 'Solid', 'Sonic', 'Southern', 'Sparkling', 'Speedy', 'Spry', 'Starry',
+  'Steady', 'Stellar', 'Stoic', 'Stormy', 'Strong', 'Sturdy', 'Subtle', 'Sunny', 'Swift', 'Tall',
+  'Tawny', 'Teal', 'Tender', 'Thrifty', 'Tidal', 'Tidy', 'Timely', 'Tranquil', 'True', 'Trusty',
+  'Twilight', 'Upbeat', 'Urban', 'Valiant', 'Velvet', 'Verdant', 'Vivid', 'Warm', 'Wandering', 'Wild',
+  'Windy', 'Winter', 'Wise', 'Witty', 'Wooden', 'Young', 'Zealous', 'Zesty', 'Agile', 'Alpine',
+  'Auburn', 'Balmy', 'Blazing', 'Blue', 'Boreal', 'Bouncy', 'Brilliant', 'Cedar', 'Civic', 'Copper',
+  'Coral', 'Cozy', 'Crystal', 'Dashing', 'Dreamy', 'Dusty', 'Eastern', 'Frank', 'Fresh', 'Gallant',
+] as const;
+
+export const NOUNS = [
+  'Acorn', 'Anchor', 'Antelope', 'Arrow', 'Aspen', 'Aurora', 'Badger', 'Bay', 'Beacon', 'Bear',
+  'Beaver', 'Birch', 'Bison', 'Blossom', 'Boulder', 'Breeze', 'Brook', 'Buffalo', 'Butte', 'Canyon',
+  'Cardinal', 'Castle', 'Cedar', 'Cliff', 'Cloud', 'Comet', 'Condor', 'Coral', 'Cougar', 'Cove',
+  'Coyote', 'Crane', 'Creek', 'Crest', 'Crow', 'Cypress', 'Dolphin', 'Dove', 'Dragon', 'Dune',
+  'Eagle', 'Echo', 'Elk', 'Ember', 'Falcon', 'Fern', 'Finch', 'Fjord', 'Flame', 'Forest',
+  'Fox', 'Gale', 'Garden', 'Gazelle', 'Geyser', 'Glacier', 'Glade', 'Granite', 'Grove', 'Gull',
+  'Harbor', 'Hare', 'Hawk', 'Heron', 'Hill', 'Horizon', 'Ibis', 'Island', 'Jaguar', 'Jay',
+  'Juniper', 'Kestrel', 'Kite', 'Lagoon', 'Lake', 'Lantern', 'Lark', 'Laurel', 'Leopard', 'Lighthouse',
+  'Lily', 'Lion', 'Lotus', 'Lynx', 'Magpie', 'Mammoth', 'Maple', 'Marsh', 'Meadow', 'Mesa',
+  'Meteor', 'Mink', 'Moon', 'Moose', 'Mountain', 'Nebula', 'Nest', 'Oak', 'Oasis', 'Ocean',
+  'Orchid', 'Osprey', 'Otter', 'Owl', 'Panda', 'Panther', 'Peak', 'Pelican', 'Penguin', 'Phoenix',
+  'Pine', 'Planet', 'Plateau', 'Pond', 'Prairie', 'Puffin', 'Quail', 'Quarry', 'Rabbit', 'Raven',
+  'Reef', 'Ridge', 'River', 'Robin', 'Rock', 'Rose', 'Sable', 'Salmon', 'Sequoia', 'Shore',
+  'Sierra', 'Sky', 'Sparrow', 'Spruce', 'Star', 'Stone', 'Storm', 'Stream', 'Summit', 'Sun',
+  'Swan', 'Thicket', 'Thunder', 'Tiger', 'Tide', 'Timber', 'Trail', 'Tundra', 'Valley', 'Vista',
+  'Walrus', 'Wave', 'Willow', 'Wolf', 'Wren', 'Yak', 'Zephyr', 'Albatross', 'Basin', 'Bluff',
+  'Bramble', 'Brook', 'Caribou', 'Cascade', 'Cavern', 'Chamois', 'Cinder', 'Clover', 'Compass', 'Crater',
+  'Delta', 'Dingo', 'Drift', 'Estuary', 'Ferret', 'Firefly', 'Gecko', 'Gorge', 'Hollow', 'Iceberg',
+  'Ivy', 'Jackal', 'Koala', 'Lemur', 'Marmot', 'Mistral', 'Narwhal', 'Ocelot', 'Orca', 'Pebble',
+  'Pika', 'Plover', 'Rapids', 'Sandpiper', 'Seal', 'Shoal', 'Spring', 'Tern', 'Thistle', 'Vale',
+] as const;
