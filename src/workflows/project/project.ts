@@ -6,6 +6,7 @@ import { describeQuery, pingUpdate, shutdownSignal } from './api';
 import type { ProjectContext, ProjectModule } from './module';
 import { noReservations } from './no-reservations';
 import { AgentDirectory, type DirectoryState } from './directory';
+import { ReservationBook, type ReservationsState } from './reservations';
 
 /**
  * One long-running workflow per project: the single authority for its reservations and its agent
@@ -85,7 +86,9 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
 function buildModules(ctx: ProjectContext, carried: Record<string, unknown>): ProjectModule[] {
   const directory = new AgentDirectory(ctx, ctx.settings, carried.directory as DirectoryState | undefined);
   ctx.directory = directory;
-  return [directory];
+  const reservations = new ReservationBook(ctx, carried.reservations as ReservationsState | undefined);
+  ctx.reservations = reservations;
+  return [directory, reservations];
 }
 
 function earliest(times: (number | undefined)[]): number | undefined {

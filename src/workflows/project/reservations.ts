@@ -1,0 +1,545 @@
+import * as wf from '@temporalio/workflow';
+import { literalGlob, type ParsedGlob } from '../../domain/reservations/glob';
+import { PatternIndex } from '../../domain/reservations/index';
+import { compileMatcher } from '../../domain/reservations/match';
+import { overlaps } from '../../domain/reservations/overlap';
+import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
+import { actingAs, type Actor } from '../../schemas/actor';
+import {
+  AuditInput,
+  CheckInput,
+  ForceReleaseInput,
+  ListReservationsInput,
+  ReleaseInput,
+  RenewInput,
+  ReserveInput,
+  type AuditAction,
+  type AuditEntry,
+  type AuditTrail,
+  type CheckResult,
+  type Conflict,
+  type ForceReleaseResult,
+  type ReleaseResult,
+  type RenewResult,
+  type Reservation,
+  type ReservationList,
+  type ReserveResult,
+} from '../../schemas/reservations';
+import { batonFailure, checked, guarded, parseOrFail } from '../failure';
+import type { ProjectContext, ProjectModule, ReservationsPort } from './module';
+import {
+  checkReservationsQuery,
+  forceReleaseUpdate,
+  releaseUpdate,
+  renewUpdate,
+  reservationAuditQuery,
+  reservationsQuery,
+  reserveUpdate,
+} from './reservations-api';
+
+/** A lease as the book keeps it (times in workflow ms). */
+interface Lease {
+  id: string;
+  holder: string;
+  pattern: string;
+  exclusive: boolean;
+  reason: string;
+  createdAt: number;
+  expiresAt: number;
+  requestId?: string;
+  via?: string;
+}
+
+interface StoredAudit extends Omit<AuditEntry, 'at'> {
+  at: number;
+}
+
+/**
+ * Carried across continue-as-new. Leases are tuples with holders and reasons interned (a 200-pattern
+ * reserve shares one reason), so 10,000 leases stay well under Temporal's 2 MB payload limit.
+ */
+export interface ReservationsState {
+  v: 1;
+  strings: string[];
+  /** [id, holder#, pattern, exclusive 0/1, reason#, createdAt, expiresAt, requestId#|-1, via#|-1] */
+  leases: [string, number, string, number, number, number, number, number, number][];
+  audit: StoredAudit[];
+  auditTotal: number;
+  /** Granted answers of recent reserve calls by request id, for idempotent retries. */
+  requests: [string, number, ReserveResult][];
+}
+
+export const AUDIT_KEPT = 1000;
+const AUDIT_PATTERNS_KEPT = 20;
+const REQUESTS_KEPT = 500;
+/** Cached answers beyond this many reservations in total are dropped oldest first, to bound the state. */
+const REQUEST_RESERVATIONS_KEPT = 5000;
+const REQUEST_TTL_MS = 24 * 3600 * 1000;
+/** Above this the carried state approaches Temporal's payload limit; agents must release first. */
+export const MAX_ACTIVE_RESERVATIONS = 20_000;
+
+const key = (name: string) => name.toLowerCase();
+
+/**
+ * The reservation book: advisory leases on paths and globs, decided one at a time in the project
+ * workflow so two agents can never both hold overlapping exclusive patterns. Conflicts are found through
+ * a literal-prefix index and decided by the exact overlap test; leases expire on the workflow's durable
+ * timer (nextWakeAt/onWake) and are also ignored by every read once their time has passed.
+ */
+export class ReservationBook implements ProjectModule, ReservationsPort {
+  readonly name = 'reservations';
+  private readonly leases = new Map<string, Lease>();
+  private readonly parsed = new Map<string, ParsedGlob>();
+  private readonly matchers = new Map<string, (path: string) => boolean>();
+  private readonly byHolder = new Map<string, Set<string>>();
+  private readonly index = new PatternIndex();
+  private audit: StoredAudit[] = [];
+  private auditTotal = 0;
+  private readonly requests = new Map<string, { at: number; result: ReserveResult }>();
+  private requestReservations = 0;
+  private earliest: number | undefined;
+  private earliestDirty = false;
+
+  constructor(
+    private readonly ctx: ProjectContext,
+    carried: ReservationsState | undefined,
+  ) {
+    if (carried) this.restore(carried);
+  }
+
+  register(): void {
+    wf.setHandler(reserveUpdate, (raw) => this.reserve(raw), {
+      validator: (raw) => {
+        const input = parseOrFail(ReserveInput, raw, 'reserve request');
+        this.authorize(input.actor, input.allowBroad);
+        guarded(() => input.patterns.forEach((p) => checkPattern(p, { allowBroad: input.allowBroad })));
+      },
+    });
+    wf.setHandler(releaseUpdate, (raw) => this.release(raw), {
+      validator: (raw) => {
+        const input = parseOrFail(ReleaseInput, raw, 'release request');
+        this.ownIds(this.authorize(input.actor), input.ids ?? [], 'release', false);
+      },
+    });
+    wf.setHandler(renewUpdate, (raw) => this.renew(raw), {
+      validator: (raw) => {
+        const input = parseOrFail(RenewInput, raw, 'renew request');
+        this.ownIds(this.authorize(input.actor), input.ids ?? [], 'renew', true);
+      },
+    });
+    wf.setHandler(forceReleaseUpdate, (raw) => this.forceRelease(raw), {
+      validator: (raw) => {
+        const input = parseOrFail(ForceReleaseInput, raw, 'force-release request');
+        this.authorizeHuman(input.actor);
+        guarded(() => input.patterns?.forEach((p) => checkPattern(p, { allowBroad: true })));
+      },
+    });
+    wf.setHandler(reservationsQuery, (raw) => checked(() => this.list(parseOrFail(ListReservationsInput, raw ?? {}, 'reservation filter'))));
+    wf.setHandler(checkReservationsQuery, (raw) => checked(() => this.check(parseOrFail(CheckInput, raw, 'check request'))));
+    wf.setHandler(reservationAuditQuery, (raw) => checked(() => this.auditTrail(parseOrFail(AuditInput, raw ?? {}, 'audit filter'))));
+  }
+
+  // --- ProjectModule --------------------------------------------------------------------------
+
+  nextWakeAt(): number | undefined {
+    if (this.earliestDirty) {
+      this.earliest = undefined;
+      for (const lease of this.leases.values()) if (this.earliest === undefined || lease.expiresAt < this.earliest) this.earliest = lease.expiresAt;
+      this.earliestDirty = false;
+    }
+    return this.earliest;
+  }
+
+  onWake(now: number): void {
+    this.expireDue(now);
+  }
+
+  describe() {
+    const next = this.nextWakeAt();
+    return {
+      active: this.leases.size,
+      holders: [...this.byHolder.values()].filter((s) => s.size > 0).length,
+      nextExpiry: next === undefined ? null : new Date(next).toISOString(),
+      auditTotal: this.auditTotal,
+    };
+  }
+
+  snapshot(): ReservationsState {
+    const strings: string[] = [];
+    const ids = new Map<string, number>();
+    const intern = (s: string | undefined) => {
+      if (s === undefined) return -1;
+      let i = ids.get(s);
+      if (i === undefined) {
+        i = strings.push(s) - 1;
+        ids.set(s, i);
+      }
+      return i;
+    };
+    return {
+      v: 1,
+      leases: [...this.leases.values()].map((l) => [l.id, intern(l.holder), l.pattern, l.exclusive ? 1 : 0, intern(l.reason), l.createdAt, l.expiresAt, intern(l.requestId), intern(l.via)]),
+      strings,
+      audit: this.audit,
+      auditTotal: this.auditTotal,
+      requests: [...this.requests].map(([k, { at, result }]) => [k, at, result]),
+    };
+  }
+
+  private restore(state: ReservationsState): void {
+    const str = (i: number) => (i < 0 ? undefined : state.strings[i]);
+    for (const [id, holder, pattern, exclusive, reason, createdAt, expiresAt, requestId, via] of state.leases) {
+      const lease: Lease = { id, holder: str(holder)!, pattern, exclusive: exclusive === 1, reason: str(reason)!, createdAt, expiresAt };
+      const r = str(requestId);
+      const v = str(via);
+      if (r !== undefined) lease.requestId = r;
+      if (v !== undefined) lease.via = v;
+      // Patterns were checked when granted; re-parsing cannot fail unless the syntax changed, and then
+      // keeping the lease under the old reading would be worse than the INTERNAL failure this raises.
+      this.add(lease, guarded(() => checkPattern(pattern, { allowBroad: true })));
+    }
+    this.audit = state.audit;
+    this.auditTotal = state.auditTotal;
+    for (const [k, at, result] of state.requests) this.remember(k, at, result);
+  }
+
+  // --- ReservationsPort -----------------------------------------------------------------------
+
+  holdOverlapping(a: string, b: string): boolean {
+    const now = Date.now();
+    const theirs = this.byHolder.get(key(b));
+    if (!theirs?.size) return false;
+    for (const id of this.byHolder.get(key(a)) ?? []) {
+      const lease = this.leases.get(id)!;
+      if (lease.expiresAt <= now) continue;
+      for (const other of this.index.candidates(this.parsed.get(id)!)) {
+        if (theirs.has(other) && this.leases.get(other)!.expiresAt > now && overlaps(this.parsed.get(id)!, this.parsed.get(other)!)) return true;
+      }
+    }
+    return false;
+  }
+
+  // --- updates --------------------------------------------------------------------------------
+
+  private reserve(raw: ReserveInput): ReserveResult {
+    const input = parseOrFail(ReserveInput, raw, 'reserve request');
+    const holder = this.authorize(input.actor, input.allowBroad);
+    const now = Date.now();
+    this.expireDue(now);
+    const requestKey = input.requestId === undefined ? undefined : `${key(holder)}\u0000${input.requestId}`;
+    const previous = requestKey === undefined ? undefined : this.requests.get(requestKey);
+    if (previous) return previous.result;
+
+    const patterns = [...new Set(input.patterns)];
+    const parsed = guarded(() => patterns.map((p) => checkPattern(p, { allowBroad: input.allowBroad })));
+    const conflicts: Conflict[] = [];
+    parsed.forEach((glob) => conflicts.push(...this.conflictsWith(glob, glob.pattern, holder, input.exclusive, now)));
+    if (conflicts.length > 0) return { status: 'conflict', conflicts };
+
+    const fresh = patterns.length - patterns.filter((p) => this.ownLease(holder, p)).length;
+    if (this.leases.size + fresh > MAX_ACTIVE_RESERVATIONS) {
+      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.`);
+    }
+    const ttl = clampTtl(input.ttlSeconds);
+    const expiresAt = now + ttl.seconds * 1000;
+    const via = input.actor.kind === 'workflow' ? input.actor.workflowId : undefined;
+    const granted: Lease[] = [];
+    const extended: Lease[] = [];
+    parsed.forEach((glob) => {
+      const own = this.ownLease(holder, glob.pattern);
+      if (own) {
+        this.setExpiry(own, Math.max(own.expiresAt, expiresAt));
+        own.exclusive = input.exclusive;
+        own.reason = input.reason;
+        extended.push(own);
+        return;
+      }
+      const lease: Lease = { id: this.newId(), holder, pattern: glob.pattern, exclusive: input.exclusive, reason: input.reason, createdAt: now, expiresAt };
+      if (input.requestId !== undefined) lease.requestId = input.requestId;
+      if (via !== undefined) lease.via = via;
+      this.add(lease, glob);
+      granted.push(lease);
+    });
+    if (granted.length) this.record(now, 'grant', holder, holder, granted, input.reason, via);
+    if (extended.length) this.record(now, 'extend', holder, holder, extended, input.reason, via);
+    this.ctx.wake();
+
+    const result: ReserveResult = { status: 'granted', reservations: [...granted, ...extended].map((l) => this.view(l)) };
+    if (ttl.clampedFrom !== undefined) result.clampedTtl = { requestedSeconds: ttl.clampedFrom, appliedSeconds: ttl.seconds };
+    if (requestKey !== undefined) this.remember(requestKey, now, result);
+    return result;
+  }
+
+  private release(raw: ReleaseInput): ReleaseResult {
+    const input = parseOrFail(ReleaseInput, raw, 'release request');
+    const holder = this.authorize(input.actor);
+    const now = Date.now();
+    this.expireDue(now);
+    let leases: Lease[];
+    if (input.ids) leases = this.ownIds(holder, input.ids, 'release', false);
+    else if (input.patterns) leases = [...new Set(input.patterns)].map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
+    else leases = this.leasesOf(holder);
+    for (const lease of leases) this.remove(lease);
+    if (leases.length) this.record(now, 'release', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
+    return { released: leases.map((l) => this.view(l)) };
+  }
+
+  private renew(raw: RenewInput): RenewResult {
+    const input = parseOrFail(RenewInput, raw, 'renew request');
+    const holder = this.authorize(input.actor);
+    const now = Date.now();
+    this.expireDue(now);
+    const leases = input.ids ? this.ownIds(holder, input.ids, 'renew', true) : this.leasesOf(holder);
+    const ttl = clampTtl(input.ttlSeconds);
+    for (const lease of leases) this.setExpiry(lease, Math.max(now, lease.expiresAt) + ttl.seconds * 1000);
+    if (leases.length) this.record(now, 'renew', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
+    this.ctx.wake();
+    const result: RenewResult = { renewed: leases.map((l) => this.view(l)) };
+    if (ttl.clampedFrom !== undefined) result.clampedTtl = { requestedSeconds: ttl.clampedFrom, appliedSeconds: ttl.seconds };
+    return result;
+  }
+
+  private forceRelease(raw: ForceReleaseInput): ForceReleaseResult {
+    const input = parseOrFail(ForceReleaseInput, raw, 'force-release request');
+    const by = this.authorizeHuman(input.actor);
+    const now = Date.now();
+    this.expireDue(now);
+    let leases: Lease[];
+    if (input.ids) leases = input.ids.map((id) => this.leases.get(id)).filter((l): l is Lease => l !== undefined);
+    else if (input.holder) leases = this.leasesOf(input.holder);
+    else {
+      const found = new Set<string>();
+      for (const glob of guarded(() => input.patterns!.map((p) => checkPattern(p, { allowBroad: true })))) {
+        for (const id of this.index.candidates(glob)) if (overlaps(glob, this.parsed.get(id)!)) found.add(id);
+      }
+      leases = [...found].map((id) => this.leases.get(id)!);
+    }
+    const byHolder = new Map<string, Lease[]>();
+    for (const lease of leases) {
+      this.remove(lease);
+      byHolder.set(lease.holder, [...(byHolder.get(lease.holder) ?? []), lease]);
+    }
+    for (const [holder, theirs] of byHolder) {
+      this.record(now, 'force-release', by, holder, theirs, input.reason);
+      const list = theirs.map((l) => `  ${l.pattern}  (${l.id})`).join('\n');
+      this.ctx.directory.notify([holder], {
+        subject: `${by} force-released ${theirs.length === 1 ? 'your reservation' : `${theirs.length} of your reservations`}`,
+        body: `${by} released, in project ${this.ctx.project}:\n${list}\nReason: ${input.reason}\nCheck with \`baton check\` before editing these files again.`,
+        importance: 'high',
+      });
+    }
+    return { released: leases.map((l) => this.view(l)), notified: [...byHolder.keys()] };
+  }
+
+  // --- queries --------------------------------------------------------------------------------
+
+  private list(filter: { holder?: string; limit: number }): ReservationList {
+    const now = Date.now();
+    const all = (filter.holder ? this.leasesOf(filter.holder) : [...this.leases.values()]).filter((l) => l.expiresAt > now);
+    all.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+    return { total: all.length, reservations: all.slice(0, filter.limit).map((l) => this.view(l)) };
+  }
+
+  private check(input: { paths?: string[]; patterns?: string[]; asAgent?: string; exclusive: boolean }): CheckResult {
+    const now = Date.now();
+    const me = input.asAgent ?? '';
+    const results: CheckResult['results'] = [];
+    for (const path of input.paths ?? []) {
+      guarded(() => checkPath(path));
+      const conflicts: Conflict[] = [];
+      for (const id of this.index.candidates(literalGlob(path))) {
+        const lease = this.leases.get(id)!;
+        if (!this.competes(lease, me, input.exclusive, now)) continue;
+        if (this.matcher(id)(path)) conflicts.push(this.conflict(path, lease));
+      }
+      results.push({ target: path, kind: 'path', conflicts });
+    }
+    for (const pattern of input.patterns ?? []) {
+      const glob = guarded(() => checkPattern(pattern, { allowBroad: true }));
+      results.push({ target: pattern, kind: 'pattern', conflicts: this.conflictsWith(glob, pattern, me, input.exclusive, now) });
+    }
+    return { clear: results.every((r) => r.conflicts.length === 0), results };
+  }
+
+  private auditTrail(filter: { holder?: string; limit: number }): AuditTrail {
+    const wanted = filter.holder === undefined ? undefined : key(filter.holder);
+    const entries = this.audit.filter((e) => wanted === undefined || key(e.holder) === wanted || key(e.by) === wanted);
+    return { total: this.auditTotal, entries: entries.slice(-filter.limit).map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+  }
+
+  // --- internals ------------------------------------------------------------------------------
+
+  /** Authenticates the actor (read-only, so validators may call it); returns the member acted for. */
+  private authorize(actor: Actor, allowBroad = false): string {
+    const name = this.ctx.directory.authenticateActor(actor);
+    if (allowBroad && !this.ctx.directory.isHuman(name)) {
+      throw batonFailure('FORBIDDEN', `Only a human may override the hoarding guard (allowBroad); ${name} is not a human of project ${this.ctx.project}. Reserve just the files you are about to edit.`);
+    }
+    return name;
+  }
+
+  private authorizeHuman(actor: Actor): string {
+    const name = this.ctx.directory.authenticateActor(actor);
+    if (!this.ctx.directory.isHuman(name)) {
+      throw batonFailure('FORBIDDEN', `Only a human may force-release reservations; ${actingAs(actor)} is not a human of project ${this.ctx.project}. Ask the holder to release, or ask a human.`);
+    }
+    return name;
+  }
+
+  /**
+   * The holder's leases among `ids`. Another holder's id is refused (that is force-release); an unknown
+   * id is fine for release (already released or expired: releasing is idempotent) but not for renew
+   * (there is nothing left to extend; reserve again).
+   */
+  private ownIds(holder: string, ids: string[], action: 'release' | 'renew', mustExist: boolean): Lease[] {
+    const out: Lease[] = [];
+    for (const id of new Set(ids)) {
+      const lease = this.leases.get(id);
+      if (!lease || lease.expiresAt <= Date.now()) {
+        if (mustExist) throw batonFailure('NOT_FOUND', `No active reservation ${id} (it expired or was released); reserve the files again.`);
+        continue;
+      }
+      if (key(lease.holder) !== key(holder)) {
+        throw batonFailure('FORBIDDEN', `Reservation ${id} (${lease.pattern}) is held by ${lease.holder}, not ${holder}; only its holder may ${action} it (a human may force-release it).`);
+      }
+      out.push(lease);
+    }
+    return out;
+  }
+
+  private leasesOf(holder: string): Lease[] {
+    return [...(this.byHolder.get(key(holder)) ?? [])].map((id) => this.leases.get(id)!);
+  }
+
+  private ownLease(holder: string, pattern: string): Lease | undefined {
+    for (const id of this.byHolder.get(key(holder)) ?? []) {
+      const lease = this.leases.get(id)!;
+      if (lease.pattern === pattern) return lease;
+    }
+    return undefined;
+  }
+
+  /** Whether `lease` stands in the way of `me` asking for exclusive (or shared) access at `now`. */
+  private competes(lease: Lease, me: string, exclusive: boolean, now: number): boolean {
+    return lease.expiresAt > now && key(lease.holder) !== key(me) && (exclusive || lease.exclusive);
+  }
+
+  private conflictsWith(glob: ParsedGlob, requested: string, me: string, exclusive: boolean, now: number): Conflict[] {
+    const out: Conflict[] = [];
+    for (const id of this.index.candidates(glob)) {
+      const lease = this.leases.get(id)!;
+      if (this.competes(lease, me, exclusive, now) && overlaps(glob, this.parsed.get(id)!)) out.push(this.conflict(requested, lease));
+    }
+    return out.sort((a, b) => a.holder.localeCompare(b.holder) || a.heldPattern.localeCompare(b.heldPattern));
+  }
+
+  private conflict(requested: string, lease: Lease): Conflict {
+    return {
+      pattern: requested,
+      holder: lease.holder,
+      heldPattern: lease.pattern,
+      exclusive: lease.exclusive,
+      expiresAt: new Date(lease.expiresAt).toISOString(),
+      reason: lease.reason,
+      reservationId: lease.id,
+    };
+  }
+
+  private matcher(id: string): (path: string) => boolean {
+    let m = this.matchers.get(id);
+    if (!m) this.matchers.set(id, (m = compileMatcher(this.parsed.get(id)!)));
+    return m;
+  }
+
+  private add(lease: Lease, glob: ParsedGlob): void {
+    this.leases.set(lease.id, lease);
+    this.parsed.set(lease.id, glob);
+    this.index.add(lease.id, glob);
+    let mine = this.byHolder.get(key(lease.holder));
+    if (!mine) this.byHolder.set(key(lease.holder), (mine = new Set()));
+    mine.add(lease.id);
+    if (!this.earliestDirty && (this.earliest === undefined || lease.expiresAt < this.earliest)) this.earliest = lease.expiresAt;
+  }
+
+  private remove(lease: Lease): void {
+    this.leases.delete(lease.id);
+    this.parsed.delete(lease.id);
+    this.matchers.delete(lease.id);
+    this.index.remove(lease.id);
+    const mine = this.byHolder.get(key(lease.holder));
+    mine?.delete(lease.id);
+    if (mine?.size === 0) this.byHolder.delete(key(lease.holder));
+    if (lease.expiresAt === this.earliest) this.earliestDirty = true;
+  }
+
+  private setExpiry(lease: Lease, expiresAt: number): void {
+    if (lease.expiresAt === this.earliest) this.earliestDirty = true;
+    lease.expiresAt = expiresAt;
+    if (!this.earliestDirty && this.earliest !== undefined && expiresAt < this.earliest) this.earliest = expiresAt;
+  }
+
+  private expireDue(now: number): void {
+    const next = this.nextWakeAt();
+    if (next === undefined || next > now) return;
+    const due = [...this.leases.values()].filter((l) => l.expiresAt <= now);
+    const byHolder = new Map<string, Lease[]>();
+    for (const lease of due) {
+      this.remove(lease);
+      byHolder.set(lease.holder, [...(byHolder.get(lease.holder) ?? []), lease]);
+    }
+    for (const [holder, theirs] of byHolder) this.record(now, 'expire', 'baton', holder, theirs);
+  }
+
+  private record(at: number, action: AuditAction, by: string, holder: string, leases: Lease[], reason?: string, via?: string): void {
+    const entry: StoredAudit = {
+      seq: ++this.auditTotal,
+      at,
+      action,
+      by,
+      holder,
+      reservationIds: leases.slice(0, AUDIT_PATTERNS_KEPT).map((l) => l.id),
+      patterns: leases.slice(0, AUDIT_PATTERNS_KEPT).map((l) => l.pattern),
+      count: leases.length,
+    };
+    if (reason !== undefined) entry.reason = reason;
+    if (via !== undefined) entry.via = via;
+    this.audit.push(entry);
+    if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
+  }
+
+  private remember(requestKey: string, at: number, result: ReserveResult): void {
+    const size = (r: ReserveResult) => (r.status === 'granted' ? r.reservations.length : 0);
+    this.requests.set(requestKey, { at, result });
+    this.requestReservations += size(result);
+    for (const [k, old] of this.requests) {
+      const tooMany = this.requests.size > REQUESTS_KEPT || this.requestReservations > REQUEST_RESERVATIONS_KEPT;
+      if (!tooMany && old.at > at - REQUEST_TTL_MS) break;
+      if (k === requestKey) break;
+      this.requests.delete(k);
+      this.requestReservations -= size(old.result);
+    }
+  }
+
+  private newId(): string {
+    for (;;) {
+      const id = `r-${wf.uuid4().replace(/-/g, '').slice(0, 16)}`;
+      if (!this.leases.has(id)) return id;
+    }
+  }
+
+  private view(lease: Lease): Reservation {
+    const r: Reservation = {
+      id: lease.id,
+      project: this.ctx.project,
+      holder: lease.holder,
+      pattern: lease.pattern,
+      exclusive: lease.exclusive,
+      reason: lease.reason,
+      createdAt: new Date(lease.createdAt).toISOString(),
+      expiresAt: new Date(lease.expiresAt).toISOString(),
+    };
+    if (lease.requestId !== undefined) r.requestId = lease.requestId;
+    if (lease.via !== undefined) r.via = lease.via;
+    return r;
+  }
+}

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import picomatch from 'picomatch';
+import { expandBraces, parseGlob, type ParsedGlob } from '../../src/domain/reservations/glob';
+import { overlapWitness } from '../../src/domain/reservations/overlap';
+import { compileMatcher } from '../../src/domain/reservations/match';
+import { PatternIndex } from '../../src/domain/reservations/index';
+
+/**
+ * The overlap decision against a brute-force oracle. When it says "overlap" it must produce a path that
+ * picomatch matches with both patterns (no false positive, for any length); when it says "no overlap",
+ * no path of a small universe may match both (no false negative within that universe, which is
+ * large enough for every overlap of the generated patterns to have a witness in it).
+ */
+
+const ALPHABET = ['a', 'b', '.'];
+function names(maxLength: number): string[] {
+  let level = [''];
+  const out: string[] = [];
+  for (let n = 1; n <= maxLength; n++) {
+    level = level.flatMap((prefix) => ALPHABET.map((c) => prefix + c));
+    out.push(...level.filter((name) => name !== '.' && name !== '..'));
+  }
+  return out;
+}
+const short = names(2);
+const long = names(3);
+const UNIVERSE: string[] = [
+  ...long,
+  ...long.flatMap((x) => long.map((y) => `${x}/${y}`)),
+  ...short.flatMap((x) => short.flatMap((y) => short.map((z) => `${x}/${y}/${z}`))),
+];
+
+const token = fc.constantFrom('a', 'b', 'c', '.', '*', '?', '[ab]', '[!a]', '[^.]', '[a-b]', '[.c]');
+const segmentBody = fc.array(token, { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
+const segment = fc.oneof({ weight: 4, arbitrary: segmentBody }, { weight: 1, arbitrary: fc.constant('**') });
+const plainPattern = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
+/** A pattern with a brace group in one place: inside a segment or spanning segments. */
+const bracePattern = fc
+  .tuple(fc.array(segment, { maxLength: 1 }), segmentBody, segmentBody, fc.oneof(segmentBody, fc.constant('b/*')), fc.array(segment, { maxLength: 1 }))
+  .map(([before, prefix, x, y, after]) => [...before, `${prefix}{${x},${y}}`, ...after].join('/'));
+/** Patterns the policy would accept as paths: no `.`, `..` or empty segment in any alternative. */
+const pattern = fc
+  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern })
+  .filter((p) => expandBraces(p).every((alt) => isValidPath(alt)));
+
+function isValidPath(path: string): boolean {
+  return path.length > 0 && path.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
+}
+
+const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean }>();
+function compile(p: string) {
+  let c = compiled.get(p);
+  if (!c) {
+    const parsed = parseGlob(p);
+    c = { parsed, match: compileMatcher(parsed) };
+    compiled.set(p, c);
+  }
+  return c;
+}
+
+describe('overlap of two globs (property, against picomatch)', () => {
+  it('is exact: a witness both patterns match, or no common path in the universe', () => {
+    fc.assert(
+      fc.property(pattern, pattern, (p, q) => {
+        const a = compile(p);
+        const b = compile(q);
+        const witness = overlapWitness(a.parsed, b.parsed);
+        if (witness !== undefined) {
+          expect(isValidPath(witness)).toBe(true);
+          expect([p, q, witness, a.match(witness), b.match(witness)]).toEqual([p, q, witness, true, true]);
+        } else {
+          const common = UNIVERSE.find((path) => a.match(path) && b.match(path));
+          expect([p, q, common]).toEqual([p, q, undefined]);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  });
+
+  it('is symmetric', () => {
+    fc.assert(
+      fc.property(pattern, pattern, (p, q) => {
+        expect(overlapWitness(compile(p).parsed, compile(q).parsed) !== undefined).toBe(overlapWitness(compile(q).parsed, compile(p).parsed) !== undefined);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('matches concrete paths like picomatch itself does, where picomatch reads the pattern the same way', () => {
+    // Our matcher hands picomatch brace-expanded, `[^`-spelled patterns; for patterns without `[!` and
+    // without a trailing `/**` after a wildcard, picomatch's own reading must agree on every path.
+    fc.assert(
+      fc.property(pattern, (p) => {
+        fc.pre(!p.includes('[!') && !p.includes('**}') && !p.includes('{**') && !p.includes(',**') && !p.includes('..') && !/\/\*\*$/.test(p));
+        const ours = compile(p).match;
+        const theirs = picomatch(p, { dot: true, noextglob: true, nonegate: true });
+        const disagreement = UNIVERSE.find((path) => ours(path) !== theirs(path));
+        expect([p, disagreement]).toEqual([p, undefined]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the index never misses an overlapping entry', () => {
+    fc.assert(
+      fc.property(fc.array(pattern, { minLength: 1, maxLength: 12 }), pattern, (held, query) => {
+        const index = new PatternIndex();
+        held.forEach((p, i) => index.add(String(i), compile(p).parsed));
+        const candidates = index.candidates(compile(query).parsed);
+        held.forEach((p, i) => {
+          if (overlapWitness(compile(p).parsed, compile(query).parsed) !== undefined) expect([p, query, candidates.has(String(i))]).toEqual([p, query, true]);
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
