@@ -3,6 +3,7 @@ import { loadConfig, type BatonConfig } from './config';
 import { ProjectKey } from './domain/ids';
 import { parseInput } from './domain/validation';
 import { ProjectChannel } from './client/project';
+import { ReservationsClient } from './client/reservations';
 import { AgentsClient } from './client/agents';
 import { connectClient } from './client/connection';
 import { describeQuery, pingUpdate } from './workflows/project/api';
@@ -47,6 +48,11 @@ export class BatonProjectClient {
   /** Registration, identity, the member list. */
   get agents(): AgentsClient {
     return new AgentsClient(this.channel);
+  }
+
+  /** File reservations: reserve, release, renew, check, list, audit, force-release. */
+  get reservations(): ReservationsClient {
+    return new ReservationsClient(this.channel);
   }
 
   /** A no-op round trip through the project workflow (creates it on first use). */
