@@ -1,0 +1,158 @@
+import {
+  checkAllFinished,
+  checkExactlyOnceDelivery,
+  checkExactlyOneClaimant,
+  checkLeasesDurable,
+  checkMembersKept,
+  checkNoDoubleExclusiveGrant,
+  checkRecordedOnce,
+  expectInvariants,
+  type LeaseFacts,
+  type TrailEntry,
+} from '../support/invariants';
+
+/**
+ * The checkers the crash and race suites rely on, fed doctored evidence: each must object to a broken
+ * trail, or the suites could pass while the invariant they claim is broken.
+ */
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+const entry = (seq: number, action: TrailEntry['action'], holder: string, ids: string[], patterns: string[]): TrailEntry => ({
+  seq,
+  at: at(seq),
+  action,
+  holder,
+  reservationIds: ids,
+  patterns,
+  count: ids.length,
+});
+const facts = (...leases: LeaseFacts[]) => new Map(leases.map((l) => [l.id, l]));
+
+describe('checkNoDoubleExclusiveGrant', () => {
+  const a1: LeaseFacts = { id: 'r-a1', holder: 'BoldMountain', pattern: 'src/api/**', exclusive: true };
+  const b1: LeaseFacts = { id: 'r-b1', holder: 'SwiftEagle', pattern: 'src/api/users.ts', exclusive: true };
+  const b2: LeaseFacts = { id: 'r-b2', holder: 'SwiftEagle', pattern: 'src/web/*.ts', exclusive: true };
+
+  it('accepts a trail where an overlapping grant follows the release', () => {
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(2, 'release', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(3, 'grant', 'SwiftEagle', ['r-b1'], ['src/api/users.ts'])];
+    expect(checkNoDoubleExclusiveGrant({ total: 3, entries: trail }, facts(a1, b1)).violations).toEqual([]);
+  });
+
+  it('accepts disjoint exclusive leases and overlapping shared ones', () => {
+    const s1 = { ...a1, id: 'r-s1', exclusive: false };
+    const s2 = { ...b1, id: 'r-s2', exclusive: false };
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(2, 'grant', 'SwiftEagle', ['r-b2'], ['src/web/*.ts'])];
+    expect(checkNoDoubleExclusiveGrant({ total: 2, entries: trail }, facts(a1, b2)).violations).toEqual([]);
+    const shared = [entry(1, 'grant', 'BoldMountain', ['r-s1'], ['src/api/**']), entry(2, 'grant', 'SwiftEagle', ['r-s2'], ['src/api/users.ts'])];
+    expect(checkNoDoubleExclusiveGrant({ total: 2, entries: shared }, facts(s1, s2)).violations).toEqual([]);
+  });
+
+  it('objects to two overlapping exclusive leases of different holders', () => {
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(2, 'grant', 'SwiftEagle', ['r-b1'], ['src/api/users.ts'])];
+    const report = checkNoDoubleExclusiveGrant({ total: 2, entries: trail }, facts(a1, b1));
+    expect(report.violations).toEqual([expect.stringContaining('double grant at #2')]);
+    expect(() => expectInvariants([report], () => undefined)).toThrow(/Invariant violated/);
+  });
+
+  it('objects to an exclusive lease over a shared one, and to a release that comes too late', () => {
+    const shared = { ...a1, exclusive: false };
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(2, 'grant', 'SwiftEagle', ['r-b1'], ['src/api/users.ts']), entry(3, 'release', 'BoldMountain', ['r-a1'], ['src/api/**'])];
+    expect(checkNoDoubleExclusiveGrant({ total: 3, entries: trail }, facts(shared, b1)).violations).toHaveLength(1);
+  });
+
+  it('objects to incomplete or truncated trails, unknown grants, and releases of what was not held', () => {
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(3, 'release', 'SwiftEagle', ['r-zz'], ['x'])];
+    const truncated = { ...entry(4, 'grant', 'SwiftEagle', ['r-b2'], ['src/web/*.ts']), count: 25 };
+    const report = checkNoDoubleExclusiveGrant({ total: 5, entries: [...trail, truncated, entry(5, 'grant', 'Ghost', ['r-ghost'], ['a'])] }, facts(a1, b2));
+    const text = report.violations.join('\n');
+    expect(text).toMatch(/incomplete/);
+    expect(text).toMatch(/seq gap/);
+    expect(text).toMatch(/truncated/);
+    expect(text).toMatch(/r-zz, which was not active/);
+    expect(text).toMatch(/no client was told about/);
+  });
+
+  it('uses the overlap function it is given (a broken one that never overlaps hides the double grant)', () => {
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(2, 'grant', 'SwiftEagle', ['r-b1'], ['src/api/users.ts'])];
+    expect(checkNoDoubleExclusiveGrant({ total: 2, entries: trail }, facts(a1, b1), () => false).violations).toEqual([]);
+  });
+});
+
+describe('checkLeasesDurable', () => {
+  const now = Date.parse(at(100));
+  it('accepts leases listed while due, gone after, expired on time', () => {
+    const granted = [
+      { id: 'r-1', holder: 'A', pattern: 'a.ts', expiresAt: at(200) },
+      { id: 'r-2', holder: 'A', pattern: 'b.ts', expiresAt: at(50) },
+      { id: 'r-3', holder: 'A', pattern: 'c.ts', expiresAt: at(200), released: true },
+    ];
+    const listed = [{ id: 'r-1', holder: 'A', pattern: 'a.ts', expiresAt: at(200) }];
+    expect(checkLeasesDurable(granted, listed, [entry(1, 'expire', 'A', ['r-2'], ['b.ts'])].map((e) => ({ ...e, at: at(55) })), now).violations).toEqual([]);
+  });
+  it('objects to a lost lease, an early expiry, an overdue one and a released one still listed', () => {
+    const granted = [
+      { id: 'r-1', holder: 'A', pattern: 'a.ts', expiresAt: at(200) },
+      { id: 'r-2', holder: 'A', pattern: 'b.ts', expiresAt: at(50) },
+      { id: 'r-3', holder: 'A', pattern: 'c.ts', expiresAt: at(200), released: true },
+      { id: 'r-4', holder: 'A', pattern: 'd.ts', expiresAt: at(150) },
+    ];
+    const listed = [
+      { id: 'r-2', holder: 'A', pattern: 'b.ts', expiresAt: at(50) },
+      { id: 'r-3', holder: 'A', pattern: 'c.ts', expiresAt: at(200) },
+      { id: 'r-4', holder: 'A', pattern: 'd.ts', expiresAt: at(150) },
+    ];
+    const trail = [{ ...entry(1, 'expire', 'A', ['r-4'], ['d.ts']), at: at(90) }];
+    const v = checkLeasesDurable(granted, listed, trail, now).violations.join('\n');
+    expect(v).toMatch(/r-1 .* is gone/);
+    expect(v).toMatch(/r-2 .* still listed/);
+    expect(v).toMatch(/r-3 .* released but is still listed/);
+    expect(v).toMatch(/r-4 .* expired early/);
+  });
+});
+
+describe('checkExactlyOnceDelivery', () => {
+  const sent = [
+    { messageId: 'm-1', deliveredTo: ['B', 'C'] },
+    { messageId: 'm-2', deliveredTo: ['B'] },
+  ];
+  const senders = new Set(['a']);
+  it('accepts each message once per recipient', () => {
+    const inboxes = new Map([
+      ['B', [{ id: 'm-1', from: 'A' }, { id: 'm-2', from: 'A' }, { id: 'm-9', from: 'baton' }]],
+      ['C', [{ id: 'm-1', from: 'A' }]],
+    ]);
+    expect(checkExactlyOnceDelivery(sent, inboxes, senders).violations).toEqual([]);
+  });
+  it('objects to a lost message, a doubled one and a phantom', () => {
+    const inboxes = new Map([
+      ['B', [{ id: 'm-1', from: 'A' }, { id: 'm-1', from: 'A' }, { id: 'm-7', from: 'A' }]],
+      ['C', [{ id: 'm-1', from: 'A' }]],
+    ]);
+    const v = checkExactlyOnceDelivery(sent, inboxes, senders).violations.join('\n');
+    expect(v).toMatch(/m-1 is in B's inbox 2 times/);
+    expect(v).toMatch(/m-2 is in B's inbox 0 times/);
+    expect(v).toMatch(/m-7 .* no send answered/);
+  });
+});
+
+describe('claims, approvals, patterns, members', () => {
+  it('exactly one claimant', () => {
+    expect(checkExactlyOneClaimant([{ agent: 'A', won: true }, { agent: 'B', won: false }], ['A']).violations).toEqual([]);
+    expect(checkExactlyOneClaimant([{ agent: 'A', won: true }, { agent: 'B', won: true }], ['A']).violations).toHaveLength(1);
+    expect(checkExactlyOneClaimant([{ agent: 'A', won: true }, { agent: 'B', won: false }], ['B']).violations).toHaveLength(1);
+    expect(checkExactlyOneClaimant([{ agent: 'A', won: false }], []).violations).toHaveLength(2);
+  });
+  it('recorded once', () => {
+    expect(checkRecordedOnce('approval', ['x', 'y'], ['y', 'x']).violations).toEqual([]);
+    expect(checkRecordedOnce('approval', ['x', 'y'], ['x', 'x']).violations).toHaveLength(2);
+    expect(checkRecordedOnce('approval', ['x'], ['x', 'z']).violations).toHaveLength(1);
+  });
+  it('all finished', () => {
+    expect(checkAllFinished([{ id: 'a', status: 'COMPLETED' }]).violations).toEqual([]);
+    expect(checkAllFinished([{ id: 'a', status: 'RUNNING' }]).violations).toHaveLength(1);
+  });
+  it('members kept', () => {
+    expect(checkMembersKept(['A', 'B'], ['b', 'a', 'c']).violations).toEqual([]);
+    expect(checkMembersKept(['A', 'B'], ['a']).violations).toHaveLength(1);
+    expect(checkMembersKept(['A', 'a'], ['a']).violations).toHaveLength(1);
+  });
+});

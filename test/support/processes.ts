@@ -1,0 +1,258 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { loadConfig, projectRoot } from '../../src/config';
+import { provisionTemporal } from '../../src/server/provision';
+import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
+
+/**
+ * Real processes for the durability suites: the Temporal dev server started straight from the
+ * provisioned binary (SQLite file, fixed port, so it can be killed and restarted on the same state),
+ * and the Baton worker as `node -r tsx/cjs src/worker.ts`. Each child runs in its own process group so
+ * `kill9()` takes down everything it spawned; every child still alive when the test process exits is
+ * killed (also when a test fails half-way).
+ */
+
+const alive = new Set<ManagedProcess>();
+process.once('exit', () => {
+  for (const p of alive) p.killGroupNow();
+});
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Resolves true once the process serves; polled every 250 ms until readyTimeoutMs. */
+  ready: (p: ManagedProcess) => Promise<boolean>;
+  readyTimeoutMs?: number;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private exit: Promise<Exit> | undefined;
+  private lines: string[] = [];
+  /** How many times this process was started (1 after the first start). */
+  starts = 0;
+
+  constructor(readonly spec: ProcessSpec) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Everything the process printed (last 400 lines), for failure messages. */
+  output(): string {
+    return this.lines.join('\n');
+  }
+
+  async start(): Promise<void> {
+    if (this.running) throw new Error(`${this.name} is already running (pid ${this.child?.pid})`);
+    const child = spawn(this.spec.command, this.spec.args, {
+      cwd: this.spec.cwd ?? projectRoot,
+      env: this.spec.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.child = child;
+    this.starts++;
+    alive.add(this);
+    const collect = (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(line);
+      if (this.lines.length > 400) this.lines.splice(0, this.lines.length - 400);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exit = new Promise<Exit>((resolve) => {
+      child.once('exit', (code, signal) => {
+        alive.delete(this);
+        resolve({ code, signal });
+      });
+    });
+    const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 60_000);
+    for (;;) {
+      if (!this.running) {
+        const exit = await this.exit;
+        throw new Error(`${this.name} exited before it was ready (${JSON.stringify(exit)}):\n${this.output()}`);
+      }
+      if (await this.spec.ready(this).catch(() => false)) return;
+      if (Date.now() > deadline) {
+        this.killGroupNow();
+        throw new Error(`${this.name} was not ready after ${this.spec.readyTimeoutMs ?? 60_000} ms:\n${this.output()}`);
+      }
+      await sleep(250);
+    }
+  }
+
+  /** SIGKILL the whole process group (no clean shutdown of any kind) and wait until it is gone. */
+  async kill9(): Promise<void> {
+    if (!this.running) return;
+    this.killGroupNow();
+    await this.exit;
+  }
+
+  /** SIGTERM, then SIGKILL after graceMs. */
+  async stop(graceMs = 5_000): Promise<void> {
+    if (!this.running || !this.child?.pid) return;
+    try {
+      process.kill(-this.child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const exited = await Promise.race([this.exit!.then(() => true), sleep(graceMs).then(() => false)]);
+    if (!exited) await this.kill9();
+  }
+
+  killGroupNow(): void {
+    const pid = this.child?.pid;
+    if (!pid || !this.running) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Resident set size in bytes from /proc (Linux), or undefined when not running / not Linux. */
+  rssBytes(): number | undefined {
+    const pid = this.pid;
+    if (!pid) return undefined;
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = /VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1];
+      return kb ? Number(kb) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A TCP port nobody listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The temporal binary `npm test` provisioned (never installs here; global setup already did). */
+export function temporalBinary(): string {
+  const found = provisionTemporal({ home: loadConfig().home, install: false });
+  if (!found.path) throw new Error('No temporal binary provisioned; run `npm run temporal:install` first.');
+  return found.path;
+}
+
+/** A fresh temporary directory under the OS temp dir, for SQLite files and credentials. */
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `baton-${prefix}-`));
+}
+
+/** True when the server at `address` answers and has Baton's search attributes registered. */
+export async function temporalAnswers(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: '1s' });
+    const attrs = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    return Object.keys(attrs.customAttributes ?? {}).includes('BatonProject');
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+export interface TemporalServerOptions {
+  dbFilename: string;
+  port: number;
+  ip?: string;
+}
+
+/**
+ * `temporal server start-dev --headless` on a SQLite file and a fixed port with Baton's search
+ * attributes. Restarting it (after kill9) reopens the same file on the same port, so clients and the
+ * worker reconnect to the state they left.
+ */
+export function temporalServerProcess(options: TemporalServerOptions): ManagedProcess & { address: string } {
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${options.port}`;
+  const searchAttributes = Object.entries(BATON_SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+  const p = new ManagedProcess({
+    name: `temporal server ${address}`,
+    command: temporalBinary(),
+    args: ['server', 'start-dev', '--headless', '--ip', ip, '--port', String(options.port), '--db-filename', options.dbFilename, '--log-level', 'error', ...searchAttributes],
+    ready: () => temporalAnswers(address),
+    readyTimeoutMs: 60_000,
+  });
+  return Object.assign(p, { address });
+}
+
+export interface WorkerProcessOptions {
+  address: string;
+  taskQueue: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The real Baton worker entry point (`src/worker.ts`, which bundles the workflows itself) as a child
+ * process. Ready once it prints that it polls the task queue.
+ */
+export function batonWorkerProcess(options: WorkerProcessOptions): ManagedProcess {
+  return new ManagedProcess({
+    name: `baton worker (${options.taskQueue})`,
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', path.join(projectRoot, 'src', 'worker.ts')],
+    env: {
+      ...process.env,
+      ...options.env,
+      TEMPORAL_ADDRESS: options.address,
+      TEMPORAL_NAMESPACE: 'default',
+      BATON_TASK_QUEUE: options.taskQueue,
+    },
+    ready: async (p) => p.output().includes('Baton worker polling task queue'),
+    readyTimeoutMs: 120_000,
+  });
+}
+
+/** A small seeded PRNG (mulberry32), so a failing crash schedule can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
