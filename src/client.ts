@@ -5,6 +5,7 @@ import { parseInput } from './domain/validation';
 import { ProjectChannel } from './client/project';
 import { ReservationsClient } from './client/reservations';
 import { AgentsClient } from './client/agents';
+import { MessagesClient } from './client/messages';
 import { connectClient } from './client/connection';
 import { describeQuery, pingUpdate } from './workflows/project/api';
 import type { ProjectSettingsInput } from './schemas/project';
@@ -48,6 +49,11 @@ export class BatonProjectClient {
   /** Registration, identity, the member list. */
   get agents(): AgentsClient {
     return new AgentsClient(this.channel);
+  }
+
+  /** Messages: send, broadcast, reply, inbox (with push), read, ack, threads, contacts, notices. */
+  get messages(): MessagesClient {
+    return new MessagesClient(this.channel);
   }
 
   /** File reservations: reserve, release, renew, check, list, audit, force-release. */

@@ -44,6 +44,8 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   private readonly settingsHumans: Set<string>;
   /** Set by the messaging module so `notify` delivers; until then notices are dropped. */
   notifier: Notifier = () => undefined;
+  /** Set by the messages module: prepares a new member's mailbox before registration answers. */
+  onRegistered: (member: MemberRecord) => Promise<void> = async () => undefined;
 
   constructor(
     private readonly ctx: ProjectContext,
@@ -130,6 +132,13 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     if (m) m.successfulTasks += 1;
   }
 
+  /** `owner` accepts messages from `contact` (contact approval, see the messages module). */
+  addContact(owner: string, contact: string): void {
+    const m = this.get(owner);
+    const name = this.get(contact).name;
+    if (!m.contacts.some((c) => c.toLowerCase() === name.toLowerCase())) m.contacts.push(name);
+  }
+
   /** Members (active, not retired) of a kind; used for escalations to humans. */
   list(kind?: MemberKind): MemberRecord[] {
     return [...this.members.values()].filter((m) => !m.retired && (kind ? m.kind === kind : true));
@@ -193,7 +202,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     if (!this.isHuman(by)) throw batonFailure('FORBIDDEN', `Only a human may invite a human; ${by} is an agent.`);
   }
 
-  private registerMember(input: RegisterInput & { kind: MemberKind; contactPolicy: ContactPolicy }): MemberView {
+  private async registerMember(input: RegisterInput & { kind: MemberKind; contactPolicy: ContactPolicy }): Promise<MemberView> {
     this.checkRegistration(input);
     const name = input.name ?? generateAgentName(workflowRandom, (lower) => this.members.has(lower));
     const now = Date.now();
@@ -212,6 +221,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       tokenHash: input.tokenHash,
     };
     this.members.set(name.toLowerCase(), record);
+    await this.onRegistered(record);
     return this.view(record);
   }
 

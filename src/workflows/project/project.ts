@@ -6,6 +6,7 @@ import { describeQuery, pingUpdate, shutdownSignal } from './api';
 import type { ProjectContext, ProjectModule } from './module';
 import { noReservations } from './no-reservations';
 import { AgentDirectory, type DirectoryState } from './directory';
+import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
 
 /**
@@ -88,7 +89,8 @@ function buildModules(ctx: ProjectContext, carried: Record<string, unknown>): Pr
   ctx.directory = directory;
   const reservations = new ReservationBook(ctx, carried.reservations as ReservationsState | undefined);
   ctx.reservations = reservations;
-  return [directory, reservations];
+  const messages = new MessagesModule(ctx, directory, carried.messages as MessagesState | undefined);
+  return [directory, reservations, messages];
 }
 
 function earliest(times: (number | undefined)[]): number | undefined {

@@ -1,0 +1,27 @@
+/**
+ * Size limits of a message. Temporal refuses payloads above 2 MB and warns from 512 KB; a message is
+ * carried in several payloads (the send update, one signal per recipient, the mailbox's carried
+ * state), so a body stays far below that.
+ */
+export const MAX_SUBJECT_CHARS = 200;
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_RECIPIENTS = 50;
+export const MAX_IDEMPOTENCY_KEY_CHARS = 128;
+
+/** UTF-8 length without TextEncoder or Buffer, so the same check runs in the workflow sandbox. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}

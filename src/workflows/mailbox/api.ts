@@ -1,0 +1,35 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Checked } from '../failure';
+import type { Ack, InboxFilter, InboxItem, InboxPage, MailboxDescription, Message, MessageOp, OutboxItem, ThreadView, WaitInput, WaitResult } from '../../schemas/messages';
+
+/**
+ * A member's mailbox workflow (`baton/<project>/mailbox/<member>`): its inbox and outbox. The project
+ * workflow delivers with signals (deduplicated by message id, so a retried delivery lands once); the
+ * member reads with token-checked queries and updates.
+ */
+/** Delivered by the project workflow: a message for this member. */
+export const deliverSignal = defineSignal<[Message]>('deliver');
+/** Recorded by the project workflow: a message this member sent, and who got it. */
+export const sentSignal = defineSignal<[{ message: Message; deliveredTo: string[] }]>('sent');
+/** From a recipient's mailbox: they acknowledged a message this member sent. */
+export const ackedSignal = defineSignal<[{ messageId: string; ack: Ack }]>('acked');
+/**
+ * From the project workflow when it starts a mailbox that already exists: the member behind the name
+ * (its token hash). A different hash means a new identity, which starts with an empty mailbox.
+ */
+export const claimSignal = defineSignal<[{ tokenHash: string }]>('claim');
+
+/** Readable state for the Web UI (no token needed: anyone with namespace access can read history). */
+export const describeQuery = defineQuery<MailboxDescription>('describe');
+export const inboxQuery = defineQuery<Checked<InboxPage>, [{ token: string; filter?: InboxFilter }]>('inbox');
+export const outboxQuery = defineQuery<Checked<OutboxItem[]>, [{ token: string; limit?: number }]>('outbox');
+export const threadQuery = defineQuery<Checked<ThreadView>, [{ token: string; thread: string }]>('thread');
+/** One message from the inbox or outbox, without marking it read (used to reply). */
+export const messageQuery = defineQuery<Checked<InboxItem | OutboxItem>, [MessageOp]>('message');
+
+/** Show one message and mark it read. */
+export const readUpdate = defineUpdate<InboxItem, [MessageOp]>('read');
+/** Acknowledge a message (and mark it read); the sender sees the ack in its outbox. */
+export const ackUpdate = defineUpdate<InboxItem, [MessageOp]>('ack');
+/** Push: blocks until matching mail is there (or the timeout), so agents need not poll. */
+export const waitUpdate = defineUpdate<WaitResult, [WaitInput]>('wait');

@@ -1,0 +1,296 @@
+import * as wf from '@temporalio/workflow';
+import { hashToken, sameHash } from '../../domain/agents/token-hash';
+import { trimArray } from '../../domain/messages/bounded';
+import { utf8Length } from '../../domain/messages/limits';
+import { mailboxWorkflowId } from '../../domain/ids';
+import {
+  InboxFilter,
+  MessageOp,
+  SYSTEM_SENDER,
+  WaitInput,
+  type Ack,
+  type InboxItem,
+  type InboxPage,
+  type MailboxDescription,
+  type MailboxInput,
+  type Message,
+  type OutboxItem,
+  type ThreadView,
+  type WaitResult,
+} from '../../schemas/messages';
+import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
+import { batonFailure, checked, parseOrFail } from '../failure';
+import { ackUpdate, ackedSignal, claimSignal, deliverSignal, describeQuery, inboxQuery, messageQuery, outboxQuery, readUpdate, sentSignal, threadQuery, waitUpdate } from './api';
+
+/** Carried across continue-as-new; bounded (see the limits below). */
+export interface MailboxState {
+  tokenHash: string;
+  nextSeq: number;
+  inbox: InboxItem[];
+  outbox: OutboxItem[];
+  /** Ids of messages delivered lately, so a repeated delivery is dropped even after its item is. */
+  seen: string[];
+}
+
+/**
+ * Bounds: the state crosses continue-as-new as one payload (Temporal refuses more than 2 MB), so the
+ * mailbox keeps the newest items, and past a byte budget old items keep their header but drop their
+ * body (read ones first).
+ */
+export const MAILBOX_LIMITS = { inboxItems: 1000, outboxItems: 500, seenIds: 3000, bodyBudgetBytes: 768 * 1024 };
+
+const MAX_WAITERS = 8;
+
+/**
+ * One workflow per member: its inbox and outbox, read/ack state and the push wait. Started by the
+ * project workflow when the member registers (abandoned by it, so it outlives project runs).
+ */
+export async function mailboxWorkflow(input: MailboxInput): Promise<void> {
+  const box = new Mailbox(input);
+  box.register();
+  if (wf.workflowInfo().typedSearchAttributes.get(BatonAgent) !== input.member) {
+    wf.upsertSearchAttributes([
+      { key: BatonProject, value: input.project },
+      { key: BatonKind, value: 'mailbox' },
+      { key: BatonAgent, value: input.member },
+    ]);
+  }
+  const historyTooLong = () => wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength >= input.maxHistoryEvents;
+  await wf.condition(historyTooLong);
+  // Blocked `wait`s would hold continue-as-new back for minutes: release them (the client waits again).
+  box.draining = true;
+  await wf.condition(wf.allHandlersFinished);
+  await wf.continueAsNew<typeof mailboxWorkflow>({ ...input, generation: input.generation + 1, carried: box.snapshot() });
+}
+
+class Mailbox {
+  draining = false;
+  private readonly state: MailboxState;
+  private readonly seen: Set<string>;
+  private waiters = 0;
+
+  constructor(private readonly input: MailboxInput) {
+    const carried = input.carried as MailboxState | undefined;
+    this.state = carried ?? { tokenHash: input.tokenHash, nextSeq: 1, inbox: [], outbox: [], seen: [] };
+    this.seen = new Set(this.state.seen);
+  }
+
+  register(): void {
+    wf.setHandler(deliverSignal, (message) => this.deliver(message));
+    wf.setHandler(sentSignal, ({ message, deliveredTo }) => this.recordSent(message, deliveredTo));
+    wf.setHandler(ackedSignal, ({ messageId, ack }) => this.recordAck(messageId, ack));
+    wf.setHandler(claimSignal, ({ tokenHash }) => this.claim(tokenHash));
+
+    wf.setHandler(describeQuery, () => this.describe());
+    wf.setHandler(inboxQuery, ({ token, filter }) =>
+      checked(() => {
+        this.authenticate(token);
+        return this.page(parseOrFail(InboxFilter, filter ?? {}, 'inbox filter'));
+      }),
+    );
+    wf.setHandler(outboxQuery, ({ token, limit }) =>
+      checked(() => {
+        this.authenticate(token);
+        return this.state.outbox.slice(-(limit ?? 50)).reverse();
+      }),
+    );
+    wf.setHandler(threadQuery, ({ token, thread }) =>
+      checked(() => {
+        this.authenticate(token);
+        return this.threadView(thread);
+      }),
+    );
+    wf.setHandler(messageQuery, (op) =>
+      checked(() => {
+        const { token, messageId } = parseOrFail(MessageOp, op, 'message');
+        this.authenticate(token);
+        const found = this.state.inbox.find((m) => m.id === messageId) ?? this.state.outbox.find((m) => m.id === messageId);
+        if (!found) throw this.notFound(messageId);
+        return found;
+      }),
+    );
+
+    wf.setHandler(readUpdate, (op) => this.markRead(this.checkOp(op)), { validator: (op) => void this.checkOp(op) });
+    wf.setHandler(ackUpdate, (op) => this.acknowledge(this.checkOp(op)), { validator: (op) => void this.checkOp(op) });
+    wf.setHandler(waitUpdate, (raw) => this.wait(parseOrFail(WaitInput, raw, 'wait')), {
+      validator: (raw) => {
+        this.authenticate(parseOrFail(WaitInput, raw, 'wait').token);
+        if (this.waiters >= MAX_WAITERS) throw batonFailure('CONFLICT', `${this.input.member} already has ${MAX_WAITERS} waits open; one waiting process per member is enough.`);
+      },
+    });
+  }
+
+  snapshot(): MailboxState {
+    this.state.seen = [...this.seen].slice(-MAILBOX_LIMITS.seenIds);
+    return this.state;
+  }
+
+  // --- delivery (signals from the project workflow and other mailboxes) ---------------------------
+
+  private deliver(message: Message): void {
+    if (this.seen.has(message.id)) return;
+    this.remember(message.id);
+    this.state.inbox.push({ ...message, seq: this.state.nextSeq++ });
+    trimArray(this.state.inbox, MAILBOX_LIMITS.inboxItems);
+    this.keepWithinBudget();
+  }
+
+  private recordSent(message: Message, deliveredTo: string[]): void {
+    if (this.state.outbox.some((m) => m.id === message.id)) return;
+    this.state.outbox.push({ ...message, deliveredTo, acks: [] });
+    trimArray(this.state.outbox, MAILBOX_LIMITS.outboxItems);
+    this.keepWithinBudget();
+  }
+
+  private recordAck(messageId: string, ack: Ack): void {
+    const item = this.state.outbox.find((m) => m.id === messageId);
+    if (!item || item.acks.some((a) => a.member.toLowerCase() === ack.member.toLowerCase())) return;
+    item.acks.push(ack);
+  }
+
+  private claim(tokenHash: string): void {
+    if (tokenHash === this.state.tokenHash) return;
+    // The name now belongs to a new identity (the project's state was reset): it must not read the
+    // previous holder's mail.
+    this.state.tokenHash = tokenHash;
+    this.state.inbox = [];
+    this.state.outbox = [];
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    if (this.seen.size > MAILBOX_LIMITS.seenIds) {
+      const oldest = this.seen.values().next();
+      if (!oldest.done) this.seen.delete(oldest.value);
+    }
+  }
+
+  /** Drop bodies of the oldest items (read ones first) until all bodies fit the byte budget. */
+  private keepWithinBudget(): void {
+    const all: (InboxItem | OutboxItem)[] = [...this.state.inbox, ...this.state.outbox];
+    let total = all.reduce((n, m) => n + utf8Length(m.body), 0);
+    if (total <= MAILBOX_LIMITS.bodyBudgetBytes) return;
+    const byAge = [...all].sort((a, b) => Number(!isSettled(a)) - Number(!isSettled(b)) || a.sentAt.localeCompare(b.sentAt));
+    for (const m of byAge) {
+      if (total <= MAILBOX_LIMITS.bodyBudgetBytes) break;
+      if (m.bodyDropped) continue;
+      total -= utf8Length(m.body);
+      m.body = '';
+      m.bodyDropped = true;
+    }
+  }
+
+  // --- the member's operations --------------------------------------------------------------------
+
+  private authenticate(token: string | undefined): void {
+    if (!token || !sameHash(hashToken(token), this.state.tokenHash)) {
+      throw batonFailure('UNAUTHORIZED', `Wrong token for ${this.input.member}: use the token \`baton register\` printed for it (BATON_TOKEN or the saved credentials).`);
+    }
+  }
+
+  private notFound(id: string) {
+    return batonFailure('NOT_FOUND', `No message ${id} in ${this.input.member}'s mailbox; \`baton inbox\` lists them (old messages are dropped after ${MAILBOX_LIMITS.inboxItems}).`);
+  }
+
+  private checkOp(raw: unknown): InboxItem {
+    const { token, messageId } = parseOrFail(MessageOp, raw, 'message');
+    this.authenticate(token);
+    const item = this.state.inbox.find((m) => m.id === messageId);
+    if (!item) throw this.notFound(messageId);
+    return item;
+  }
+
+  private markRead(item: InboxItem): InboxItem {
+    item.readAt ??= new Date(Date.now()).toISOString();
+    return item;
+  }
+
+  private async acknowledge(item: InboxItem): Promise<InboxItem> {
+    this.markRead(item);
+    if (item.ackedAt) return item;
+    item.ackedAt = new Date(Date.now()).toISOString();
+    if (item.from !== SYSTEM_SENDER) {
+      try {
+        await wf.getExternalWorkflowHandle(mailboxWorkflowId(this.input.project, item.from)).signal(ackedSignal, { messageId: item.id, ack: { member: this.input.member, at: item.ackedAt } });
+      } catch {
+        // The sender's mailbox is gone (its project was reset); the ack stays recorded here.
+      }
+    }
+    return item;
+  }
+
+  private matching(filter: InboxFilter): InboxItem[] {
+    const f = InboxFilter.parse(filter);
+    const since = f.since === undefined ? undefined : typeof f.since === 'number' ? f.since : Date.parse(f.since);
+    return this.state.inbox.filter(
+      (m) =>
+        (!f.unread || !m.readAt) &&
+        (!f.urgent || m.importance === 'urgent') &&
+        (!f.thread || m.thread === f.thread) &&
+        (since === undefined || Date.parse(m.sentAt) >= since),
+    );
+  }
+
+  private page(filter: InboxFilter): InboxPage {
+    const limit = InboxFilter.parse(filter).limit;
+    return {
+      items: this.matching(filter).slice(-limit).reverse(),
+      unread: this.state.inbox.filter((m) => !m.readAt).length,
+      total: this.state.inbox.length,
+      lastSeq: this.state.nextSeq - 1,
+    };
+  }
+
+  private async wait(input: WaitInput & { filter: InboxFilter; timeoutSeconds: number }): Promise<WaitResult> {
+    const limit = InboxFilter.parse(input.filter).limit;
+    // Without a cursor, mail already unread answers at once; with one, only mail after it does.
+    const after = input.afterSeq;
+    const ready = () => this.matching(input.filter).filter((m) => (after === undefined ? !m.readAt : m.seq > after));
+    this.waiters++;
+    try {
+      const arrived = await wf.condition(() => ready().length > 0 || this.draining, Math.max(1, input.timeoutSeconds * 1000));
+      const items = ready().slice(-limit).reverse();
+      return { items, timedOut: !arrived, interrupted: items.length === 0 && this.draining, lastSeq: this.state.nextSeq - 1 };
+    } finally {
+      this.waiters--;
+    }
+  }
+
+  private threadView(thread: string): ThreadView {
+    const inbound = this.state.inbox.filter((m) => m.thread === thread).map((m) => ({ ...m, direction: 'in' as const }));
+    const outbound = this.state.outbox.filter((m) => m.thread === thread).map((m) => ({ ...m, direction: 'out' as const }));
+    const messages = [...inbound, ...outbound].sort((a, b) => a.sentAt.localeCompare(b.sentAt) || a.id.localeCompare(b.id));
+    if (messages.length === 0) throw batonFailure('NOT_FOUND', `No thread ${thread} in ${this.input.member}'s mailbox; \`baton inbox\` shows thread ids.`);
+    return {
+      thread,
+      subject: messages[0]!.subject,
+      messages: messages.map(({ seq: _seq, deliveredTo: _d, bodyDropped: _b, ...m }: Record<string, unknown>) => m) as ThreadView['messages'],
+    };
+  }
+
+  private describe(): MailboxDescription {
+    const { inbox, outbox } = this.state;
+    return {
+      project: this.input.project,
+      member: this.input.member,
+      generation: this.input.generation,
+      historyLength: wf.workflowInfo().historyLength,
+      inbox: {
+        total: inbox.length,
+        unread: inbox.filter((m) => !m.readAt).length,
+        urgentUnread: inbox.filter((m) => !m.readAt && m.importance === 'urgent').length,
+        awaitingMyAck: inbox.filter((m) => m.ackRequired && !m.ackedAt).length,
+      },
+      outbox: { total: outbox.length, awaitingAcks: outbox.filter((m) => m.ackRequired && m.acks.length < m.deliveredTo.length).length },
+      recent: inbox
+        .slice(-20)
+        .reverse()
+        .map((m) => ({ seq: m.seq, id: m.id, thread: m.thread, from: m.from, subject: m.subject, importance: m.importance, sentAt: m.sentAt, read: Boolean(m.readAt), acked: Boolean(m.ackedAt) })),
+    };
+  }
+}
+
+/** Read and (if asked) acknowledged: the first to lose its body when the mailbox is over budget. */
+function isSettled(m: InboxItem | OutboxItem): boolean {
+  return 'seq' in m ? Boolean(m.readAt) && (!m.ackRequired || Boolean(m.ackedAt)) : true;
+}

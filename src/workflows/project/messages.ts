@@ -1,0 +1,464 @@
+import * as wf from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { blockedMessage, decideContact } from '../../domain/messages/contact-policy';
+import { trimArray, trimMap } from '../../domain/messages/bounded';
+import { mailboxWorkflowId } from '../../domain/ids';
+import { ContactInput, MemberActor, NotifyInput, SYSTEM_SENDER, SendInput, type ContactRequest, type ContactsView, type Importance, type Message, type SendResult } from '../../schemas/messages';
+import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
+import { batonFailure, checked, parseOrFail } from '../failure';
+import { claimSignal, deliverSignal, sentSignal } from '../mailbox/api';
+import { mailboxWorkflow } from '../mailbox/mailbox';
+import type { AgentDirectory, MemberRecord } from './directory';
+import { contactApproveUpdate, contactRequestUpdate, contactsQuery, notifyUpdate, openMailboxUpdate, sendUpdate } from './messages-api';
+import type { ProjectContext, ProjectModule } from './module';
+
+/** What the project remembers about a recent message, to apply the contact rules (no body). */
+interface RecentMessage {
+  id: string;
+  from: string;
+  /** Lower-case names it reached; empty for a broadcast. */
+  to: string[];
+  broadcast: boolean;
+  thread: string;
+}
+
+interface QueuedNotice {
+  message: Message;
+  to: string[];
+}
+
+export interface MessagesState {
+  /** Lower-case names of members whose mailbox workflow is known to run. */
+  mailboxes: string[];
+  /** Idempotency: "<sender>\n<key>" → the answer given. */
+  sends: [string, SendResult][];
+  recent: RecentMessage[];
+  /** Thread → lower-case names of those who wrote in it or were addressed directly. */
+  threads: [string, string[]][];
+  requests: ContactRequest[];
+  /** System notices from other modules (DirectoryPort.notify), delivered in the background. */
+  notices: QueuedNotice[];
+  sent: number;
+}
+
+/** Bounds of the carried state (one payload across continue-as-new). */
+const LIMITS = { sends: 500, recent: 500, threads: 500, participantsPerThread: 60, requests: 200 };
+
+const lower = (s: string) => s.toLowerCase();
+
+interface Plan {
+  sender: string;
+  recipients: MemberRecord[];
+  skipped: { name: string; reason: string }[];
+  thread?: string;
+}
+
+/**
+ * Messages: the project decides (who is asking, who may reach whom, was this send seen before) and
+ * the members' mailbox workflows hold the mail. Delivery is a signal per recipient, deduplicated by
+ * message id in the mailbox, so each recipient gets a message exactly once even when the sender
+ * retries (same idempotency key → same message id) or a delivery is repeated.
+ */
+export class MessagesModule implements ProjectModule {
+  readonly name = 'messages';
+  private readonly mailboxes: Set<string>;
+  private readonly sends: Map<string, SendResult>;
+  private readonly recent: Map<string, RecentMessage>;
+  private readonly threads: Map<string, string[]>;
+  private requests: ContactRequest[];
+  private readonly notices: QueuedNotice[];
+  private sent: number;
+  private readonly starting = new Map<string, Promise<void>>();
+  /** Sends in flight by idempotency key, so a concurrent retry waits for the first answer. */
+  private readonly inFlight = new Map<string, Promise<SendResult>>();
+
+  constructor(
+    private readonly ctx: ProjectContext,
+    private readonly directory: AgentDirectory,
+    carried: MessagesState | undefined,
+  ) {
+    this.mailboxes = new Set(carried?.mailboxes ?? []);
+    this.sends = new Map(carried?.sends ?? []);
+    this.recent = new Map((carried?.recent ?? []).map((m) => [m.id, m]));
+    this.threads = new Map(carried?.threads ?? []);
+    this.requests = carried?.requests ?? [];
+    this.notices = carried?.notices ?? [];
+    this.sent = carried?.sent ?? 0;
+  }
+
+  register(): void {
+    wf.setHandler(sendUpdate, (raw) => this.send(parseOrFail(SendInput, raw, 'message')), {
+      validator: (raw) => {
+        const input = parseOrFail(SendInput, raw, 'message');
+        const sender = this.directory.authenticateActor(input.actor);
+        if (input.idempotencyKey && this.sends.has(idempotencyKey(sender, input.idempotencyKey))) return;
+        this.plan(input, sender);
+      },
+    });
+    wf.setHandler(notifyUpdate, (raw) => this.notifyFromWorkflow(parseOrFail(NotifyInput, raw, 'notice')), {
+      validator: (raw) => void this.checkNotice(parseOrFail(NotifyInput, raw, 'notice')),
+    });
+    wf.setHandler(
+      openMailboxUpdate,
+      async ({ actor }) => {
+        const name = this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor'));
+        await this.ensureMailbox(name);
+        return { workflowId: mailboxWorkflowId(this.ctx.project, name) };
+      },
+      { validator: ({ actor }) => void this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor')) },
+    );
+    wf.setHandler(contactRequestUpdate, (raw) => this.requestContact(parseOrFail(ContactInput, raw, 'contact request')), {
+      validator: (raw) => void this.checkContactRequest(parseOrFail(ContactInput, raw, 'contact request')),
+    });
+    wf.setHandler(contactApproveUpdate, (raw) => this.approveContact(parseOrFail(ContactInput, raw, 'contact approval')), {
+      validator: (raw) => void this.checkApproval(parseOrFail(ContactInput, raw, 'contact approval')),
+    });
+    wf.setHandler(contactsQuery, ({ name, token }) => checked(() => this.contactsOf(this.directory.authenticate(name, token))));
+
+    // Registration prepares the new member's mailbox before it answers, so the mailbox is in the Web
+    // UI (and reads answer) from the start.
+    this.directory.onRegistered = (member) => this.ensureMailbox(member.name);
+    this.directory.notifier = (to, message) => this.queueNotice(to, message);
+    void this.pumpNotices();
+  }
+
+  snapshot(): MessagesState {
+    return {
+      mailboxes: [...this.mailboxes],
+      sends: [...this.sends],
+      recent: [...this.recent.values()],
+      threads: [...this.threads],
+      requests: this.requests,
+      notices: this.notices,
+      sent: this.sent,
+    };
+  }
+
+  describe() {
+    return { mailboxes: this.mailboxes.size, sent: this.sent, threads: this.threads.size, pendingNotices: this.notices.length, contactRequests: this.requests.length };
+  }
+
+  // --- sending -------------------------------------------------------------------------------------
+
+  /**
+   * Everything that can refuse a send, without changing state (validators run it too): recipients
+   * exist and are active, and each one's contact policy admits the sender.
+   */
+  private plan(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean }, sender: string): Plan {
+    const original = input.replyTo ? this.recent.get(input.replyTo) : undefined;
+    const thread = input.thread ?? original?.thread;
+    if (input.broadcast) {
+      const recipients: MemberRecord[] = [];
+      const skipped: Plan['skipped'] = [];
+      for (const m of this.directory.list()) {
+        if (lower(m.name) === lower(sender)) continue;
+        const decision = this.decide(sender, m, original);
+        if (decision.allowed) recipients.push(m);
+        else skipped.push({ name: m.name, reason: decision.reason });
+      }
+      return { sender, recipients, skipped, thread };
+    }
+    const recipients: MemberRecord[] = [];
+    const seen = new Set<string>();
+    for (const name of [...input.to, ...input.cc]) {
+      if (seen.has(lower(name))) continue;
+      seen.add(lower(name));
+      const m = this.directory.get(name);
+      if (m.retired) throw batonFailure('INVALID_STATE', `${m.name} is retired and reads no mail; \`baton agents\` lists who is active.`);
+      const decision = this.decide(sender, m, original);
+      if (!decision.allowed) throw batonFailure('FORBIDDEN', blockedMessage(sender, decision, m.name, m.contactPolicy), { recipient: m.name, policy: m.contactPolicy });
+      recipients.push(m);
+    }
+    return { sender, recipients, skipped: [], thread };
+  }
+
+  private decide(sender: string, recipient: MemberRecord, original: RecentMessage | undefined) {
+    const s = this.directory.get(sender);
+    return decideContact({
+      sender: { name: s.name, isHuman: this.directory.isHuman(s.name), trusted: this.directory.isTrusted(s) },
+      recipient: { name: recipient.name, policy: recipient.contactPolicy, contacts: recipient.contacts },
+      answersRecipient: original !== undefined && lower(original.from) === lower(recipient.name) && (original.broadcast || original.to.includes(lower(sender))),
+      shareThread: this.shareThread(sender, recipient.name),
+      holdOverlapping: this.ctx.reservations.holdOverlapping(s.name, recipient.name),
+    });
+  }
+
+  private shareThread(a: string, b: string): boolean {
+    const la = lower(a);
+    const lb = lower(b);
+    for (const participants of this.threads.values()) if (participants.includes(la) && participants.includes(lb)) return true;
+    return false;
+  }
+
+  private async send(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean; subject: string; body: string; importance: Importance; ackRequired: boolean }): Promise<SendResult> {
+    const sender = this.directory.authenticateActor(input.actor);
+    const key = input.idempotencyKey ? idempotencyKey(sender, input.idempotencyKey) : undefined;
+    if (key) {
+      const earlier = this.sends.get(key) ?? (await this.inFlight.get(key));
+      if (earlier) return { ...earlier, duplicate: true };
+    }
+    const plan = this.plan(input, sender);
+    this.directory.touch(sender);
+    const id = newId('m');
+    const message: Message = {
+      id,
+      thread: plan.thread ?? newId('t'),
+      from: sender,
+      to: input.broadcast ? [] : input.to.map((n) => this.directory.get(n).name),
+      cc: input.cc.map((n) => this.directory.get(n).name),
+      broadcast: input.broadcast,
+      subject: input.subject,
+      body: input.body,
+      importance: input.importance,
+      ackRequired: input.ackRequired,
+      sentAt: new Date(Date.now()).toISOString(),
+      ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+      system: false,
+    };
+    this.index(message, plan.recipients.map((m) => m.name));
+    const delivery = this.deliverAll(message, plan.recipients.map((m) => m.name)).then(async (deliveredTo) => {
+      await this.ensureMailbox(sender);
+      await this.signalMailbox(sender, sentSignal, { message, deliveredTo });
+      const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
+      if (key) {
+        this.sends.set(key, result);
+        trimMap(this.sends, LIMITS.sends);
+      }
+      return result;
+    });
+    if (key) this.inFlight.set(key, delivery);
+    try {
+      return await delivery;
+    } finally {
+      if (key) this.inFlight.delete(key);
+    }
+  }
+
+  /** Remember who took part, for `auto` (shared thread) and replies; broadcasts add only the sender. */
+  private index(message: Message, recipients: string[]): void {
+    this.sent++;
+    const direct = message.broadcast ? [] : recipients.map(lower);
+    this.recent.set(message.id, { id: message.id, from: message.from, to: direct, broadcast: message.broadcast, thread: message.thread });
+    trimMap(this.recent, LIMITS.recent);
+    const participants = this.threads.get(message.thread) ?? [];
+    for (const name of [lower(message.from), ...direct]) if (!participants.includes(name)) participants.push(name);
+    trimArray(participants, LIMITS.participantsPerThread);
+    this.threads.delete(message.thread);
+    this.threads.set(message.thread, participants);
+    trimMap(this.threads, LIMITS.threads);
+  }
+
+  // --- delivery ------------------------------------------------------------------------------------
+
+  /** Deliver to every recipient's mailbox; answers the names it reached (canonical spelling). */
+  private async deliverAll(message: Message, names: string[]): Promise<string[]> {
+    await Promise.all(names.map((n) => this.deliverTo(n, message)));
+    return names;
+  }
+
+  private async deliverTo(name: string, message: Message): Promise<void> {
+    await this.ensureMailbox(name);
+    try {
+      await this.signalMailbox(name, deliverSignal, message);
+    } catch {
+      // The mailbox ended (e.g. terminated by hand): start it again and deliver; the mailbox drops
+      // a message id it has already seen, so repeating is safe.
+      this.mailboxes.delete(lower(name));
+      await this.ensureMailbox(name);
+      await this.signalMailbox(name, deliverSignal, message);
+    }
+  }
+
+  private async signalMailbox<A extends unknown[]>(name: string, signal: wf.SignalDefinition<A>, ...args: A): Promise<void> {
+    await wf.getExternalWorkflowHandle(mailboxWorkflowId(this.ctx.project, name)).signal(signal, ...args);
+  }
+
+  /** Start a member's mailbox workflow unless it runs; concurrent callers share one start. */
+  private ensureMailbox(name: string): Promise<void> {
+    const key = lower(name);
+    if (this.mailboxes.has(key)) return Promise.resolve();
+    let starting = this.starting.get(key);
+    if (!starting) {
+      starting = this.startMailbox(this.directory.get(name)).finally(() => this.starting.delete(key));
+      this.starting.set(key, starting);
+    }
+    return starting;
+  }
+
+  private async startMailbox(member: MemberRecord): Promise<void> {
+    const workflowId = mailboxWorkflowId(this.ctx.project, member.name);
+    try {
+      await wf.startChild(mailboxWorkflow, {
+        workflowId,
+        args: [{ project: this.ctx.project, member: member.name, tokenHash: member.tokenHash, maxHistoryEvents: this.ctx.settings.maxHistoryEvents, generation: 0 }],
+        // The mailbox outlives this run of the project workflow (continue-as-new closes the run).
+        parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+        typedSearchAttributes: [
+          { key: BatonProject, value: this.ctx.project },
+          { key: BatonKind, value: 'mailbox' },
+          { key: BatonAgent, value: member.name },
+        ],
+        staticSummary: `Mailbox of ${member.name} (${member.kind}) in project ${this.ctx.project}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw batonFailure('UNAVAILABLE', `Could not start the mailbox of ${member.name}: ${(err as Error).message}`);
+      // Already running (the project's state was reset and the name registered again): tell it who
+      // owns it now.
+      await this.signalMailbox(member.name, claimSignal, { tokenHash: member.tokenHash });
+    }
+    this.mailboxes.add(lower(member.name));
+  }
+
+  // --- system notices ------------------------------------------------------------------------------
+
+  private checkNotice(input: NotifyInput & { to: string[] | 'humans' | 'all' }): string[] {
+    if (input.actor.kind !== 'workflow') {
+      throw batonFailure('FORBIDDEN', 'System notices come from Baton\'s workflows; members send with `baton send` or `baton broadcast`.');
+    }
+    this.directory.authenticateActor(input.actor);
+    if (input.to === 'humans') return this.directory.list('human').map((m) => m.name);
+    if (input.to === 'all') return this.directory.list().map((m) => m.name);
+    const names: string[] = [];
+    for (const n of input.to) {
+      const m = this.directory.get(n);
+      if (!m.retired && !names.includes(m.name)) names.push(m.name);
+    }
+    return names;
+  }
+
+  private async notifyFromWorkflow(input: NotifyInput & { to: string[] | 'humans' | 'all'; subject: string; body: string; importance: Importance; ackRequired: boolean }): Promise<SendResult> {
+    const names = this.checkNotice(input);
+    const via = input.actor.kind === 'workflow' ? input.actor.workflowId : undefined;
+    const key = input.idempotencyKey ? idempotencyKey(`workflow:${via}`, input.idempotencyKey) : undefined;
+    if (key) {
+      const earlier = this.sends.get(key) ?? (await this.inFlight.get(key));
+      if (earlier) return { ...earlier, duplicate: true };
+    }
+    const message = this.systemMessage(names, input, via);
+    this.index(message, names);
+    const delivery = this.deliverAll(message, names).then((deliveredTo) => {
+      const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: [], duplicate: false };
+      if (key) {
+        this.sends.set(key, result);
+        trimMap(this.sends, LIMITS.sends);
+      }
+      return result;
+    });
+    if (key) this.inFlight.set(key, delivery);
+    try {
+      return await delivery;
+    } finally {
+      if (key) this.inFlight.delete(key);
+    }
+  }
+
+  private systemMessage(to: string[], n: { subject: string; body: string; importance?: Importance; ackRequired?: boolean; thread?: string }, via?: string): Message {
+    const id = newId('m');
+    return {
+      id,
+      thread: n.thread ?? newId('t'),
+      from: SYSTEM_SENDER,
+      to,
+      cc: [],
+      broadcast: false,
+      subject: n.subject,
+      body: n.body,
+      importance: n.importance ?? 'normal',
+      ackRequired: n.ackRequired ?? false,
+      sentAt: new Date(Date.now()).toISOString(),
+      system: true,
+      ...(via ? { via } : {}),
+    };
+  }
+
+  /**
+   * DirectoryPort.notify is synchronous (modules call it from their handlers): queue the notice in
+   * carried state and deliver it in the background; a notice still queued at continue-as-new is
+   * delivered by the next run (same message id, so at most once per recipient).
+   */
+  private queueNotice(to: string[], n: { subject: string; body: string; importance?: Importance }): void {
+    const names = to.filter((name) => this.directory.exists(name) && !this.directory.get(name).retired).map((name) => this.directory.get(name).name);
+    if (names.length === 0) return;
+    this.notices.push({ message: this.systemMessage(names, n), to: names });
+  }
+
+  private async pumpNotices(): Promise<void> {
+    for (;;) {
+      await wf.condition(() => this.notices.length > 0);
+      const notice = this.notices[0]!;
+      try {
+        await this.deliverAll(notice.message, notice.to);
+      } catch (err) {
+        wf.log.warn('Dropping a system notice that could not be delivered', { id: notice.message.id, error: String(err) });
+      }
+      this.notices.shift();
+    }
+  }
+
+  // --- contacts ------------------------------------------------------------------------------------
+
+  private checkContactRequest(input: ContactInput): { from: string; to: MemberRecord } {
+    const from = this.directory.authenticateActor(input.actor);
+    const to = this.directory.get(input.name);
+    if (lower(to.name) === lower(from)) throw batonFailure('INVALID_INPUT', 'name: you are always in contact with yourself.');
+    if (to.retired) throw batonFailure('INVALID_STATE', `${to.name} is retired.`);
+    if (to.contacts.some((c) => lower(c) === lower(from))) throw batonFailure('ALREADY_EXISTS', `${from} is already a contact of ${to.name}; just send.`);
+    return { from, to };
+  }
+
+  private async requestContact(input: ContactInput): Promise<ContactRequest> {
+    const { from, to } = this.checkContactRequest(input);
+    this.directory.touch(from);
+    const request: ContactRequest = { from, to: to.name, at: new Date(Date.now()).toISOString(), ...(input.note ? { note: input.note } : {}) };
+    this.requests = this.requests.filter((r) => !(lower(r.from) === lower(from) && lower(r.to) === lower(to.name)));
+    this.requests.push(request);
+    trimArray(this.requests, LIMITS.requests);
+    const notice = this.systemMessage([to.name], {
+      subject: `Contact request from ${from}`,
+      body: `${from} asks to message you${input.note ? `:\n\n> ${input.note}\n` : '.'}\n\nApprove with \`baton contact approve ${from}\` (you become each other's contacts), or ignore this.`,
+    });
+    await this.deliverAll(notice, [to.name]);
+    return request;
+  }
+
+  private checkApproval(input: ContactInput): { by: string; who: MemberRecord } {
+    const by = this.directory.authenticateActor(input.actor);
+    const who = this.directory.get(input.name);
+    if (lower(who.name) === lower(by)) throw batonFailure('INVALID_INPUT', 'name: you are always in contact with yourself.');
+    return { by, who };
+  }
+
+  private async approveContact(input: ContactInput): Promise<ContactsView> {
+    const { by, who } = this.checkApproval(input);
+    this.directory.touch(by);
+    this.directory.addContact(by, who.name);
+    const asked = this.requests.some((r) => lower(r.from) === lower(who.name) && lower(r.to) === lower(by));
+    // Whoever asked to talk to `by` will want the answer: contacts become mutual on an approved request.
+    if (asked) this.directory.addContact(who.name, by);
+    this.requests = this.requests.filter((r) => !(lower(r.from) === lower(who.name) && lower(r.to) === lower(by)));
+    if (!who.retired) {
+      await this.deliverAll(this.systemMessage([who.name], { subject: `${by} accepted you as a contact`, body: `You may now message ${by} (\`baton send ${by} ...\`).` }), [who.name]);
+    }
+    return this.contactsOf(by);
+  }
+
+  private contactsOf(name: string): ContactsView {
+    const m = this.directory.get(name);
+    return {
+      name: m.name,
+      policy: m.contactPolicy,
+      contacts: m.contacts,
+      incoming: this.requests.filter((r) => lower(r.to) === lower(m.name)),
+      outgoing: this.requests.filter((r) => lower(r.from) === lower(m.name)),
+    };
+  }
+}
+
+function idempotencyKey(sender: string, key: string): string {
+  return `${lower(sender)}\n${key}`;
+}
+
+/** "m-3f2a9c1b7e4d": short enough to type, random from the SDK (replay-safe). */
+function newId(prefix: 'm' | 't'): string {
+  return `${prefix}-${wf.uuid4().replace(/-/g, '').slice(0, 12)}`;
+}
