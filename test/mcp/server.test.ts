@@ -1,0 +1,86 @@
+import { createTestContext, type TestContext } from '../support/temporal';
+import { call, connectInProcess, ok, text } from './support';
+
+describe('MCP server (SDK client in-process, real server)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await ctx.startWorker();
+  });
+  afterAll(() => ctx.close());
+
+  it('lists a tool for everything an agent does, with input schemas derived from the shared ones', async () => {
+    const client = await connectInProcess(ctx.baton, ctx.project());
+    const { tools } = await client.listTools();
+    const names = tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations']));
+    const reserve = tools.find((t) => t.name === 'reserve')!;
+    // The actor is the session's: never offered to the agent.
+    expect(Object.keys(reserve.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['patterns', 'reason', 'exclusive', 'ttlSeconds']));
+    expect(reserve.inputSchema.properties).not.toHaveProperty('actor');
+    expect(reserve.inputSchema.required).toEqual(expect.arrayContaining(['patterns', 'reason']));
+    await client.close();
+  });
+
+  it('registers, reserves, refuses a conflicting reserve with a clear error, and checks identity', async () => {
+    const project = ctx.project();
+    const alice = await connectInProcess(ctx.baton, project);
+    const bob = await connectInProcess(ctx.baton, project);
+
+    const anonymous = await call(alice, 'reserve', { patterns: ['src/a.ts'], reason: 'x' });
+    expect(anonymous.isError).toBe(true);
+    expect(text(anonymous)).toMatch(/^\[UNAUTHORIZED\] Who are you\? Call the `register` tool/);
+
+    const a = await ok<{ name: string; token: string }>(alice, 'register', { program: 'claude-code', task: 'auth API' });
+    const b = await ok<{ name: string }>(bob, 'register', { program: 'codex' });
+    expect(a.token).toMatch(/^bt_/);
+    expect((await ok<{ name: string }>(alice, 'whoami')).name).toBe(a.name);
+
+    const granted = await ok<{ status: string; reservations: { holder: string; pattern: string }[] }>(alice, 'reserve', { patterns: ['src/auth/**'], reason: 'login redirect fix' });
+    expect(granted).toMatchObject({ status: 'granted', reservations: [{ holder: a.name, pattern: 'src/auth/**' }] });
+
+    const conflict = await call(bob, 'reserve', { patterns: ['src/auth/login.ts'], reason: 'typo' });
+    expect(conflict.isError).toBe(true);
+    expect(text(conflict)).toContain('[CONFLICT] Nothing reserved: src/auth/login.ts overlaps src/auth/**: held by');
+    expect(text(conflict)).toContain(`held by ${a.name} (exclusive, until `);
+    expect(text(conflict)).toContain('reason "login redirect fix"');
+    expect(conflict.structuredContent).toMatchObject({ error: { code: 'CONFLICT', details: { conflicts: [{ holder: a.name, heldPattern: 'src/auth/**' }] } } });
+
+    const check = await ok<{ clear: boolean }>(bob, 'check', { paths: ['src/auth/login.ts'] });
+    expect(check.clear).toBe(false);
+    // One's own reservations never conflict.
+    expect((await ok<{ clear: boolean }>(alice, 'check', { paths: ['src/auth/login.ts'] })).clear).toBe(true);
+
+    await ok(alice, 'release', { all: true });
+    expect((await ok<{ status: string }>(bob, 'reserve', { patterns: ['src/auth/login.ts'], reason: 'typo' })).status).toBe('granted');
+    expect((await ok<{ total: number }>(alice, 'reservations', {})).total).toBe(1);
+    expect(b.name).not.toBe(a.name);
+    await Promise.all([alice.close(), bob.close()]);
+  });
+
+  it('answers bad arguments with the same messages as the client, and refuses a wrong token at login', async () => {
+    const project = ctx.project();
+    const client = await connectInProcess(ctx.baton, project);
+    const me = await ok<{ name: string; token: string }>(client, 'register', {});
+
+    const emptyReason = await call(client, 'reserve', { patterns: ['src/x.ts'], reason: '' });
+    const fromClient = await ctx.baton
+      .project(project)
+      .reservations.reserve({ actor: { kind: 'member', name: me.name, token: me.token }, patterns: ['src/x.ts'], reason: '' })
+      .catch((e: Error) => e);
+    expect(text(emptyReason)).toBe(`[INVALID_INPUT] ${fromClient.message}`);
+
+    const misspelt = await call(client, 'reserve', { patterns: ['src/x.ts'], reason: 'r', ttl: 60 });
+    expect(text(misspelt)).toMatch(/^\[INVALID_INPUT\] Invalid reserve request: unknown field "ttl"; expected .*ttlSeconds/);
+
+    const release = await call(client, 'release', {});
+    expect(text(release)).toContain('exactly one of them');
+
+    const other = await connectInProcess(ctx.baton, project);
+    const wrong = await call(other, 'login', { name: me.name, token: 'bt_' + 'x'.repeat(32) });
+    expect(text(wrong)).toMatch(/^\[UNAUTHORIZED\]/);
+    expect(text(await call(other, 'whoami'))).toMatch(/^\[UNAUTHORIZED\]/);
+    expect((await ok<{ name: string }>(other, 'login', { name: me.name, token: me.token })).name).toBe(me.name);
+    await Promise.all([client.close(), other.close()]);
+  });
+});
