@@ -5,6 +5,7 @@ import { errorResult, type Tool } from './toolbox';
 import type { McpSession } from './session';
 import { agentTools, type OnRegistered } from './tools/agents';
 import { reservationTools } from './tools/reservations';
+import { messageTools } from './tools/messages';
 
 const INSTRUCTIONS = [
   'Baton coordinates the agents and humans working on this codebase.',
@@ -19,7 +20,7 @@ export interface ToolOptions {
 
 /** Every Baton tool, grouped by what it is about. */
 export function batonTools(options: ToolOptions = {}): Tool[] {
-  return [...agentTools(options.onRegistered), ...reservationTools()];
+  return [...agentTools(options.onRegistered), ...reservationTools(), ...messageTools()];
 }
 
 /**

@@ -13,7 +13,7 @@ describe('MCP server (SDK client in-process, real server)', () => {
     const client = await connectInProcess(ctx.baton, ctx.project());
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations']));
+    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations', 'send', 'broadcast', 'reply', 'inbox', 'read', 'ack', 'thread']));
     const reserve = tools.find((t) => t.name === 'reserve')!;
     // The actor is the session's: never offered to the agent.
     expect(Object.keys(reserve.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['patterns', 'reason', 'exclusive', 'ttlSeconds']));
@@ -58,6 +58,35 @@ describe('MCP server (SDK client in-process, real server)', () => {
     await Promise.all([alice.close(), bob.close()]);
   });
 
+  it('sends, waits in the inbox for new mail, reads, acks and replies', async () => {
+    const project = ctx.project();
+    const alice = await connectInProcess(ctx.baton, project);
+    const bob = await connectInProcess(ctx.baton, project);
+    const a = await ok<{ name: string }>(alice, 'register', { task: 'API' });
+    const b = await ok<{ name: string }>(bob, 'register', { task: 'UI', contactPolicy: 'open' });
+
+    const empty = await ok<{ lastSeq: number }>(bob, 'inbox', {});
+    // Bob waits; Alice's message arrives while he waits and ends the wait early.
+    const started = Date.now();
+    const waiting = ok<{ items: { id: string; subject: string; from: string }[]; timedOut: boolean }>(bob, 'inbox', { wait: 30, afterSeq: empty.lastSeq });
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = await ok<{ messageId: string; deliveredTo: string[] }>(alice, 'send', { to: [b.name], subject: 'API ready', body: 'GET /users is in', ackRequired: true });
+    expect(sent.deliveredTo).toEqual([b.name]);
+    const got = await waiting;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(got).toMatchObject({ timedOut: false, items: [{ id: sent.messageId, subject: 'API ready', from: a.name }] });
+
+    await ok(bob, 'ack', { messageId: sent.messageId });
+    const answer = await ok<{ deliveredTo: string[] }>(bob, 'reply', { messageId: sent.messageId, body: 'thanks' });
+    expect(answer.deliveredTo).toEqual([a.name]);
+    const timedOut = await ok<{ items: unknown[]; timedOut: boolean }>(bob, 'inbox', { wait: 1, afterSeq: empty.lastSeq + 1 });
+    expect(timedOut).toMatchObject({ items: [], timedOut: true });
+
+    const noRecipient = await call(alice, 'send', { subject: 's', body: 'b' });
+    expect(text(noRecipient)).toContain('to: must name at least one recipient');
+    await Promise.all([alice.close(), bob.close()]);
+  });
+
   it('answers bad arguments with the same messages as the client, and refuses a wrong token at login', async () => {
     const project = ctx.project();
     const client = await connectInProcess(ctx.baton, project);
@@ -67,7 +96,7 @@ describe('MCP server (SDK client in-process, real server)', () => {
     const fromClient = await ctx.baton
       .project(project)
       .reservations.reserve({ actor: { kind: 'member', name: me.name, token: me.token }, patterns: ['src/x.ts'], reason: '' })
-      .catch((e: Error) => e);
+      .then(() => new Error('the client accepted an empty reason'), (e: Error) => e);
     expect(text(emptyReason)).toBe(`[INVALID_INPUT] ${fromClient.message}`);
 
     const misspelt = await call(client, 'reserve', { patterns: ['src/x.ts'], reason: 'r', ttl: 60 });
