@@ -38,42 +38,42 @@ import { ProjectChannel } from './project';
 export class ReservationsClient {
   constructor(private readonly channel: ProjectChannel) {}
 
-  reserve(request: ReserveInput): Promise<ReserveResult> {
+  async reserve(request: ReserveInput): Promise<ReserveResult> {
     const input = parseInput(ReserveInput, request, 'reserve request');
     for (const p of input.patterns) checkPattern(p, { allowBroad: input.allowBroad });
     return this.channel.update(reserveUpdate, input);
   }
 
   /** Release by ids, by patterns (exactly as reserved), or all of the actor's. Releasing twice is fine. */
-  release(request: ReleaseInput): Promise<ReleaseResult> {
+  async release(request: ReleaseInput): Promise<ReleaseResult> {
     return this.channel.update(releaseUpdate, parseInput(ReleaseInput, request, 'release request'));
   }
 
   /** Extend by ttl from the later of now and the current expiry (all of the actor's when no ids). */
-  renew(request: RenewInput): Promise<RenewResult> {
+  async renew(request: RenewInput): Promise<RenewResult> {
     return this.channel.update(renewUpdate, parseInput(RenewInput, request, 'renew request'));
   }
 
   /** Humans only: release anyone's reservations (by ids, holder, or overlapping patterns); the holder is notified. */
-  forceRelease(request: ForceReleaseInput): Promise<ForceReleaseResult> {
+  async forceRelease(request: ForceReleaseInput): Promise<ForceReleaseResult> {
     const input = parseInput(ForceReleaseInput, request, 'force-release request');
     for (const p of input.patterns ?? []) checkPattern(p, { allowBroad: true });
     return this.channel.update(forceReleaseUpdate, input);
   }
 
   /** Would these paths or patterns conflict, and with whom? Read-only. */
-  check(request: CheckInput): Promise<CheckResult> {
+  async check(request: CheckInput): Promise<CheckResult> {
     const input = parseInput(CheckInput, request, 'check request');
     for (const p of input.paths ?? []) checkPath(p);
     for (const p of input.patterns ?? []) checkPattern(p, { allowBroad: true });
     return this.channel.checkedQuery(checkReservationsQuery, input);
   }
 
-  list(filter: ListReservationsInput = {}): Promise<ReservationList> {
+  async list(filter: ListReservationsInput = {}): Promise<ReservationList> {
     return this.channel.checkedQuery(reservationsQuery, parseInput(ListReservationsInput, filter, 'reservation filter'));
   }
 
-  audit(filter: AuditInput = {}): Promise<AuditTrail> {
+  async audit(filter: AuditInput = {}): Promise<AuditTrail> {
     return this.channel.checkedQuery(reservationAuditQuery, parseInput(AuditInput, filter, 'audit filter'));
   }
 }

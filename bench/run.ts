@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import pc from 'picocolors';
+import { loadConfig, type BatonConfig } from '../src/config';
+import { BatonClient } from '../src/client';
+import { startDevServer } from '../src/server/dev-server';
+import { createBatonWorker } from '../src/worker';
+import * as reservations from './reservations';
+
+/**
+ * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
+ * runs each benchmark module in turn. Figures are always compared with a baseline measured on the same
+ * server in the same run (a no-op `ping` update), so they mean something on any machine.
+ *
+ *   npm run bench                  # all benchmarks
+ *   npm run bench -- reservations  # only the named ones
+ */
+export interface BenchEnv {
+  baton: BatonClient;
+  client: Client;
+  config: BatonConfig;
+  /** A project key no other benchmark uses. */
+  project(prefix: string): string;
+  log(line: string): void;
+}
+
+export interface BenchModule {
+  name: string;
+  description: string;
+  run(env: BenchEnv): Promise<void>;
+}
+
+/** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
+const BENCHES: BenchModule[] = [reservations];
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const selected = only.length ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES;
+  if (selected.length === 0) throw new Error(`No benchmark named ${only.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+
+  const base = loadConfig();
+  console.log(pc.dim('Starting a Temporal dev server and a Baton worker for the benchmarks ...'));
+  const server = await startDevServer({ home: base.home });
+  const config: BatonConfig = {
+    ...base,
+    address: server.address,
+    connectionOptions: { ...base.connectionOptions, address: server.address },
+    taskQueue: `bench-${randomUUID().slice(0, 8)}`,
+  };
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection, namespace: config.namespace });
+  const worker = await createBatonWorker({ config, connection: nativeConnection, client });
+  const running = worker.run();
+  const baton = new BatonClient(client, config);
+  console.log(pc.dim(`Temporal ${server.temporal.version ?? ''} at ${server.address} (via ${server.temporal.route}); node ${process.version}`));
+
+  try {
+    for (const bench of selected) {
+      console.log(`\n${pc.bold(`# ${bench.name}`)}: ${bench.description}`);
+      await bench.run({ baton, client, config, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+    await server.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,234 @@
+import { createTestContext, type TestContext } from '../support/temporal';
+import type { BatonProjectClient } from '../../src/client';
+import type { Actor } from '../../src/schemas/actor';
+import { reserveUpdate, forceReleaseUpdate } from '../../src/workflows/project/reservations-api';
+import { workflowActor } from '../../src/client/reservations';
+import { describeQuery } from '../../src/workflows/project/api';
+
+interface Member {
+  name: string;
+  actor: Actor;
+}
+
+async function member(project: BatonProjectClient, kind: 'agent' | 'human' = 'agent', name?: string): Promise<Member> {
+  const { member: m, token } = await project.agents.register({ kind, name });
+  return { name: m.name, actor: { kind: 'member', name: m.name, token } };
+}
+
+/** Everything a caller can observe about the reservation book, to compare before and after a refusal. */
+async function observable(project: BatonProjectClient) {
+  return { list: await project.reservations.list(), audit: await project.reservations.audit() };
+}
+
+async function historyLength(project: BatonProjectClient): Promise<number> {
+  return ((await project.channel.handle().fetchHistory()).events ?? []).length;
+}
+
+describe('reservations (project workflow, real server)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await ctx.startWorker();
+  });
+  afterAll(() => ctx.close());
+
+  it('grants exactly one of 30 agents racing for overlapping exclusive globs', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const agents = await Promise.all(Array.from({ length: 30 }, () => member(project)));
+    const shapes = ['src/api/users.ts', 'src/api/*.ts', 'src/**', 'src/{api,web}/users.ts', 'src/api/user?.ts', 'src/*/[tu]*.ts'];
+    const answers = await Promise.all(
+      agents.map((a, i) => project.reservations.reserve({ actor: a.actor, patterns: [shapes[i % shapes.length]!], reason: `race ${i}` })),
+    );
+    const granted = answers.filter((r) => r.status === 'granted');
+    expect(granted).toHaveLength(1);
+    const winner = agents[answers.findIndex((r) => r.status === 'granted')]!;
+    for (const r of answers) {
+      if (r.status === 'conflict') expect(r.conflicts).toEqual([expect.objectContaining({ holder: winner.name, exclusive: true })]);
+    }
+    const { total, reservations } = await project.reservations.list();
+    expect(total).toBe(1);
+    expect(reservations[0]!.holder).toBe(winner.name);
+  });
+
+  it('lets shared holders coexist, refuses exclusive over shared, and never makes an agent conflict with itself', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b, c] = await Promise.all([member(project), member(project), member(project)]);
+    const shared = { patterns: ['docs/**'], exclusive: false, reason: 'reading docs' };
+    expect((await project.reservations.reserve({ actor: a.actor, ...shared })).status).toBe('granted');
+    expect((await project.reservations.reserve({ actor: b.actor, ...shared })).status).toBe('granted');
+    const excl = await project.reservations.reserve({ actor: c.actor, patterns: ['docs/guide.md'], reason: 'rewrite guide' });
+    expect(excl.status).toBe('conflict');
+    if (excl.status === 'conflict') expect(excl.conflicts.map((x) => x.holder).sort()).toEqual([a.name, b.name].sort());
+
+    // The holder itself may take it exclusively (it does not conflict with itself) and re-reserving extends.
+    const first = await project.reservations.reserve({ actor: a.actor, patterns: ['src/a.ts'], reason: 'edit a', ttlSeconds: 600 });
+    const again = await project.reservations.reserve({ actor: a.actor, patterns: ['src/a.ts', 'src/*.ts'], reason: 'edit a and friends', ttlSeconds: 1200 });
+    expect(first.status).toBe('granted');
+    expect(again.status).toBe('granted');
+    if (first.status === 'granted' && again.status === 'granted') {
+      const before = first.reservations[0]!;
+      const after = again.reservations.find((r) => r.pattern === 'src/a.ts')!;
+      expect(after.id).toBe(before.id);
+      expect(Date.parse(after.expiresAt)).toBeGreaterThan(Date.parse(before.expiresAt));
+    }
+    const mine = await project.reservations.list({ holder: a.name });
+    expect(mine.reservations.map((r) => r.pattern).sort()).toEqual(['docs/**', 'src/*.ts', 'src/a.ts']);
+  });
+
+  it('is all-or-nothing and reports each conflict in full', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b] = await Promise.all([member(project), member(project)]);
+    await project.reservations.reserve({ actor: a.actor, patterns: ['src/auth/login.ts'], reason: 'fix login redirect', ttlSeconds: 900 });
+    const answer = await project.reservations.reserve({ actor: b.actor, patterns: ['src/auth/logout.ts', 'src/auth/*.ts', 'README.md'], reason: 'auth cleanup' });
+    expect(answer.status).toBe('conflict');
+    if (answer.status !== 'conflict') return;
+    expect(answer.conflicts).toEqual([
+      {
+        pattern: 'src/auth/*.ts',
+        holder: a.name,
+        heldPattern: 'src/auth/login.ts',
+        exclusive: true,
+        expiresAt: expect.any(String),
+        reason: 'fix login redirect',
+        reservationId: expect.stringMatching(/^r-/),
+      },
+    ]);
+    expect((await project.reservations.list({ holder: b.name })).total).toBe(0);
+  });
+
+  it('answers check without writing, ignoring the asking agent and (for shared intent) shared leases', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b] = await Promise.all([member(project), member(project)]);
+    await project.reservations.reserve({ actor: a.actor, patterns: ['src/db/*.sql'], reason: 'migration' });
+    await project.reservations.reserve({ actor: b.actor, patterns: ['docs/**'], exclusive: false, reason: 'reading' });
+    const before = await observable(project);
+    const check = await project.reservations.check({ paths: ['src/db/001.sql', 'src/db/x/001.sql', 'docs/a.md'], patterns: ['src/**/*.sql'] });
+    expect(check.clear).toBe(false);
+    expect(check.results.map((r) => [r.target, r.conflicts.map((c) => c.holder)])).toEqual([
+      ['src/db/001.sql', [a.name]],
+      ['src/db/x/001.sql', []],
+      ['docs/a.md', [b.name]],
+      ['src/**/*.sql', [a.name]],
+    ]);
+    expect((await project.reservations.check({ paths: ['src/db/001.sql'], asAgent: a.name })).clear).toBe(true);
+    expect((await project.reservations.check({ paths: ['docs/a.md'], exclusive: false })).clear).toBe(true);
+    expect(await observable(project)).toEqual(before);
+  });
+
+  it('releases by id, pattern or all, idempotently; renews from the later of now and expiry', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const a = await member(project);
+    const granted = await project.reservations.reserve({ actor: a.actor, patterns: ['a/x.ts', 'a/y.ts', 'a/z.ts'], reason: 'work', ttlSeconds: 600 });
+    if (granted.status !== 'granted') throw new Error('expected a grant');
+    const [x, y] = granted.reservations;
+    const renewed = await project.reservations.renew({ actor: a.actor, ids: [x!.id], ttlSeconds: 600 });
+    expect(Date.parse(renewed.renewed[0]!.expiresAt) - Date.parse(x!.expiresAt)).toBe(600_000);
+    expect((await project.reservations.release({ actor: a.actor, ids: [x!.id] })).released).toHaveLength(1);
+    expect((await project.reservations.release({ actor: a.actor, ids: [x!.id] })).released).toHaveLength(0);
+    expect((await project.reservations.release({ actor: a.actor, patterns: [y!.pattern] })).released.map((r) => r.id)).toEqual([y!.id]);
+    expect((await project.reservations.release({ actor: a.actor, all: true })).released.map((r) => r.pattern)).toEqual(['a/z.ts']);
+    expect((await project.reservations.release({ actor: a.actor, all: true })).released).toEqual([]);
+    const actions = (await project.reservations.audit()).entries.map((e) => e.action);
+    expect(actions).toEqual(['grant', 'renew', 'release', 'release', 'release']);
+  });
+
+  it('returns the first answer to a retried request id, and records the pattern workflow acting for an agent', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const a = await member(project);
+    const actor = workflowActor('baton/x/code-review/1', a.name);
+    const request = { actor, patterns: ['lib/**'], reason: 'review fixes', requestId: 'req-1' };
+    const first = await project.reservations.reserve(request);
+    const second = await project.reservations.reserve(request);
+    expect(second).toEqual(first);
+    const { reservations } = await project.reservations.list();
+    expect(reservations).toHaveLength(1);
+    expect(reservations[0]).toMatchObject({ holder: a.name, via: 'baton/x/code-review/1', requestId: 'req-1' });
+    expect((await project.reservations.audit()).total).toBe(1);
+  });
+
+  it('gives each bad input its specific error and leaves the state (and history) unchanged', async () => {
+    const project = ctx.baton.project(ctx.project(), { humans: ['Alice'] });
+    const [a, b] = await Promise.all([member(project), member(project)]);
+    const held = await project.reservations.reserve({ actor: b.actor, patterns: ['src/held.ts'], reason: 'mine' });
+    if (held.status !== 'granted') throw new Error('expected a grant');
+    const before = await observable(project);
+    const events = await historyLength(project);
+    const base = { actor: a.actor, reason: 'edit' };
+    const refusals: [() => Promise<unknown>, string, string][] = [
+      [() => project.reservations.reserve({ ...base, patterns: ['**'] }), 'INVALID_INPUT', 'reserve just the files'],
+      [() => project.reservations.reserve({ ...base, patterns: ['src/a.ts', '**/*'] }), 'INVALID_INPUT', 'whole repository'],
+      [() => project.reservations.reserve({ ...base, patterns: ['/etc/passwd'] }), 'INVALID_INPUT', 'absolute path'],
+      [() => project.reservations.reserve({ ...base, patterns: ['src/../x'] }), 'INVALID_INPUT', '".." segment'],
+      [() => project.reservations.reserve({ ...base, patterns: [''] }), 'INVALID_INPUT', 'is empty'],
+      [() => project.reservations.reserve({ ...base, patterns: [] }), 'INVALID_INPUT', 'at least one'],
+      [() => project.reservations.reserve({ ...base, patterns: Array.from({ length: 201 }, (_, i) => `f${i}.ts`) }), 'INVALID_INPUT', 'at most 200'],
+      [() => project.reservations.reserve({ actor: a.actor, patterns: ['src/a.ts'], reason: ' ' }), 'INVALID_INPUT', 'reason'],
+      [() => project.reservations.reserve({ ...base, patterns: ['src/a.ts'], ttlSeconds: -5 }), 'INVALID_INPUT', 'ttlSeconds'],
+      [() => project.reservations.reserve({ ...base, patterns: ['src/{a.ts'] }), 'INVALID_INPUT', 'unclosed'],
+      [() => project.reservations.reserve({ ...base, patterns: ['**'], allowBroad: true }), 'FORBIDDEN', 'Only a human'],
+      [() => project.reservations.reserve({ actor: { kind: 'member', name: a.name, token: 'x'.repeat(32) }, patterns: ['src/a.ts'], reason: 'edit' }), 'UNAUTHORIZED', 'Wrong token'],
+      [() => project.reservations.release({ actor: a.actor, ids: [held.reservations[0]!.id] }), 'FORBIDDEN', `held by ${b.name}`],
+      [() => project.reservations.release({ actor: a.actor }), 'INVALID_INPUT', 'exactly one'],
+      [() => project.reservations.renew({ actor: a.actor, ids: ['r-nope'] }), 'NOT_FOUND', 'reserve the files again'],
+      [() => project.reservations.forceRelease({ actor: a.actor, holder: b.name, reason: 'cleanup' }), 'FORBIDDEN', 'Only a human'],
+      [() => project.reservations.forceRelease({ actor: a.actor, holder: b.name, reason: '' }), 'INVALID_INPUT', 'reason'],
+      // Straight to the workflow, past the client's checks: the update validators refuse the same way.
+      [() => project.channel.update(reserveUpdate, { ...base, patterns: ['**'] }), 'INVALID_INPUT', 'reserve just the files'],
+      [() => project.channel.update(reserveUpdate, { ...base, patterns: ['a.ts'], ttlSeconds: 0 }), 'INVALID_INPUT', 'ttlSeconds'],
+      [() => project.channel.update(forceReleaseUpdate, { actor: a.actor, holder: b.name, reason: 'x' }), 'FORBIDDEN', 'Only a human'],
+    ];
+    for (const [call, code, fragment] of refusals) {
+      await expect(call()).rejects.toMatchObject({ code, message: expect.stringContaining(fragment) });
+    }
+    expect(await observable(project)).toEqual(before);
+    expect(await historyLength(project)).toBe(events);
+  });
+
+  it('clamps the TTL and says so', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const a = await member(project);
+    const answer = await project.reservations.reserve({ actor: a.actor, patterns: ['x.ts'], reason: 'quick', ttlSeconds: 5 });
+    expect(answer).toMatchObject({ status: 'granted', clampedTtl: { requestedSeconds: 5, appliedSeconds: 60 } });
+    if (answer.status === 'granted') {
+      const r = answer.reservations[0]!;
+      expect(Date.parse(r.expiresAt) - Date.parse(r.createdAt)).toBe(60_000);
+    }
+  });
+
+  it('lets a human force-release with a reason, recorded in the audit trail', async () => {
+    const project = ctx.baton.project(ctx.project(), { humans: ['Alice'] });
+    const alice = await member(project, 'human', 'Alice');
+    const [a, b] = await Promise.all([member(project), member(project)]);
+    await project.reservations.reserve({ actor: a.actor, patterns: ['src/pay/*.ts'], reason: 'refactor' });
+    await project.reservations.reserve({ actor: b.actor, patterns: ['src/pay/api/**'], reason: 'api' });
+    const result = await project.reservations.forceRelease({ actor: alice.actor, patterns: ['src/pay/**'], reason: 'hotfix needs these files' });
+    expect(result.notified.sort()).toEqual([a.name, b.name].sort());
+    expect((await project.reservations.list()).total).toBe(0);
+    const forced = (await project.reservations.audit()).entries.filter((e) => e.action === 'force-release');
+    expect(forced).toHaveLength(2);
+    for (const e of forced) expect(e).toMatchObject({ by: 'Alice', reason: 'hotfix needs these files' });
+    const granted = await project.reservations.reserve({ actor: alice.actor, patterns: ['**'], allowBroad: true, reason: 'release freeze' });
+    expect(granted.status).toBe('granted');
+  });
+
+  it('keeps reservations, audit trail and request ids intact across continue-as-new', async () => {
+    const project = ctx.baton.project(ctx.project(), { maxHistoryEvents: 50 });
+    const a = await member(project);
+    const b = await member(project);
+    const first = await project.reservations.reserve({ actor: a.actor, patterns: ['keep/a.ts', 'keep/{b,c}.ts'], reason: 'carried', requestId: 'carry-1' });
+    for (let i = 0; (await project.describe()).generation === 0; i++) {
+      if (i > 60) throw new Error('no continue-as-new after 60 updates');
+      await project.reservations.reserve({ actor: b.actor, patterns: [`churn/${i}.ts`], reason: 'churn', ttlSeconds: 120 });
+    }
+    const described = await project.channel.handle().query(describeQuery);
+    expect(described.generation).toBeGreaterThan(0);
+    expect(await project.reservations.reserve({ actor: a.actor, patterns: ['keep/a.ts', 'keep/{b,c}.ts'], reason: 'carried', requestId: 'carry-1' })).toEqual(first);
+    const conflict = await project.reservations.reserve({ actor: b.actor, patterns: ['keep/c.ts'], reason: 'after' });
+    expect(conflict).toMatchObject({ status: 'conflict', conflicts: [{ holder: a.name, heldPattern: 'keep/{b,c}.ts' }] });
+    const mine = await project.reservations.list({ holder: a.name });
+    expect(mine.reservations.map((r) => r.pattern).sort()).toEqual(['keep/a.ts', 'keep/{b,c}.ts']);
+    const audit = await project.reservations.audit({ limit: 1000 });
+    expect(audit.entries[0]).toMatchObject({ seq: 1, action: 'grant', holder: a.name });
+    expect(audit.total).toBe(audit.entries.length);
+  });
+});
