@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { BatonClient } from '../../src/client';
+import { BatonError } from '../../src/domain/errors';
 import { loadConfig, projectRoot } from '../../src/config';
 import { provisionTemporal } from '../../src/server/provision';
 import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
@@ -73,6 +75,7 @@ export class ManagedProcess {
     });
     this.child = child;
     this.starts++;
+    this.lines = [];
     alive.add(this);
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(line);
@@ -255,4 +258,143 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export interface KillRecord {
+  /** Seconds since the cluster started. */
+  at: number;
+  target: 'worker' | 'server';
+  pid: number | undefined;
+  /** How long it stayed down before the restart began (s). */
+  downSeconds: number;
+  /** How long the restart took until it answered again (s). */
+  restartSeconds: number;
+  note?: string;
+}
+
+/**
+ * A dev server and a Baton worker as child processes, on a SQLite file in a temp dir, a free port and
+ * a task queue of their own, with a BatonClient connected to them. `killWorker` / `killServer` SIGKILL
+ * the process, wait, restart it, and log what happened; `close()` kills everything (call it in
+ * afterAll, it is safe to call twice).
+ */
+export class BatonCluster {
+  readonly kills: KillRecord[] = [];
+  /** Kill times are printed relative to this (reset it when the load starts). */
+  startedAt = Date.now();
+  private connection: Connection | undefined;
+  baton!: BatonClient;
+
+  private constructor(
+    readonly dir: string,
+    readonly server: ManagedProcess & { address: string },
+    readonly worker: ManagedProcess,
+    readonly taskQueue: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(options: { name: string; log?: (line: string) => void }): Promise<BatonCluster> {
+    const dir = tempDir(options.name);
+    const port = await freePort();
+    const server = temporalServerProcess({ dbFilename: path.join(dir, 'temporal.sqlite'), port });
+    const taskQueue = `${options.name}-${process.pid}-${port}`;
+    const worker = batonWorkerProcess({ address: server.address, taskQueue });
+    const cluster = new BatonCluster(dir, server, worker, taskQueue, options.log ?? ((line) => console.log(line)));
+    try {
+      await server.start();
+      await worker.start();
+      cluster.connection = await Connection.connect({ address: server.address });
+      const config = { ...loadConfig({ ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' }), taskQueue };
+      cluster.baton = new BatonClient(new Client({ connection: cluster.connection, namespace: 'default' }), config);
+    } catch (err) {
+      await cluster.close();
+      throw err;
+    }
+    return cluster;
+  }
+
+  get address(): string {
+    return this.server.address;
+  }
+
+  get temporal(): Client {
+    return this.baton.temporal;
+  }
+
+  elapsed(): number {
+    return (Date.now() - this.startedAt) / 1000;
+  }
+
+  /** kill -9 the worker, stay down `downMs`, start a fresh worker process. */
+  async killWorker(downMs: number): Promise<KillRecord> {
+    const pid = this.worker.pid;
+    const at = this.elapsed();
+    await this.worker.kill9();
+    await sleep(downMs);
+    const t = Date.now();
+    await this.worker.start();
+    return this.record({ at, target: 'worker', pid, downSeconds: downMs / 1000, restartSeconds: (Date.now() - t) / 1000 });
+  }
+
+  /** kill -9 the server, stay down `downMs`, restart it on the same SQLite file and port. */
+  async killServer(downMs: number): Promise<KillRecord> {
+    const pid = this.server.pid;
+    const at = this.elapsed();
+    await this.server.kill9();
+    await sleep(downMs);
+    const t = Date.now();
+    await this.server.start();
+    let note: string | undefined;
+    if (!this.worker.running) {
+      note = 'the worker had exited while the server was down; restarted it';
+      await this.worker.start();
+    }
+    return this.record({ at, target: 'server', pid, downSeconds: downMs / 1000, restartSeconds: (Date.now() - t) / 1000, note });
+  }
+
+  /** Make sure both processes run (a worker may give up while the server is away). */
+  async ensureRunning(): Promise<void> {
+    if (!this.server.running) await this.server.start();
+    if (!this.worker.running) {
+      this.log(`  [t=${this.elapsed().toFixed(1)}s] worker had exited on its own:\n${this.worker.output().split('\n').slice(-5).join('\n')}\n  restarting it`);
+      await this.worker.start();
+    }
+  }
+
+  private record(k: KillRecord): KillRecord {
+    this.kills.push(k);
+    this.log(
+      `  [t=${k.at.toFixed(1)}s] kill -9 ${k.target} (pid ${k.pid}); down ${k.downSeconds.toFixed(1)}s; back after ${k.restartSeconds.toFixed(1)}s${k.note ? ` (${k.note})` : ''}`,
+    );
+    return k;
+  }
+
+  async close(): Promise<void> {
+    await this.connection?.close().catch(() => undefined);
+    this.connection = undefined;
+    await this.worker.kill9();
+    await this.server.kill9();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Retry an operation until the cluster acknowledges it: while processes are being killed a call may
+ * fail with UNAVAILABLE (server gone), or time out waiting (worker gone). Operations passed here must be
+ * idempotent (request ids, idempotency keys) so a retry of a call that did land is answered, not
+ * repeated. Any other error is a real answer and is rethrown.
+ */
+export async function untilAcknowledged<T>(fn: () => Promise<T>, stats: { retries: number }, deadlineMs = 180_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = err instanceof BatonError ? err.code : 'INTERNAL';
+      const transient = code === 'UNAVAILABLE' || code === 'TIMEOUT' || (code === 'INTERNAL' && /unavailable|deadline|timeout|timed out|cancel|closed|connect|reset|socket|ECONN|14 |4 |GOAWAY|RST_STREAM/i.test((err as Error).message));
+      if (!transient || Date.now() > deadline) throw err;
+      stats.retries++;
+      await sleep(300);
+    }
+  }
 }
