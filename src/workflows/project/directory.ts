@@ -5,7 +5,7 @@ import type { Actor } from '../../schemas/actor';
 import { ListMembersInput, RegisterInput, RetireInput, type ContactPolicy, type MemberKind, type MemberView } from '../../schemas/agents';
 import type { ProjectSettings } from '../../schemas/project';
 import { batonFailure, checked, parseOrFail } from '../failure';
-import { membersQuery, memberQuery, registerUpdate, retireUpdate, whoamiQuery } from './directory-api';
+import { membersQuery, memberQuery, memberCredentialsQuery, recordSuccessUpdate, registerUpdate, retireUpdate, whoamiQuery, type MemberCredential } from './directory-api';
 import type { DirectoryPort, ProjectContext, ProjectModule } from './module';
 
 /** A member as the directory stores it (carried across continue-as-new). */
@@ -78,6 +78,16 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       const m = this.members.get(name.toLowerCase());
       return m ? this.view(m) : null;
     });
+    wf.setHandler(memberCredentialsQuery, ({ names }) => this.credentials(names));
+    wf.setHandler(
+      recordSuccessUpdate,
+      ({ actor }) => {
+        const m = this.checkWorkflowActor(actor);
+        this.recordSuccess(m.name);
+        return this.view(m);
+      },
+      { validator: ({ actor }) => void this.checkWorkflowActor(actor) },
+    );
   }
 
   snapshot(): DirectoryState {
@@ -170,6 +180,20 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       successfulTasks: m.successfulTasks,
       trust: this.isTrusted(m) ? 'trusted' : 'new',
     };
+  }
+
+  /** Named members plus every human (approvers), with token hashes: for pattern workflows only. */
+  private credentials(names: string[]): MemberCredential[] {
+    const wanted = new Set((names ?? []).map((n) => n.toLowerCase()));
+    return [...this.members.values()]
+      .filter((m) => wanted.has(m.name.toLowerCase()) || m.kind === 'human')
+      .map((m) => ({ name: m.name, kind: m.kind, trusted: this.isTrusted(m), retired: m.retired, tokenHash: m.tokenHash }));
+  }
+
+  /** Success is recorded by pattern workflows (through their worker), never claimed by a member. */
+  private checkWorkflowActor(actor: Actor): MemberRecord {
+    if (actor?.kind !== 'workflow') throw batonFailure('FORBIDDEN', 'Successful tasks are recorded by pattern workflows only (a done step accepted, a review approved).');
+    return this.get(actor.onBehalfOf);
   }
 
   // --- registration -----------------------------------------------------------------------------
