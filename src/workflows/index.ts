@@ -1,3 +1,6 @@
 // Every workflow the Baton worker runs. The worker bundles this file.
 export { projectWorkflow } from './project/project';
 export { mailboxWorkflow } from './mailbox/mailbox';
+export { sequentialHandoffWorkflow } from './patterns/sequential-handoff';
+export { codeReviewWorkflow } from './patterns/code-review';
+export { parallelDevelopmentWorkflow } from './patterns/parallel-development';
