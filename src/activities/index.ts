@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { BatonConfig } from '../config';
+import { createMessageActivities } from './messages';
 
 export interface ActivityDeps {
   client: Client;
@@ -10,8 +11,8 @@ export interface ActivityDeps {
  * All activities the Baton worker registers. Side effects (talking to other workflows through the
  * client, running configured commands, health checks) live here, never in workflow code.
  */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return { ...createMessageActivities(deps) };
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;

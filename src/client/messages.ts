@@ -74,12 +74,12 @@ export class MessagesClient {
   constructor(private readonly channel: ProjectChannel) {}
 
   /** Send to members (to, cc). FORBIDDEN when a recipient's contact policy refuses the sender. */
-  send(actor: Actor, request: SendRequest): Promise<SendResult> {
+  async send(actor: Actor, request: SendRequest): Promise<SendResult> {
     return this.channel.update(sendUpdate, parseInput(SendInput, { ...request, actor }, 'message'));
   }
 
   /** Send to every active member except the sender; members whose policy refuses are listed in `skipped`. */
-  broadcast(actor: Actor, request: BroadcastRequest): Promise<SendResult> {
+  async broadcast(actor: Actor, request: BroadcastRequest): Promise<SendResult> {
     return this.channel.update(sendUpdate, parseInput(SendInput, { ...request, actor, broadcast: true }, 'message'));
   }
 
@@ -104,11 +104,11 @@ export class MessagesClient {
    * A system notice from "baton" to members, all humans or everyone, ignoring contact policies. For
    * pattern workflows' activities: the actor must be the internal `workflow` actor.
    */
-  notify(input: NotifyInput): Promise<SendResult> {
+  async notify(input: NotifyInput): Promise<SendResult> {
     return this.channel.update(notifyUpdate, parseInput(NotifyInput, input, 'notice'));
   }
 
-  inbox(actor: MemberActor, filter: InboxFilter = {}): Promise<InboxPage> {
+  async inbox(actor: MemberActor, filter: InboxFilter = {}): Promise<InboxPage> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.mailboxQuery(me, inboxQuery, { token: me.token, filter: parseInput(InboxFilter, filter, 'inbox filter') });
   }
@@ -130,50 +130,50 @@ export class MessagesClient {
   }
 
   /** Show one message and mark it read. */
-  read(actor: MemberActor, messageId: string): Promise<InboxItem> {
+  async read(actor: MemberActor, messageId: string): Promise<InboxItem> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.mailboxUpdate(me, readUpdate, parseInput(MessageOp, { token: me.token, messageId }, 'message'));
   }
 
   /** Acknowledge (and mark read); the sender sees the ack in its outbox. */
-  ack(actor: MemberActor, messageId: string): Promise<InboxItem> {
+  async ack(actor: MemberActor, messageId: string): Promise<InboxItem> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.mailboxUpdate(me, ackUpdate, parseInput(MessageOp, { token: me.token, messageId }, 'message'));
   }
 
   /** One message of the inbox or outbox, without marking it read. */
-  message(actor: MemberActor, messageId: string): Promise<InboxItem | OutboxItem> {
+  async message(actor: MemberActor, messageId: string): Promise<InboxItem | OutboxItem> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.mailboxQuery(me, messageQuery, parseInput(MessageOp, { token: me.token, messageId }, 'message'));
   }
 
   /** Messages the actor sent, newest first, with who got them and who acknowledged. */
-  outbox(actor: MemberActor, options: { limit?: number } = {}): Promise<OutboxItem[]> {
+  async outbox(actor: MemberActor, options: { limit?: number } = {}): Promise<OutboxItem[]> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.mailboxQuery(me, outboxQuery, { token: me.token, limit: options.limit ?? 50 });
   }
 
   /** A thread as the actor saw it (received and sent), oldest first. */
-  thread(actor: MemberActor, thread: string): Promise<ThreadView> {
+  async thread(actor: MemberActor, thread: string): Promise<ThreadView> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.mailboxQuery(me, threadQuery, { token: me.token, thread: parseInput(ThreadId, thread, 'thread') });
   }
 
   /** Readable summary of a member's mailbox (what the Web UI's `describe` query shows). */
-  describeMailbox(name: string): Promise<MailboxDescription> {
+  async describeMailbox(name: string): Promise<MailboxDescription> {
     return batonCall(() => this.channel.client.workflow.getHandle(mailboxWorkflowId(this.channel.project, name)).query(mailboxDescribeQuery));
   }
 
-  requestContact(actor: Actor, name: string, note?: string): Promise<ContactRequest> {
+  async requestContact(actor: Actor, name: string, note?: string): Promise<ContactRequest> {
     return this.channel.update(contactRequestUpdate, parseInput(ContactInput, { actor, name, note }, 'contact request'));
   }
 
   /** Accept messages from `name` (mutual when `name` had asked). */
-  approveContact(actor: Actor, name: string): Promise<ContactsView> {
+  async approveContact(actor: Actor, name: string): Promise<ContactsView> {
     return this.channel.update(contactApproveUpdate, parseInput(ContactInput, { actor, name }, 'contact approval'));
   }
 
-  contacts(actor: MemberActor): Promise<ContactsView> {
+  async contacts(actor: MemberActor): Promise<ContactsView> {
     const me = parseInput(MemberActor, actor, 'actor');
     return this.channel.checkedQuery(contactsQuery, { name: me.name, token: me.token });
   }

@@ -4,12 +4,16 @@ import type { MemberActor } from '../../src/schemas/messages';
 import type { ContactPolicy } from '../../src/schemas/agents';
 import { mailboxWorkflowId } from '../../src/domain/ids';
 import { BatonAgent, BatonKind, BatonProject } from '../../src/search-attributes';
+import { sendUpdate } from '../../src/workflows/project/messages-api';
+import { MAX_BODY_BYTES } from '../../src/domain/messages/limits';
 
 /** Register a member and return the actor that proves it. */
 async function member(project: BatonProjectClient, options: { name?: string; human?: boolean; policy?: ContactPolicy } = {}): Promise<MemberActor> {
   const { member: m, token } = await project.agents.register({ kind: options.human ? 'human' : 'agent', name: options.name, contactPolicy: options.policy ?? 'open' });
   return { kind: 'member', name: m.name, token };
 }
+
+const note = { subject: 'Heads-up', body: 'Touching src/auth today.' };
 
 describe('messages (project workflow + mailbox workflows, real server)', () => {
   let ctx: TestContext;
@@ -19,20 +23,273 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
   afterAll(() => ctx.close());
 
-  it('delivers a direct message with cc, shows it in the inbox, reads it, and records it in the outbox', async () => {
+  it('delivers a direct message with cc, reads it, and records it in the outbox', async () => {
     const project = ctx.baton.project(ctx.project());
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const sent = await project.messages.send(a, { to: [b.name], cc: [c.name], subject: 'Auth API ready', body: '# Done\nSee `src/auth`.', importance: 'high' });
-    expect(sent.deliveredTo).toEqual([b.name, c.name]);
+    expect(sent).toMatchObject({ deliveredTo: [b.name, c.name], duplicate: false, skipped: [] });
     const inbox = await project.messages.inbox(b);
     expect(inbox.items.map((m) => m.id)).toEqual([sent.messageId]);
-    expect(inbox.items[0]).toMatchObject({ from: a.name, to: [b.name], cc: [c.name], subject: 'Auth API ready', importance: 'high', thread: sent.thread });
+    expect(inbox.items[0]).toMatchObject({ from: a.name, to: [b.name], cc: [c.name], subject: 'Auth API ready', body: '# Done\nSee `src/auth`.', importance: 'high', thread: sent.thread });
     expect(inbox.unread).toBe(1);
     expect((await project.messages.inbox(c)).items).toHaveLength(1);
-    const read = await project.messages.read(b, sent.messageId);
-    expect(read.readAt).toBeDefined();
+    expect((await project.messages.read(b, sent.messageId)).readAt).toBeDefined();
     expect((await project.messages.inbox(b, { unread: true })).items).toHaveLength(0);
-    const outbox = await project.messages.outbox(a);
-    expect(outbox[0]).toMatchObject({ id: sent.messageId, deliveredTo: [b.name, c.name], acks: [] });
+    expect((await project.messages.outbox(a))[0]).toMatchObject({ id: sent.messageId, deliveredTo: [b.name, c.name], acks: [] });
+    expect((await project.messages.inbox(a)).items).toEqual([]);
+  });
+
+  it('filters the inbox by unread, urgent, thread and since', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b] = [await member(project), await member(project)];
+    const first = await project.messages.send(a, { to: [b.name], ...note });
+    const urgent = await project.messages.send(a, { to: [b.name], subject: 'Build broken', body: 'main is red', importance: 'urgent' });
+    const inThread = await project.messages.send(a, { to: [b.name], subject: 'More', body: 'same thread', thread: first.thread });
+    await project.messages.read(b, urgent.messageId);
+    const ids = async (filter: object) => (await project.messages.inbox(b, filter)).items.map((m) => m.id);
+    expect(await ids({})).toEqual([inThread.messageId, urgent.messageId, first.messageId]);
+    expect(await ids({ unread: true })).toEqual([inThread.messageId, first.messageId]);
+    expect(await ids({ urgent: true })).toEqual([urgent.messageId]);
+    expect(await ids({ thread: first.thread })).toEqual([inThread.messageId, first.messageId]);
+    expect(await ids({ since: inThread.sentAt })).toEqual([inThread.messageId]);
+    expect(await ids({ limit: 1 })).toEqual([inThread.messageId]);
+  });
+
+  it('inbox wait returns within a second of a send, and times out when nothing comes', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b] = [await member(project), await member(project)];
+    const quiet = Date.now();
+    const none = await project.messages.wait(b, { timeoutSeconds: 1 });
+    expect(none).toMatchObject({ items: [], timedOut: true });
+    expect(Date.now() - quiet).toBeGreaterThanOrEqual(900);
+
+    const waiting = project.messages.wait(b, { timeoutSeconds: 30 }).then((r) => ({ r, at: Date.now() }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const sent = await project.messages.send(a, { to: [b.name], ...note });
+    const sentAt = Date.now();
+    const { r, at } = await waiting;
+    expect(r.items.map((m) => m.id)).toEqual([sent.messageId]);
+    expect(at - sentAt).toBeLessThan(1000);
+    // Unread mail already there answers at once; a cursor waits for newer mail only.
+    expect((await project.messages.wait(b, { timeoutSeconds: 10 })).items).toHaveLength(1);
+    expect((await project.messages.wait(b, { timeoutSeconds: 1, afterSeq: r.lastSeq })).timedOut).toBe(true);
+  });
+
+  it('applies contact policies: open, block_all, contacts_only (with request/approve), auto, humans always', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const human = await member(project, { name: 'alice', human: true });
+    const stranger = await member(project, { policy: 'open' });
+    const open = await member(project, { policy: 'open' });
+    const blockAll = await member(project, { policy: 'block_all' });
+    const contactsOnly = await member(project, { policy: 'contacts_only' });
+    const auto = await member(project, { policy: 'auto' });
+
+    expect((await project.messages.send(stranger, { to: [open.name], ...note })).deliveredTo).toEqual([open.name]);
+
+    await expect(project.messages.send(stranger, { to: [blockAll.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('block_all') });
+    await expect(project.messages.send(stranger, { to: [contactsOnly.name], ...note })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: expect.stringContaining(`baton contact request ${contactsOnly.name}`),
+    });
+    await expect(project.messages.send(stranger, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('contact policy auto') });
+    // One blocked recipient refuses the whole send: nobody got anything.
+    await expect(project.messages.send(stranger, { to: [open.name, blockAll.name], subject: 'Partial?', body: 'no' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect((await project.messages.inbox(open)).items.map((m) => m.subject)).not.toContain('Partial?');
+
+    // Humans may always send, whatever the policy.
+    for (const to of [blockAll, contactsOnly, auto]) await project.messages.send(human, { to: [to.name], ...note });
+
+    // contacts_only: request → notice to the member → approve → allowed (and mutual).
+    await project.messages.requestContact(stranger, contactsOnly.name, 'about src/auth');
+    const requestNotice = (await project.messages.inbox(contactsOnly)).items.find((m) => m.from === 'baton');
+    expect(requestNotice).toMatchObject({ subject: `Contact request from ${stranger.name}`, system: true });
+    expect((await project.messages.contacts(contactsOnly)).incoming.map((r) => r.from)).toEqual([stranger.name]);
+    const approved = await project.messages.approveContact(contactsOnly, stranger.name);
+    expect(approved.contacts).toEqual([stranger.name]);
+    expect((await project.messages.contacts(stranger)).contacts).toEqual([contactsOnly.name]);
+    expect((await project.messages.send(stranger, { to: [contactsOnly.name], ...note })).deliveredTo).toEqual([contactsOnly.name]);
+
+    // Anyone may answer a message they received (unless block_all): contacts_only member wrote to open.
+    const asked = await project.messages.send(contactsOnly, { to: [open.name], subject: 'Question', body: '?' });
+    expect((await project.messages.reply(open, asked.messageId, { body: 'Answer' })).deliveredTo).toEqual([contactsOnly.name]);
+  });
+
+  it('auto admits members who share a thread, hold overlapping reservations, or are contacts', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const auto = await member(project, { policy: 'auto' });
+    const threadMate = await member(project);
+    const neighbour = await member(project);
+    const other = await member(project);
+    // A shared thread: the auto member wrote to threadMate first.
+    await project.messages.send(auto, { to: [threadMate.name], ...note });
+    expect((await project.messages.send(threadMate, { to: [auto.name], subject: 'New topic', body: 'hi' })).deliveredTo).toEqual([auto.name]);
+
+    // Overlapping reservations (shared, so both hold them).
+    await expect(project.messages.send(neighbour, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await project.reservations.reserve({ actor: auto, patterns: ['src/auth/**'], exclusive: false, reason: 'auth work' });
+    await project.reservations.reserve({ actor: neighbour, patterns: ['src/auth/login.ts'], exclusive: false, reason: 'login fix' });
+    expect((await project.messages.send(neighbour, { to: [auto.name], ...note })).deliveredTo).toEqual([auto.name]);
+
+    // A contact.
+    await expect(project.messages.send(other, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await project.messages.approveContact(auto, other.name);
+    expect((await project.messages.send(other, { to: [auto.name], ...note })).deliveredTo).toEqual([auto.name]);
+  });
+
+  it('auto admits trusted members', async () => {
+    const project = ctx.baton.project(ctx.project(), { trustAfterTasks: 1 });
+    const auto = await member(project, { policy: 'auto' });
+    const veteran = await member(project);
+    await expect(project.messages.send(veteran, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Trust comes from pattern workflows (accepted handoffs, approved reviews) through the directory.
+    await project.channel.handle().executeUpdate('recordSuccess', { args: [{ actor: { kind: 'workflow', workflowId: 'test/pattern', onBehalfOf: veteran.name } }] });
+    expect((await project.agents.get(veteran.name)).trust).toBe('trusted');
+    expect((await project.messages.send(veteran, { to: [auto.name], ...note })).deliveredTo).toEqual([auto.name]);
+  });
+
+  it('records acknowledgements and shows them to the sender', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b, c] = [await member(project), await member(project), await member(project)];
+    const sent = await project.messages.send(a, { to: [b.name, c.name], subject: 'Deploy freeze', body: 'Until 18:00.', ackRequired: true });
+    expect((await project.messages.inbox(b)).items[0]).toMatchObject({ ackRequired: true });
+    const acked = await project.messages.ack(b, sent.messageId);
+    expect(acked.ackedAt).toBeDefined();
+    expect(acked.readAt).toBeDefined();
+    await project.messages.ack(b, sent.messageId); // acking twice records one ack
+    const deadline = Date.now() + 5000;
+    let out = (await project.messages.outbox(a))[0]!;
+    while (out.acks.length === 0 && Date.now() < deadline) out = (await project.messages.outbox(a))[0]!;
+    expect(out.acks.map((x) => x.member)).toEqual([b.name]);
+    expect((await project.messages.describeMailbox(a.name)).outbox).toEqual({ total: 1, awaitingAcks: 1 });
+  });
+
+  it('delivers once when a send is retried with the same idempotency key (sequentially and concurrently)', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b] = [await member(project), await member(project)];
+    const first = await project.messages.send(a, { to: [b.name], ...note, idempotencyKey: 'k-1' });
+    const again = await project.messages.send(a, { to: [b.name], ...note, idempotencyKey: 'k-1' });
+    expect(again).toEqual({ ...first, duplicate: true });
+    const racing = await Promise.all([1, 2, 3].map(() => project.messages.send(a, { to: [b.name], subject: 'Race', body: 'x', idempotencyKey: 'k-2' })));
+    expect(new Set(racing.map((r) => r.messageId)).size).toBe(1);
+    expect(racing.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect((await project.messages.inbox(b)).items.map((m) => m.subject).sort()).toEqual(['Heads-up', 'Race']);
+    expect(await project.messages.outbox(a)).toHaveLength(2);
+  });
+
+  it('refuses bad input with its specific error and changes nothing', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b] = [await member(project), await member(project)];
+    await project.messages.send(a, { to: [b.name], ...note });
+    const before = { inbox: await project.messages.inbox(b), outbox: await project.messages.outbox(a) };
+    const raw = (input: object) => project.channel.update(sendUpdate, { actor: a, to: [b.name], ...note, ...input } as never);
+
+    await expect(project.messages.send(a, { to: ['NoSuchAgent'], ...note })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('NoSuchAgent') });
+    // The client validates first; the workflow's validator refuses the same input when sent raw.
+    await expect(project.messages.send(a, { to: [b.name], subject: '  ', body: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('subject') });
+    await expect(raw({ subject: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('subject: must not be empty') });
+    await expect(raw({ subject: 'x'.repeat(201) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('subject: must be at most 200') });
+    await expect(raw({ body: 'x'.repeat(MAX_BODY_BYTES + 1) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('body: must be at most 64 KiB') });
+    await expect(raw({ body: 'é'.repeat(MAX_BODY_BYTES / 2 + 1) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('body') });
+    await expect(raw({ actor: { ...a, token: b.token } })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(project.messages.send({ ...a, name: b.name }, { to: [a.name], ...note })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(project.messages.inbox({ ...b, token: a.token })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(project.messages.read({ ...b, token: a.token }, before.inbox.items[0]!.id)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(project.messages.read(b, 'm-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(project.messages.read(b, 'nonsense')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('message id') });
+    // A body exactly at the limit is fine.
+    expect((await project.messages.send(a, { to: [b.name], subject: 'Big', body: 'x'.repeat(MAX_BODY_BYTES) })).deliveredTo).toEqual([b.name]);
+
+    const after = await project.messages.inbox(b);
+    expect(after.items.slice(1)).toEqual(before.inbox.items);
+    expect(after.items[0]!.subject).toBe('Big');
+    expect((await project.messages.outbox(a)).slice(1)).toEqual(before.outbox);
+  });
+
+  it('broadcasts to every active member except the sender, skipping those whose policy refuses', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const sender = await member(project);
+    const others = [await member(project), await member(project), await member(project, { name: 'bob', human: true })];
+    const hermit = await member(project, { policy: 'block_all' });
+    const retired = await member(project);
+    await project.agents.retire(retired, retired.name);
+    const result = await project.messages.broadcast(sender, { subject: 'Starting on src/auth/**', body: 'For an hour.' });
+    expect(result.deliveredTo.sort()).toEqual(others.map((o) => o.name).sort());
+    expect(result.skipped).toEqual([{ name: hermit.name, reason: expect.stringContaining('block_all') }]);
+    for (const o of others) expect((await project.messages.inbox(o)).items[0]).toMatchObject({ id: result.messageId, broadcast: true, from: sender.name });
+    expect((await project.messages.inbox(sender)).items).toEqual([]);
+    expect((await project.messages.inbox(hermit)).items).toEqual([]);
+    // A broadcast does not make its recipients contacts of each other, but they may answer it.
+    expect((await project.messages.reply(others[0]!, result.messageId, { body: 'ok' })).deliveredTo).toEqual([sender.name]);
+  });
+
+  it('keeps a thread: replies share it and the thread view shows both directions in order', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b, c] = [await member(project), await member(project), await member(project)];
+    const opening = await project.messages.send(a, { to: [b.name], cc: [c.name], subject: 'Schema change', body: 'Adding a column.' });
+    const answer = await project.messages.reply(b, opening.messageId, { body: 'Which table?', all: true });
+    expect(answer.thread).toBe(opening.thread);
+    expect(answer.deliveredTo.sort()).toEqual([a.name, c.name].sort());
+    const back = await project.messages.reply(a, answer.messageId, { body: 'users' });
+    expect(back.deliveredTo).toEqual([b.name]);
+    const view = await project.messages.thread(a, opening.thread);
+    expect(view.subject).toBe('Schema change');
+    expect(view.messages.map((m) => [m.direction, m.from, m.subject])).toEqual([
+      ['out', a.name, 'Schema change'],
+      ['in', b.name, 'Re: Schema change'],
+      ['out', a.name, 'Re: Schema change'],
+    ]);
+    expect(view.messages[1]!.replyTo).toBe(opening.messageId);
+    await expect(project.messages.thread(a, 't-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('sends system notices from baton for workflows, to names, humans or everyone; members may not', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const human = await member(project, { name: 'carol', human: true });
+    const hermit = await member(project, { policy: 'block_all' });
+    const actor = { kind: 'workflow' as const, workflowId: 'baton/x/code-review/1', onBehalfOf: hermit.name };
+    const toHumans = await project.messages.notify({ actor, to: 'humans', subject: 'Review needs approval', body: 'PR #7', importance: 'urgent' });
+    expect(toHumans.deliveredTo).toEqual(['carol']);
+    expect((await project.messages.inbox(human)).items[0]).toMatchObject({ from: 'baton', system: true, via: 'baton/x/code-review/1', importance: 'urgent' });
+    const toAll = await project.messages.notify({ actor, to: 'all', subject: 'Pattern finished', body: 'done' });
+    expect(toAll.deliveredTo.sort()).toEqual(['carol', hermit.name].sort());
+    const named = await project.messages.notify({ actor, to: [hermit.name], subject: 'Your turn', body: 'step 2', idempotencyKey: 'step-2' });
+    expect((await project.messages.notify({ actor, to: [hermit.name], subject: 'Your turn', body: 'step 2', idempotencyKey: 'step-2' })).messageId).toBe(named.messageId);
+    expect((await project.messages.inbox(hermit)).items.map((m) => m.subject)).toEqual(['Your turn', 'Pattern finished']);
+    await expect(project.messages.notify({ actor: human, to: 'all', subject: 'x', body: 'y' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(project.messages.reply(hermit, named.messageId, { body: 'ok' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  });
+
+  it('starts a mailbox per member at registration, findable by project and agent, with a readable describe', async () => {
+    const key = ctx.project();
+    const project = ctx.baton.project(key);
+    const a = await member(project);
+    const info = await ctx.client.workflow.getHandle(mailboxWorkflowId(key, a.name)).describe();
+    expect(info.status.name).toBe('RUNNING');
+    expect(info.typedSearchAttributes.get(BatonProject)).toBe(key);
+    expect(info.typedSearchAttributes.get(BatonKind)).toBe('mailbox');
+    expect(info.typedSearchAttributes.get(BatonAgent)).toBe(a.name);
+    const described = await project.messages.describeMailbox(a.name);
+    expect(described).toMatchObject({ project: key, member: a.name, inbox: { total: 0, unread: 0 }, recent: [] });
+  });
+
+  it('keeps mail, read state and dedupe across continue-as-new of mailboxes and the project', async () => {
+    const project = ctx.baton.project(ctx.project(), { maxHistoryEvents: 50 });
+    const [a, b] = [await member(project), await member(project)];
+    const waiting = project.messages.wait(b, { timeoutSeconds: 120, filter: { urgent: true } });
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) ids.push((await project.messages.send(a, { to: [b.name], subject: `n${i}`, body: 'x', idempotencyKey: `k${i}` })).messageId);
+    await project.messages.read(b, ids[0]!);
+    // Retries after both workflows continued as new still deliver once.
+    expect((await project.messages.send(a, { to: [b.name], subject: 'n0', body: 'x', idempotencyKey: 'k0' })).duplicate).toBe(true);
+    const urgent = await project.messages.send(a, { to: [b.name], subject: 'urgent', body: 'x', importance: 'urgent' });
+    // The wait survived the mailbox's continue-as-new (released and re-issued by the client).
+    expect((await waiting).items.map((m) => m.id)).toEqual([urgent.messageId]);
+    expect((await project.messages.describeMailbox(b.name)).generation).toBeGreaterThan(0);
+    expect((await project.describe()).generation).toBeGreaterThan(0);
+    const inbox = await project.messages.inbox(b, { limit: 100 });
+    expect(inbox.total).toBe(26);
+    expect(inbox.unread).toBe(25);
+    expect(new Set(inbox.items.map((m) => m.id)).size).toBe(26);
+    expect(await project.messages.outbox(a, { limit: 100 })).toHaveLength(26);
   });
 });

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import * as doctor from './doctor';
 import * as agents from './agents';
+import * as messages from './messages';
 import * as mcp from './mcp';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, mcp];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

@@ -84,6 +84,12 @@ export class MessagesModule implements ProjectModule {
     this.requests = carried?.requests ?? [];
     this.notices = carried?.notices ?? [];
     this.sent = carried?.sent ?? 0;
+    // Hooks go in before any module registers handlers: an update that started this workflow is
+    // dispatched as soon as its handler is set, i.e. during the directory's register().
+    // Registration prepares the new member's mailbox before it answers, so the mailbox is in the Web
+    // UI (and reads answer) from the start.
+    directory.onRegistered = (member) => this.ensureMailbox(member.name);
+    directory.notifier = (to, message) => this.queueNotice(to, message);
   }
 
   register(): void {
@@ -115,10 +121,6 @@ export class MessagesModule implements ProjectModule {
     });
     wf.setHandler(contactsQuery, ({ name, token }) => checked(() => this.contactsOf(this.directory.authenticate(name, token))));
 
-    // Registration prepares the new member's mailbox before it answers, so the mailbox is in the Web
-    // UI (and reads answer) from the start.
-    this.directory.onRegistered = (member) => this.ensureMailbox(member.name);
-    this.directory.notifier = (to, message) => this.queueNotice(to, message);
     void this.pumpNotices();
   }
 
@@ -194,8 +196,12 @@ export class MessagesModule implements ProjectModule {
     const sender = this.directory.authenticateActor(input.actor);
     const key = input.idempotencyKey ? idempotencyKey(sender, input.idempotencyKey) : undefined;
     if (key) {
-      const earlier = this.sends.get(key) ?? (await this.inFlight.get(key));
-      if (earlier) return { ...earlier, duplicate: true };
+      // No await unless there is something to wait for: a yield here would let a concurrent retry
+      // with the same key slip past before this send registers itself as in flight.
+      const done = this.sends.get(key);
+      if (done) return { ...done, duplicate: true };
+      const pending = this.inFlight.get(key);
+      if (pending) return { ...(await pending), duplicate: true };
     }
     const plan = this.plan(input, sender);
     this.directory.touch(sender);
@@ -331,8 +337,12 @@ export class MessagesModule implements ProjectModule {
     const via = input.actor.kind === 'workflow' ? input.actor.workflowId : undefined;
     const key = input.idempotencyKey ? idempotencyKey(`workflow:${via}`, input.idempotencyKey) : undefined;
     if (key) {
-      const earlier = this.sends.get(key) ?? (await this.inFlight.get(key));
-      if (earlier) return { ...earlier, duplicate: true };
+      // No await unless there is something to wait for: a yield here would let a concurrent retry
+      // with the same key slip past before this send registers itself as in flight.
+      const done = this.sends.get(key);
+      if (done) return { ...done, duplicate: true };
+      const pending = this.inFlight.get(key);
+      if (pending) return { ...(await pending), duplicate: true };
     }
     const message = this.systemMessage(names, input, via);
     this.index(message, names);
