@@ -5,6 +5,7 @@ import { parseInput } from './domain/validation';
 import { ProjectChannel } from './client/project';
 import { ReservationsClient } from './client/reservations';
 import { AgentsClient } from './client/agents';
+import { PatternsClient } from './client/patterns';
 import { MessagesClient } from './client/messages';
 import { connectClient } from './client/connection';
 import { describeQuery, pingUpdate } from './workflows/project/api';
@@ -59,6 +60,11 @@ export class BatonProjectClient {
   /** File reservations: reserve, release, renew, check, list, audit, force-release. */
   get reservations(): ReservationsClient {
     return new ReservationsClient(this.channel);
+  }
+
+  /** Coordination patterns: start, report, approve/reject, cancel, status, approvals. */
+  get patterns(): PatternsClient {
+    return new PatternsClient(this.channel);
   }
 
   /** A no-op round trip through the project workflow (creates it on first use). */

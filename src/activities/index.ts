@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { BatonConfig } from '../config';
 import { createMessageActivities } from './messages';
+import { createPatternActivities } from './patterns';
 
 export interface ActivityDeps {
   client: Client;
@@ -12,7 +13,7 @@ export interface ActivityDeps {
  * client, running configured commands, health checks) live here, never in workflow code.
  */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps) };
+  return { ...createMessageActivities(deps), ...createPatternActivities(deps) };
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;
