@@ -4,9 +4,10 @@ import * as doctor from './doctor';
 import * as agents from './agents';
 import * as messages from './messages';
 import * as mcp from './mcp';
+import * as reservations from './reservations';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp, reservations];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

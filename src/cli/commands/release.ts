@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import type { CliRuntime } from '../runtime';
+import { colors, printJson } from '../output';
+import { BatonError } from '../../domain/errors';
+import { actorOf, reservationTable } from './reservations-view';
+
+export function register(program: Command, rt: CliRuntime): void {
+  program
+    .command('release')
+    .description('Release your reservations by id, by pattern (as reserved), or all of them; releasing twice is fine')
+    .argument('[ids...]', 'reservation ids (from `baton reservations`)')
+    .option('--pattern <patterns...>', 'release the reservations you made with exactly these patterns')
+    .option('--all', 'release all of your reservations')
+    .addHelpText('after', '\nExamples:\n  $ baton release --all\n  $ baton release r-1f2e3d4c5b6a7980\n  $ baton release --pattern "src/auth/*.ts"')
+    .action(
+      rt.action(async (ids: string[], opts: { pattern?: string[]; all?: boolean }, command: Command) => {
+        const selectors = [ids.length > 0, Boolean(opts.pattern?.length), Boolean(opts.all)].filter(Boolean).length;
+        if (selectors !== 1) throw new BatonError('INVALID_INPUT', 'Say what to release: ids, --pattern <patterns...>, or --all (exactly one of them).');
+        const project = (await rt.baton()).project(rt.project(command));
+        const result = await project.reservations.release({
+          actor: actorOf(rt, command),
+          ids: ids.length ? ids : undefined,
+          patterns: opts.pattern?.length ? opts.pattern : undefined,
+          all: opts.all || undefined,
+        });
+        if (rt.globals(command).json) return printJson(result);
+        if (result.released.length === 0) return console.log(colors.dim('Nothing to release (already released or expired).'));
+        console.log(`${colors.green('released')} ${result.released.length}:`);
+        console.log(reservationTable(result.released));
+      }),
+    );
+}

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import type { CliRuntime } from '../runtime';
+import { colors, printJson } from '../output';
+import { resolveIdentity } from '../credentials';
+import { auditTable, reservationTable } from './reservations-view';
+import * as reserve from './reserve';
+import * as release from './release';
+import * as renew from './renew';
+import * as check from './check';
+import * as forceRelease from './force-release';
+
+/** The reservation commands: reserve, release, renew, check, reservations, force-release. */
+export function register(program: Command, rt: CliRuntime): void {
+  reserve.register(program, rt);
+  release.register(program, rt);
+  renew.register(program, rt);
+  check.register(program, rt);
+  program
+    .command('reservations')
+    .description('List active reservations (yours by default when you are registered here), or the audit trail')
+    .option('--all', "everyone's reservations")
+    .option('--holder <name>', "one member's reservations")
+    .option('--audit', 'show the audit trail (grants, releases, renewals, expiries, force releases) instead')
+    .option('--limit <n>', 'at most this many rows', (v) => Number(v))
+    .addHelpText('after', '\nExamples:\n  $ baton reservations --all --project acme/web\n  $ baton reservations --holder BoldMountain --json\n  $ baton reservations --audit --limit 50')
+    .action(
+      rt.action(async (opts: { all?: boolean; holder?: string; audit?: boolean; limit?: number }, command: Command) => {
+        const project = (await rt.baton()).project(rt.project(command));
+        let holder = opts.holder;
+        if (!holder && !opts.all) {
+          try {
+            holder = resolveIdentity(rt, command).name;
+          } catch {
+            // Not registered on this machine: show everyone's.
+          }
+        }
+        const json = rt.globals(command).json;
+        if (opts.audit) {
+          const trail = await project.reservations.audit({ holder, limit: opts.limit ?? 100 });
+          if (json) return printJson(trail);
+          if (trail.entries.length === 0) return console.log(colors.dim('No audit entries.'));
+          console.log(auditTable(trail.entries));
+          console.log(colors.dim(`${trail.entries.length} shown of ${trail.total} recorded${holder ? ` (concerning ${holder})` : ''}.`));
+          return;
+        }
+        const list = await project.reservations.list({ holder, limit: opts.limit ?? 1000 });
+        if (json) return printJson(list);
+        if (list.total === 0) return console.log(colors.dim(holder ? `${holder} holds no reservations (--all shows everyone's).` : 'No active reservations.'));
+        console.log(reservationTable(list.reservations));
+        if (list.total > list.reservations.length) console.log(colors.dim(`${list.reservations.length} of ${list.total} shown (--limit).`));
+      }),
+    );
+  forceRelease.register(program, rt);
+}
