@@ -7,6 +7,7 @@ import { BatonClient } from '../src/client';
 import { startDevServer } from '../src/server/dev-server';
 import { createBatonWorker } from '../src/worker';
 import * as reservations from './reservations';
+import * as messages from './messages';
 
 /**
  * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
@@ -32,7 +33,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [reservations];
+const BENCHES: BenchModule[] = [reservations, messages];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

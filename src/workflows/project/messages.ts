@@ -222,9 +222,10 @@ export class MessagesModule implements ProjectModule {
       system: false,
     };
     this.index(message, plan.recipients.map((m) => m.name));
-    const delivery = this.deliverAll(message, plan.recipients.map((m) => m.name)).then(async (deliveredTo) => {
-      await this.ensureMailbox(sender);
-      await this.signalMailbox(sender, sentSignal, { message, deliveredTo });
+    const deliveredTo = plan.recipients.map((m) => m.name);
+    // Deliveries and the outbox record go out together: one workflow task issues every signal.
+    const outbox = this.ensureMailbox(sender).then(() => this.signalMailbox(sender, sentSignal, { message, deliveredTo }));
+    const delivery = Promise.all([this.deliverAll(message, deliveredTo), outbox]).then(() => {
       const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
       if (key) {
         this.sends.set(key, result);
