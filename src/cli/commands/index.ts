@@ -5,9 +5,10 @@ import * as agents from './agents';
 import * as messages from './messages';
 import * as mcp from './mcp';
 import * as reservations from './reservations';
+import * as guard from './guard';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp, reservations];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp, reservations, guard];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

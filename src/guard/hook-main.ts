@@ -1,0 +1,78 @@
+/**
+ * What the git hooks run: `node <this> pre-commit|pre-push`. It imports only what one check needs
+ * (config, the Temporal client, the check query), not the CLI, to keep the added commit latency low.
+ * Exit 0 lets git go on, 1 stops it. A Baton that cannot be reached does not block: the hook says the
+ * commit went unchecked (a guard that stops all work when a server is down would be turned off).
+ */
+import fs from 'node:fs';
+import { gitConfig, pushedChanges, stagedChanges, type Change } from './git';
+
+export type GuardMode = 'block' | 'warn' | 'off';
+
+export function guardMode(env: NodeJS.ProcessEnv = process.env): GuardMode {
+  const v = (env.BATON_GUARD ?? '').trim().toLowerCase();
+  if (v === 'warn') return 'warn';
+  if (v === 'off' || v === '0' || v === 'false') return 'off';
+  return 'block';
+}
+
+const say = (text: string) => process.stderr.write(`baton guard: ${text}\n`);
+
+export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (hook !== 'pre-commit' && hook !== 'pre-push') {
+    say(`unknown hook "${hook}" (expected pre-commit or pre-push); not checked.`);
+    return 0;
+  }
+  const mode = guardMode(env);
+  if (mode === 'off') return 0;
+  const project = env.BATON_PROJECT || gitConfig(cwd, 'baton.project');
+  if (!project) {
+    say('no project: set BATON_PROJECT or `git config baton.project <key>` (baton guard install --project does); not checked.');
+    return 0;
+  }
+  const agent = env.BATON_AGENT || gitConfig(cwd, 'baton.agent');
+  const changes: Change[] = hook === 'pre-push' ? pushedChanges(cwd, fs.readFileSync(0, 'utf8')) : stagedChanges(cwd);
+  if (changes.length === 0) return 0;
+
+  // Loaded only now: a commit with nothing staged, no project or BATON_GUARD=off never pays for the
+  // Temporal client.
+  const { checkChanges, describeBlocked } = await import('./check');
+  const { toBatonError } = await import('../client/errors');
+  let blocked;
+  try {
+    blocked = await checkChanges({ env, project, changes, asAgent: agent, timeoutMs: Number(env.BATON_GUARD_TIMEOUT_MS) || 5000 });
+  } catch (err) {
+    const error = toBatonError(err);
+    say(`could not check reservations in project ${project} [${error.code}] ${error.message}\n  The ${hook === 'pre-push' ? 'push' : 'commit'} goes ahead unchecked.`);
+    return 0;
+  }
+  if (blocked.length === 0) return 0;
+
+  const what = hook === 'pre-push' ? 'push' : 'commit';
+  const holders = [...new Set(blocked.flatMap((b) => b.conflicts.map((c) => c.holder)))];
+  const head = `${blocked.length === 1 ? 'this file is' : 'these files are'} under another member's exclusive reservation in project ${project}:`;
+  const who = agent ? '' : '\n  (You are not identified, so your own reservations count too: set BATON_AGENT, or `git config baton.agent <name>`.)';
+  const report = `${head}\n${describeBlocked(blocked)}${who}`;
+  if (mode === 'warn') {
+    say(`warning (BATON_GUARD=warn): ${report}\n  The ${what} goes ahead.`);
+    return 0;
+  }
+  say(
+    `${what} blocked: ${report}\n` +
+      `  Ask ${holders.join(', ')} (baton send ${holders[0]} ...) to release, wait for the expiry, or leave these files out of the ${what}.\n` +
+      `  Override once: git ${what} --no-verify (or BATON_GUARD=warn to only warn).`,
+  );
+  return 1;
+}
+
+/** Entry for hook.cjs (and `tsx src/guard/hook-main.ts pre-commit` when debugging). */
+export function main(argv: string[]): void {
+  runHook(argv[0] ?? '')
+    .then((code) => process.exit(code))
+    .catch((err: unknown) => {
+      say(`internal error (${err instanceof Error ? err.message : String(err)}); not checked.`);
+      process.exit(0);
+    });
+}
+
+if (require.main === module) main(process.argv.slice(2));

@@ -1,0 +1,186 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createTestContext, type TestContext } from '../support/temporal';
+import { install, status, uninstall } from '../../src/guard/hooks';
+import { parseNameStatus } from '../../src/guard/git';
+
+const BATON = path.resolve(__dirname, '../../bin/baton');
+
+describe('git guard (real repository, real server)', () => {
+  let ctx: TestContext;
+  let dir: string;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await ctx.startWorker();
+  });
+  afterAll(() => ctx.close());
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-guard-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const sh = (cwd: string, cmd: string, args: string[]) => execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const write = (repo: string, file: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+    fs.writeFileSync(path.join(repo, file), text);
+  };
+
+  function makeRepo(name = 'repo'): string {
+    const repo = path.join(dir, name);
+    fs.mkdirSync(repo);
+    sh(repo, 'git', ['init', '-q', '-b', 'main']);
+    sh(repo, 'git', ['config', 'user.email', 'agents@example.com']);
+    sh(repo, 'git', ['config', 'user.name', 'Agents']);
+    write(repo, 'src/auth/login.ts', 'export {};\n');
+    write(repo, 'src/auth/old.ts', 'export {};\n');
+    write(repo, 'README.md', '# x\n');
+    sh(repo, 'git', ['add', '.']);
+    sh(repo, 'git', ['commit', '-qm', 'init', '--no-verify']);
+    return repo;
+  }
+
+  /** Someone else's hook that must keep working: it records each run. */
+  function preExistingHook(repo: string): { file: string; content: string; runs: () => number } {
+    const log = path.join(dir, `${path.basename(repo)}-hook.log`);
+    const file = path.join(repo, '.git', 'hooks', 'pre-commit');
+    const content = `#!/bin/sh\n# the team's lint hook\necho ran >> '${log}'\nexit 0\n`;
+    fs.writeFileSync(file, content, { mode: 0o755 });
+    return { file, content, runs: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0) };
+  }
+
+  /**
+   * Run a command without blocking the event loop: the Baton worker answering the hook's query runs in
+   * this very process.
+   */
+  function run(cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(args[0]!, args.slice(1), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+  }
+
+  function commit(repo: string, as: string | undefined, extraEnv: Record<string, string> = {}, args: string[] = []) {
+    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: ctx.config.address };
+    delete env.BATON_PROJECT; // the project comes from git config, as install recorded it
+    delete env.BATON_GUARD;
+    Object.assign(env, extraEnv);
+    if (as) env.BATON_AGENT = as;
+    else delete env.BATON_AGENT;
+    return run(repo, ['git', 'commit', '-qm', 'change', ...args], env);
+  }
+
+  it('refuses a commit of a file another agent reserved, naming holder, pattern, expiry and reason; warns in warn mode; allows after release', async () => {
+    const project = ctx.project();
+    const p = ctx.baton.project(project);
+    const alice = await p.agents.register({ name: 'AmberFalcon' });
+    const bob = await p.agents.register({ name: 'BlueOtter' });
+    const repo = makeRepo();
+    const hook = preExistingHook(repo);
+
+    // Through the CLI once, as a person would.
+    const installed = spawnSync(BATON, ['guard', 'install', '--project', project], {
+      cwd: repo,
+      env: { ...process.env, TEMPORAL_ADDRESS: ctx.config.address, BATON_TASK_QUEUE: ctx.taskQueue, BATON_CREDENTIALS: path.join(dir, 'creds.json') },
+      encoding: 'utf8',
+    });
+    expect(installed.stderr).toBe('');
+    expect(installed.stdout).toContain('pre-commit  installed');
+    expect(sh(repo, 'git', ['config', 'baton.project']).trim()).toBe(project);
+
+    const actor = { kind: 'member' as const, name: alice.member.name, token: alice.token };
+    await p.reservations.reserve({ actor, patterns: ['src/auth/**'], reason: 'rewriting the login flow', ttlSeconds: 1800 });
+
+    write(repo, 'src/auth/login.ts', 'export const changed = 1;\n');
+    sh(repo, 'git', ['add', 'src/auth/login.ts']);
+    const blocked = await commit(repo, bob.member.name);
+    expect(blocked.stderr).toContain('baton guard: commit blocked');
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain('src/auth/login.ts');
+    expect(blocked.stderr).toMatch(/held by AmberFalcon: pattern src\/auth\/\*\*, until \S+Z \(in (29|30)m\), reason "rewriting the login flow"/);
+    expect(blocked.stderr).toContain('--no-verify');
+    expect(hook.runs()).toBe(0);
+
+    // The holder itself commits freely.
+    const own = await commit(repo, alice.member.name, {}, ['--dry-run']);
+    expect(own.stderr).not.toContain('blocked');
+
+    const warned = await commit(repo, bob.member.name, { BATON_GUARD: 'warn' });
+    expect(warned.stderr).toContain('baton guard: warning (BATON_GUARD=warn)');
+    expect(warned.status).toBe(0);
+    expect(warned.stderr).toContain('AmberFalcon');
+    expect(hook.runs()).toBe(1);
+
+    // A rename out of the reserved directory touches the reserved side.
+    sh(repo, 'git', ['mv', 'src/auth/old.ts', 'src/legacy.ts']);
+    const renamed = await commit(repo, bob.member.name);
+    expect(renamed.status).not.toBe(0);
+    expect(renamed.stderr).toContain('src/auth/old.ts (rename src/auth/old.ts -> src/legacy.ts)');
+
+    await p.reservations.release({ actor, all: true });
+    const allowed = await commit(repo, bob.member.name);
+    expect(allowed.stderr).toBe('');
+    expect(allowed.status).toBe(0);
+    expect(hook.runs()).toBe(2);
+
+    uninstall(repo, ['pre-commit', 'pre-push']);
+    expect(fs.readFileSync(hook.file, 'utf8')).toBe(hook.content);
+    expect(status(repo).hooks.every((h) => !h.installed)).toBe(true);
+  });
+
+  it('chains a non-shell hook, respects core.hooksPath, and checks pushes with --pre-push', async () => {
+    const project = ctx.project();
+    const p = ctx.baton.project(project);
+    const alice = await p.agents.register({ name: 'CalmRiver' });
+    const repo = makeRepo();
+    const remote = path.join(dir, 'remote.git');
+    sh(dir, 'git', ['init', '-q', '--bare', remote]);
+    sh(repo, 'git', ['remote', 'add', 'origin', remote]);
+    sh(repo, 'git', ['push', '-q', 'origin', 'main', '--no-verify']);
+
+    sh(repo, 'git', ['config', 'core.hooksPath', '.githooks']);
+    const log = path.join(dir, 'node-hook.log');
+    const nodeHook = `#!${process.execPath}\nrequire('fs').appendFileSync(${JSON.stringify(log)}, 'ran\\n');\n`;
+    write(repo, '.githooks/pre-commit', nodeHook);
+    fs.chmodSync(path.join(repo, '.githooks/pre-commit'), 0o755);
+
+    const s = install(repo, ['pre-commit', 'pre-push'], { project });
+    expect(s.hooksDir).toBe(path.join(repo, '.githooks'));
+    expect(s.hooks.map((h) => [h.hook, h.installed])).toEqual([
+      ['pre-commit', true],
+      ['pre-push', true],
+    ]);
+    expect(fs.readFileSync(path.join(repo, '.githooks/pre-commit.baton-chained'), 'utf8')).toBe(nodeHook);
+
+    write(repo, 'README.md', '# changed\n');
+    sh(repo, 'git', ['add', 'README.md']);
+    expect((await commit(repo, 'Nobody')).status).toBe(0);
+    expect(fs.readFileSync(log, 'utf8')).toBe('ran\n');
+
+    // Reserved after the commit: the push of that commit is refused.
+    await p.reservations.reserve({ actor: { kind: 'member', name: alice.member.name, token: alice.token }, patterns: ['README.md'], reason: 'docs pass' });
+    const env = { ...process.env, TEMPORAL_ADDRESS: ctx.config.address, BATON_AGENT: 'Nobody' };
+    const push = await run(repo, ['git', 'push', '-q', 'origin', 'main'], env);
+    expect(push.stderr).toContain('baton guard: push blocked');
+    expect(push.status).not.toBe(0);
+    expect(push.stderr).toContain('README.md');
+    expect(push.stderr).toContain('held by CalmRiver: pattern README.md');
+
+    uninstall(repo, ['pre-commit', 'pre-push']);
+    expect(fs.readFileSync(path.join(repo, '.githooks/pre-commit'), 'utf8')).toBe(nodeHook);
+    expect(fs.existsSync(path.join(repo, '.githooks/pre-commit.baton-chained'))).toBe(false);
+    expect(fs.existsSync(path.join(repo, '.githooks/pre-push'))).toBe(false);
+  });
+
+  it('reads both sides of renames and copies from -z name-status output', () => {
+    expect(parseNameStatus('M\0a b.ts\0R087\0src/old.ts\0lib/new.ts\0D\0gone.ts\0')).toEqual([
+      { status: 'M', paths: ['a b.ts'] },
+      { status: 'R087', paths: ['src/old.ts', 'lib/new.ts'] },
+      { status: 'D', paths: ['gone.ts'] },
+    ]);
+  });
+});
