@@ -247,6 +247,8 @@ export interface PatternStatus {
   startedBy?: string;
   step?: string;
   waitingFor: string[];
+  /** Steps open for reports right now: only these agents may report. */
+  assigned: { step: string; agent: string; since: string; accepts: string[] }[];
   needsHuman: boolean;
   escalated: boolean;
   decision?: PendingDecision;

@@ -381,6 +381,7 @@ export class PatternRun {
       startedBy: this.startedBy,
       step: this.step,
       waitingFor: this.waitingFor,
+      assigned: [...this.assignments.values()].map((a) => ({ step: a.step, agent: a.agent, since: iso(a.openedAt), accepts: a.accepts })),
       needsHuman: this.needsHuman,
       escalated: this.escalated,
       decision: this.decision,

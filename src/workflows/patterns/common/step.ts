@@ -185,7 +185,8 @@ export async function workUntilDone(run: PatternRun, spec: StepSpec, policy: Fai
  */
 export async function runStep(run: PatternRun, spec: StepSpec, policy: FailurePolicy): Promise<{ record: StepRecord; report: DoneReport }> {
   const record = run.beginStep(spec.name, spec.agent);
-  run.show({ step: spec.name, waitingFor: [spec.agent] });
+  // Nobody is waited for until the files are reserved and the step is open for reports.
+  run.show({ step: spec.name, waitingFor: [] });
   await run.refreshCredentials([spec.agent]);
   const ids = await reserveFiles(run, { step: spec.name, agent: spec.agent, files: spec.files, exclusive: spec.exclusive, deadlines: spec.deadlines, reason: `${run.title}: ${spec.name}` });
   const report = await workUntilDone(run, spec, policy, record);

@@ -1,0 +1,170 @@
+import { createTestContext, type TestContext } from '../support/temporal';
+import { goodHandoff, has, inboxHas, recordHistory, team, until, waitingFor } from './support';
+
+/** Short deadlines so reminders and escalations happen within seconds. */
+const fast = { deadlines: { reminderAfter: '2s', escalateAfter: '4s' }, reservationRetry: '1s' };
+
+describe('Sequential Handoff (real server, scripted agents and human)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await ctx.startWorker();
+  });
+  afterAll(() => ctx.close());
+
+  it('runs a pipeline end to end: tasks with handoffs, only the assignee reports, vague handoffs refused, reminder then escalation, result lists every step', async () => {
+    const t = await team(ctx, ['BoldMountain', 'SwiftEagle']);
+    const { project } = t;
+    const started = await project.patterns.start(
+      'sequential-handoff',
+      {
+        title: 'User sign-up',
+        ...fast,
+        steps: [
+          { name: 'database', agent: 'BoldMountain', task: 'Create the users migration', files: ['db/migrations/**'] },
+          { name: 'backend', agent: 'SwiftEagle', task: 'Implement POST /users', files: ['src/api/users.ts'] },
+        ],
+      },
+      { startedBy: 'alice' },
+    );
+    const id = started.workflowId;
+    expect(id).toMatch(new RegExp(`^baton/${project.key}/sequential-handoff/user-sign-up-[0-9a-f]{6}$`));
+
+    await until(project, id, waitingFor('BoldMountain'));
+    // Files are reserved for the agent, by the workflow.
+    const leases = await project.reservations.list();
+    expect(leases.reservations.map((r) => [r.holder, r.pattern, r.via])).toEqual([['BoldMountain', 'db/migrations/**', id]]);
+
+    // Only the assigned agent may report, with its own token.
+    await expect(project.patterns.progress(id, t.me('SwiftEagle'), 'I am helping')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(project.patterns.progress(id, { name: 'BoldMountain', token: t.me('SwiftEagle').token }, 'hi')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await project.patterns.progress(id, t.me('BoldMountain'), 'migration drafted');
+
+    // A vague handoff is refused, saying what is missing, and counted.
+    const vague = await project.patterns.done(id, t.me('BoldMountain'), { summary: 'done', handoff: { whatWasDone: 'done', where: [], howToTest: '' } }).catch((e) => e);
+    expect(vague).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(vague.message).toContain('whatWasDone');
+    expect(vague.message).toContain('where is empty');
+    expect(vague.message).toContain('howToTest is empty');
+    const afterRefusal = await project.patterns.status(id);
+    expect(afterRefusal.refusedHandoffs).toEqual({ BoldMountain: 1 });
+    expect(afterRefusal.step).toBe('database');
+
+    await project.patterns.done(id, t.me('BoldMountain'), { summary: 'users table ready', handoff: goodHandoff('Created the users table with a unique email index', ['db/migrations/001_users.sql']) });
+
+    // The next agent's task names the workflow, the step, the files and the handoff.
+    await until(project, id, waitingFor('SwiftEagle'));
+    const task = await inboxHas(t, 'SwiftEagle', (m) => m.subject.includes('step "backend" is yours'));
+    expect(task?.body).toContain(id);
+    expect(task?.body).toContain('src/api/users.ts');
+    expect(task?.body).toContain('Handoff from BoldMountain');
+    expect(task?.body).toContain('db/migrations/001_users.sql');
+    expect((await project.reservations.list()).reservations.map((r) => r.holder)).toEqual(['SwiftEagle']);
+
+    // Silence: a reminder to the agent, then an escalation to the humans (visible in the status).
+    const escalated = await until(project, id, (s) => s.escalated, 15_000);
+    expect(escalated.timeline.map((e) => e.kind)).toEqual(expect.arrayContaining(['reminder', 'escalated']));
+    expect(escalated.waitingFor).toEqual(['SwiftEagle', 'human']);
+    await inboxHas(t, 'alice', (m) => m.subject.includes('needs attention') && m.body.includes('SwiftEagle has not reported'));
+
+    await project.patterns.done(id, t.me('SwiftEagle'), { summary: 'endpoint live', handoff: goodHandoff('Implemented POST /users with validation and tests', ['src/api/users.ts']) });
+    const result = await project.patterns.result(id);
+    expect(result.outcome).toBe('completed');
+    expect(result.steps.map((s) => [s.name, s.agent, s.outcome, s.handoff?.where])).toEqual([
+      ['database', 'BoldMountain', 'done', ['db/migrations/001_users.sql']],
+      ['backend', 'SwiftEagle', 'done', ['src/api/users.ts']],
+    ]);
+    for (const s of result.steps) expect(s.durationMs).toBeGreaterThan(0);
+    expect((await project.reservations.list()).total).toBe(0);
+    // Accepted done steps count towards trust.
+    expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
+    await recordHistory(ctx, id, 'completed');
+  });
+
+  it('sends a failed step to a human: an agent may not approve, the human sends it back, the retry completes', async () => {
+    const t = await team(ctx, ['GreenCastle']);
+    const { project } = t;
+    const { workflowId: id } = await project.patterns.start('sequential-handoff', {
+      title: 'Login form',
+      deadlines: { reminderAfter: '20s', escalateAfter: '40s' },
+      steps: [{ name: 'frontend', agent: 'GreenCastle', task: 'Build the login form', files: ['web/login/**'], onFail: 'human' }],
+    });
+    await until(project, id, waitingFor('GreenCastle'));
+    await project.patterns.fail(id, t.me('GreenCastle'), 'the design is missing');
+    const waiting = await until(project, id, (s) => s.needsHuman);
+    expect(waiting.decision?.question).toContain('the design is missing');
+
+    // `baton approvals` finds it through the search attribute (eventually consistent visibility).
+    let approvals = await project.patterns.approvals();
+    for (let i = 0; i < 40 && !approvals.some((a) => a.workflowId === id); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      approvals = await project.patterns.approvals();
+    }
+    expect(approvals).toEqual([expect.objectContaining({ workflowId: id, pattern: 'sequential-handoff', step: 'frontend', question: expect.stringContaining('design is missing') })]);
+
+    // The client's pre-check refuses an agent; a raw signal from an agent is refused and recorded.
+    await expect(project.patterns.approve(id, t.me('GreenCastle'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await ctx.client.workflow.getHandle(id).signal('approve', { approver: 'GreenCastle', token: t.me('GreenCastle').token });
+    const refused = await until(project, id, (s) => s.refused.length > 0);
+    expect(refused.refused[0]).toMatchObject({ who: 'GreenCastle', action: 'approve', reason: expect.stringContaining('only a human may decide') });
+    expect(refused.needsHuman).toBe(true);
+
+    const decided = await project.patterns.approve(id, t.me('alice'), 'design is in Figma now');
+    expect(decided.decided).toBe(true);
+    const retry = await until(project, id, (s) => waitingFor('GreenCastle')(s) && s.steps[0]!.attempts === 2);
+    expect(retry.steps[0]!.attempts).toBe(2);
+    await inboxHas(t, 'GreenCastle', (m) => m.body.includes('design is in Figma now'));
+    await project.patterns.done(id, t.me('GreenCastle'), { summary: 'form built', handoff: goodHandoff('Built the login form with email and password fields', ['web/login/form.tsx']) });
+    expect((await project.patterns.result(id)).outcome).toBe('completed');
+    await recordHistory(ctx, id, 'failed-step-human-approves');
+  });
+
+  it('waits on a reservation conflict, tells the holder, and resumes when the holder releases', async () => {
+    const t = await team(ctx, ['ClearRiver', 'BoldMountain']);
+    const { project } = t;
+    await project.reservations.reserve({ actor: t.actor('BoldMountain'), patterns: ['src/api/**'], reason: 'refactoring the API' });
+    const { workflowId: id } = await project.patterns.start('sequential-handoff', {
+      title: 'API tests',
+      ...fast,
+      steps: [{ name: 'tests', agent: 'ClearRiver', task: 'Write API tests', files: ['src/api/users.test.ts'] }],
+    });
+    const blocked = await until(project, id, has('waiting-for-files'));
+    expect(blocked.waitingFor).toEqual(['BoldMountain']);
+    expect(blocked.timeline.find((e) => e.kind === 'waiting-for-files')?.text).toContain('src/api/** (held by BoldMountain');
+    await inboxHas(t, 'BoldMountain', (m) => m.subject === 'ClearRiver waits for files you hold' && m.body.includes(id));
+
+    await project.reservations.release({ actor: t.actor('BoldMountain'), all: true });
+    await until(project, id, waitingFor('ClearRiver'), 15_000);
+    expect((await project.reservations.list()).reservations.map((r) => r.holder)).toEqual(['ClearRiver']);
+    await project.patterns.done(id, t.me('ClearRiver'), { summary: 'tests written', handoff: goodHandoff('Added API tests for user creation', ['src/api/users.test.ts']) });
+    expect((await project.patterns.result(id)).outcome).toBe('completed');
+  });
+
+  it('resumes after the worker is killed mid-pattern', async () => {
+    const local = await createTestContext();
+    try {
+      const worker = await local.startWorker();
+      const t = await team(local, ['QuietHarbor']);
+      const { project } = t;
+      const { workflowId: id } = await project.patterns.start('sequential-handoff', {
+        title: 'Crash test',
+        deadlines: { reminderAfter: '30s', escalateAfter: '60s' },
+        steps: [
+          { name: 'one', agent: 'QuietHarbor', task: 'first', files: ['a/**'] },
+          { name: 'two', agent: 'QuietHarbor', task: 'second', files: ['b/**'] },
+        ],
+      });
+      await until(project, id, waitingFor('QuietHarbor'));
+      await worker.stop();
+      await local.startWorker();
+      await project.patterns.done(id, t.me('QuietHarbor'), { summary: 'one done', handoff: goodHandoff('Finished the first part of the work', ['a/x.ts']) });
+      await until(project, id, waitingFor('QuietHarbor', 'two'));
+      await project.patterns.done(id, t.me('QuietHarbor'), { summary: 'two done', handoff: goodHandoff('Finished the second part of the work', ['b/y.ts']) });
+      const result = await project.patterns.result(id);
+      expect(result.outcome).toBe('completed');
+      expect(result.steps.map((s) => s.name)).toEqual(['one', 'two']);
+    } finally {
+      await local.close();
+    }
+  });
+});

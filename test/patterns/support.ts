@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { BatonProjectClient } from '../../src/client';
+import type { Identity } from '../../src/client/patterns';
+import type { PatternStatus } from '../../src/schemas/patterns';
+import type { TestContext } from '../support/temporal';
+
+/** Scripted members of a test project: agents and a human, each with the token registration gave. */
+export interface Team {
+  project: BatonProjectClient;
+  members: Record<string, Identity>;
+  me(name: string): Identity;
+  actor(name: string): { kind: 'member'; name: string; token: string };
+}
+
+export async function team(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: { trustAfterTasks?: number } = {}): Promise<Team> {
+  const project = ctx.baton.project(ctx.project('pat'), { humans, ...settings });
+  const members: Record<string, Identity> = {};
+  for (const name of humans) members[name] = { name, token: (await project.agents.register({ kind: 'human', name })).token };
+  for (const name of agents) members[name] = { name, token: (await project.agents.register({ name, program: 'scripted' })).token };
+  return {
+    project,
+    members,
+    me: (name) => members[name]!,
+    actor: (name) => ({ kind: 'member', name, token: members[name]!.token }),
+  };
+}
+
+/** Poll a pattern's status until `ready` holds (deadlines in these tests are seconds). */
+export async function until(project: BatonProjectClient, workflowId: string, ready: (s: PatternStatus) => boolean, timeoutMs = 30_000): Promise<PatternStatus> {
+  const end = Date.now() + timeoutMs;
+  let last: PatternStatus | undefined;
+  for (;;) {
+    try {
+      last = await project.patterns.status(workflowId);
+      if (ready(last)) return last;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting on ${workflowId}; last status: ${JSON.stringify(last && { step: last.step, waitingFor: last.waitingFor, timeline: last.timeline.slice(-6) }, null, 1)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The step is open for this agent's reports. */
+export const waitingFor = (name: string, step?: string) => (s: PatternStatus) => s.assigned.some((a) => a.agent === name && (step === undefined || a.step === step));
+export const has = (kind: string, text?: string) => (s: PatternStatus) => s.timeline.some((e) => e.kind === kind && (text === undefined || e.text.includes(text)));
+
+/** Poll a member's inbox until a message matches (notices are delivered by activities, a moment later). */
+export async function inboxHas(t: Team, name: string, match: (m: { subject: string; body: string }) => boolean, timeoutMs = 15_000): Promise<{ subject: string; body: string }> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await t.project.messages.inbox(t.actor(name), { limit: 500 });
+    const found = page.items.find(match);
+    if (found) return found;
+    if (Date.now() > end) throw new Error(`no matching message for ${name}; subjects: ${page.items.map((m) => m.subject).join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const goodHandoff = (what: string, where: string[]) => ({ whatWasDone: what, where, howToTest: 'npm test -- --runInBand users' });
+
+/**
+ * With BATON_RECORD_HISTORIES=1 (`npm run record-histories`), save a finished workflow's history as a
+ * replay fixture: test/replay/histories/<workflowType>--<name>.json.
+ */
+export async function recordHistory(ctx: TestContext, workflowId: string, name: string): Promise<void> {
+  if (process.env.BATON_RECORD_HISTORIES !== '1') return;
+  const handle = ctx.client.workflow.getHandle(workflowId);
+  const type = (await handle.describe()).type;
+  const history = await handle.fetchHistory();
+  const dir = path.join(__dirname, '..', 'replay', 'histories');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${type}--${name}.json`), historyToJSON(history) + '\n');
+}
