@@ -204,23 +204,23 @@ export class PatternsClient {
 
   // --- agents report -------------------------------------------------------------------------------
 
-  progress(ref: string, me: Identity, note: string): Promise<ReportAck> {
+  async progress(ref: string, me: Identity, note: string): Promise<ReportAck> {
     const input = parseInput(ProgressInput, { agent: me.name, token: me.token, note }, 'progress report');
     return batonCall(() => this.handle(ref).executeUpdate(progressUpdate, { args: [input] }));
   }
 
   /** Done with a handoff for the next agent; a vague or empty handoff is refused saying what is missing. */
-  done(ref: string, me: Identity, report: { summary: string; handoff?: Partial<HandoffNote> }): Promise<ReportAck> {
+  async done(ref: string, me: Identity, report: { summary: string; handoff?: Partial<HandoffNote> }): Promise<ReportAck> {
     const input = parseInput(DoneInput, { agent: me.name, token: me.token, ...report }, 'done report');
     return batonCall(() => this.handle(ref).executeUpdate(doneUpdate, { args: [input] }));
   }
 
-  fail(ref: string, me: Identity, reason: string): Promise<ReportAck> {
+  async fail(ref: string, me: Identity, reason: string): Promise<ReportAck> {
     const input = parseInput(FailInput, { agent: me.name, token: me.token, reason }, 'failure report');
     return batonCall(() => this.handle(ref).executeUpdate(failUpdate, { args: [input] }));
   }
 
-  review(ref: string, me: Identity, review: { verdict: 'approve' | 'request_changes'; required?: string[]; suggestions?: string[]; summary?: string }): Promise<ReportAck> {
+  async review(ref: string, me: Identity, review: { verdict: 'approve' | 'request_changes'; required?: string[]; suggestions?: string[]; summary?: string }): Promise<ReportAck> {
     const input = parseInput(ReviewInput, { agent: me.name, token: me.token, ...review }, 'review');
     return batonCall(() => this.handle(ref).executeUpdate(reviewUpdate, { args: [input] }));
   }

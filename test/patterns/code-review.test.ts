@@ -1,0 +1,100 @@
+import { recordSuccessUpdate } from '../../src/workflows/project/directory-api';
+import { createTestContext, type TestContext } from '../support/temporal';
+import { goodHandoff, inboxHas, recordHistory, team, until, waitingFor } from './support';
+
+const fast = { deadlines: { reminderAfter: '20s', escalateAfter: '40s' }, reservationRetry: '1s' };
+
+describe('Code Review (real server, scripted agents and human)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await ctx.startWorker();
+  });
+  afterAll(() => ctx.close());
+
+  it('refuses the author as reviewer (client and workflow) and an untrusted agent reviewer', async () => {
+    const t = await team(ctx, ['SwiftEagle', 'BoldMountain']);
+    const plan = { title: 'Auth API', author: 'SwiftEagle', reviewer: 'swifteagle', task: 'Implement login', files: ['src/auth/**'] };
+    await expect(t.project.patterns.start('code-review', plan)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('cannot review it') });
+    // Started without the client's checks, the workflow refuses it too.
+    const handle = await ctx.client.workflow.start('codeReviewWorkflow', { workflowId: `baton/${t.project.key}/code-review/self`, taskQueue: ctx.taskQueue, args: [{ project: t.project.key, plan }] });
+    await expect(handle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'INVALID_INPUT', message: expect.stringContaining('cannot review it') }) });
+    await expect(t.project.patterns.start('code-review', { ...plan, reviewer: 'BoldMountain' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('new agent') });
+  });
+
+  it('loops through a revision: exclusive lease, released before review, shared lease for the reviewer, required vs suggestions, then the merge command runs', async () => {
+    const t = await team(ctx, ['SwiftEagle', 'ClearRiver'], ['alice'], { trustAfterTasks: 1 });
+    const { project } = t;
+    // ClearRiver earned trust in an earlier pattern run (recorded by a workflow, never claimed).
+    await project.channel.update(recordSuccessUpdate, { actor: { kind: 'workflow', workflowId: 'earlier-run', onBehalfOf: 'ClearRiver' } });
+    const { workflowId: id } = await project.patterns.start('code-review', {
+      title: 'Auth API',
+      ...fast,
+      author: 'SwiftEagle',
+      reviewer: 'ClearRiver',
+      task: 'Implement POST /login',
+      files: ['src/auth/**'],
+      maxRevisions: 2,
+      merge: { command: 'echo merged-ok' },
+    });
+
+    await until(project, id, waitingFor('SwiftEagle', 'implementation'));
+    expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['SwiftEagle', true]]);
+    // The reviewer cannot review before it is asked to.
+    await expect(project.patterns.review(id, t.me('ClearRiver'), { verdict: 'approve' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await project.patterns.done(id, t.me('SwiftEagle'), { summary: 'login endpoint ready', handoff: goodHandoff('Implemented POST /login with bcrypt password check', ['src/auth/login.ts']) });
+
+    await until(project, id, waitingFor('ClearRiver', 'review 1'));
+    // The author's lease was released before the review; the reviewer holds a shared one.
+    expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['ClearRiver', false]]);
+    await expect(project.patterns.review(id, t.me('ClearRiver'), { verdict: 'request_changes' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('required') });
+    await project.patterns.review(id, t.me('ClearRiver'), { verdict: 'request_changes', required: ['Rate-limit failed logins'], suggestions: ['Rename checkPw to verifyPassword'] });
+
+    await until(project, id, waitingFor('SwiftEagle', 'revision 1'));
+    expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['SwiftEagle', true]]);
+    const revision = await inboxHas(t, 'SwiftEagle', (m) => m.subject.includes('"revision 1"'));
+    expect(revision.body).toContain('Required changes:\n  - Rate-limit failed logins');
+    expect(revision.body).toContain('Suggestions (optional):\n  - Rename checkPw to verifyPassword');
+    await project.patterns.done(id, t.me('SwiftEagle'), { summary: 'rate limit added', handoff: goodHandoff('Added a rate limiter of five failed logins per minute', ['src/auth/login.ts', 'src/auth/limiter.ts']) });
+
+    await until(project, id, waitingFor('ClearRiver', 'review 2'));
+    await inboxHas(t, 'ClearRiver', (m) => m.subject.includes('re-review requested'));
+    await project.patterns.review(id, t.me('ClearRiver'), { verdict: 'approve', suggestions: ['Add a metric later'] });
+
+    const result = await project.patterns.result(id);
+    expect(result.outcome).toBe('completed');
+    expect(result.details.rounds).toBe(2);
+    expect(result.details.merge).toMatchObject({ command: 'echo merged-ok', exitCode: 0, output: expect.stringContaining('merged-ok') });
+    expect(result.steps.map((s) => s.name)).toEqual(['implementation', 'review 1', 'revision 1', 'review 2', 'merge']);
+    expect((await project.reservations.list()).total).toBe(0);
+    expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
+    await recordHistory(ctx, id, 'revision-then-merge-command');
+  });
+
+  it('with a human reviewer: waits in `approvals`, reject requests changes, approve merges (the author confirms)', async () => {
+    const t = await team(ctx, ['GreenCastle'], ['alice', 'bob']);
+    const { project } = t;
+    const { workflowId: id } = await project.patterns.start('code-review', { title: 'Login form', ...fast, author: 'GreenCastle', reviewer: 'alice', task: 'Build the login form', files: ['web/login/**'] });
+    await until(project, id, waitingFor('GreenCastle'));
+    await project.patterns.done(id, t.me('GreenCastle'), { summary: 'form ready', handoff: goodHandoff('Built the login form with validation messages', ['web/login/form.tsx']) });
+
+    await until(project, id, (s) => s.needsHuman && s.step === 'review 1');
+    // Another human may not decide on alice's review.
+    await expect(project.patterns.approve(id, t.me('bob'))).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('Only alice') });
+    await project.patterns.reject(id, t.me('alice'), 'Show a spinner while submitting');
+    await until(project, id, waitingFor('GreenCastle', 'revision 1'));
+    await project.patterns.done(id, t.me('GreenCastle'), { summary: 'spinner added', handoff: goodHandoff('Added a spinner while the form submits', ['web/login/form.tsx']) });
+    await until(project, id, (s) => s.needsHuman && s.step === 'review 2');
+    await project.patterns.approve(id, t.me('alice'), 'looks good');
+
+    await until(project, id, waitingFor('GreenCastle', 'merge'));
+    await project.patterns.done(id, t.me('GreenCastle'), { summary: 'merged as abc123' });
+    const result = await project.patterns.result(id);
+    expect(result.outcome).toBe('completed');
+    expect(result.details.merge).toEqual({ by: 'GreenCastle', summary: 'merged as abc123' });
+    expect((result.details.reviews as { verdict: string; by: string }[]).map((r) => [r.verdict, r.by])).toEqual([
+      ['request_changes', 'alice'],
+      ['approve', 'alice'],
+    ]);
+  });
+});
