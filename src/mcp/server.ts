@@ -6,6 +6,7 @@ import type { McpSession } from './session';
 import { agentTools, type OnRegistered } from './tools/agents';
 import { reservationTools } from './tools/reservations';
 import { messageTools } from './tools/messages';
+import { patternTools } from './tools/patterns';
 
 const INSTRUCTIONS = [
   'Baton coordinates the agents and humans working on this codebase.',
@@ -20,7 +21,7 @@ export interface ToolOptions {
 
 /** Every Baton tool, grouped by what it is about. */
 export function batonTools(options: ToolOptions = {}): Tool[] {
-  return [...agentTools(options.onRegistered), ...reservationTools(), ...messageTools()];
+  return [...agentTools(options.onRegistered), ...reservationTools(), ...messageTools(), ...patternTools()];
 }
 
 /**

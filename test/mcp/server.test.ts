@@ -1,5 +1,6 @@
 import { createTestContext, type TestContext } from '../support/temporal';
 import { call, connectInProcess, ok, text } from './support';
+import { until, waitingFor } from '../patterns/support';
 
 describe('MCP server (SDK client in-process, real server)', () => {
   let ctx: TestContext;
@@ -13,7 +14,7 @@ describe('MCP server (SDK client in-process, real server)', () => {
     const client = await connectInProcess(ctx.baton, ctx.project());
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations', 'send', 'broadcast', 'reply', 'inbox', 'read', 'ack', 'thread']));
+    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations', 'send', 'broadcast', 'reply', 'inbox', 'read', 'ack', 'thread', 'progress', 'done', 'fail', 'review']));
     const reserve = tools.find((t) => t.name === 'reserve')!;
     // The actor is the session's: never offered to the agent.
     expect(Object.keys(reserve.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['patterns', 'reason', 'exclusive', 'ttlSeconds']));
@@ -85,6 +86,37 @@ describe('MCP server (SDK client in-process, real server)', () => {
     const noRecipient = await call(alice, 'send', { subject: 's', body: 'b' });
     expect(text(noRecipient)).toContain('to: must name at least one recipient');
     await Promise.all([alice.close(), bob.close()]);
+  });
+
+  it('takes part in a pattern: the assignment arrives in the inbox, progress, a vague handoff is refused, done with a handoff', async () => {
+    const key = ctx.project('mcp-pat');
+    const project = ctx.baton.project(key, { humans: ['alice'] });
+    await project.agents.register({ kind: 'human', name: 'alice' });
+    const agent = await connectInProcess(ctx.baton, key);
+    const me = await ok<{ name: string }>(agent, 'register', { program: 'claude-code' });
+    const { workflowId } = await project.patterns.start('sequential-handoff', {
+      title: 'Sign-up form',
+      steps: [{ name: 'form', agent: me.name, task: 'Build the sign-up form', files: ['web/signup/**'] }],
+    });
+
+    const mail = await ok<{ items: { subject: string; body: string }[] }>(agent, 'inbox', { wait: 30 });
+    expect(mail.items[0]?.body).toContain(workflowId);
+    await until(project, workflowId, waitingFor(me.name));
+    expect((await ok<{ message: string }>(agent, 'progress', { workflow: workflowId, note: 'form skeleton in place' })).message).toBeTruthy();
+
+    const vague = await call(agent, 'done', { workflow: workflowId, summary: 'done', handoff: { whatWasDone: 'done' } });
+    expect(vague.isError).toBe(true);
+    expect(text(vague)).toMatch(/^\[INVALID_INPUT\] .*howToTest is empty/);
+
+    await ok(agent, 'done', {
+      workflow: workflowId,
+      summary: 'form ready',
+      handoff: { whatWasDone: 'Built the sign-up form with client-side validation', where: ['web/signup/form.tsx'], howToTest: 'npm test -- signup' },
+    });
+    const result = await project.patterns.result(workflowId);
+    expect(result.outcome).toBe('completed');
+    expect(result.steps[0]).toMatchObject({ agent: me.name, outcome: 'done', handoff: { where: ['web/signup/form.tsx'] } });
+    await agent.close();
   });
 
   it('answers bad arguments with the same messages as the client, and refuses a wrong token at login', async () => {
