@@ -121,7 +121,10 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     const neighbour = await member(project);
     const other = await member(project);
     // A shared thread: the auto member wrote to threadMate first.
-    await project.messages.send(auto, { to: [threadMate.name], ...note });
+    const opened = await project.messages.send(auto, { to: [threadMate.name], ...note });
+    // Writing to oneself in that thread joins no conversation.
+    await project.messages.send(other, { to: [other.name], subject: 'me', body: 'x', thread: opened.thread });
+    await expect(project.messages.send(other, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     expect((await project.messages.send(threadMate, { to: [auto.name], subject: 'New topic', body: 'hi' })).deliveredTo).toEqual([auto.name]);
 
     // Overlapping reservations (shared, so both hold them).
@@ -131,7 +134,6 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     expect((await project.messages.send(neighbour, { to: [auto.name], ...note })).deliveredTo).toEqual([auto.name]);
 
     // A contact.
-    await expect(project.messages.send(other, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await project.messages.approveContact(auto, other.name);
     expect((await project.messages.send(other, { to: [auto.name], ...note })).deliveredTo).toEqual([auto.name]);
   });
@@ -252,6 +254,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     expect((await project.messages.inbox(human)).items[0]).toMatchObject({ from: 'baton', system: true, via: 'baton/x/code-review/1', importance: 'urgent' });
     const toAll = await project.messages.notify({ actor, to: 'all', subject: 'Pattern finished', body: 'done' });
     expect(toAll.deliveredTo.sort()).toEqual(['carol', hermit.name].sort());
+    expect((await project.messages.inbox(human)).items[0]).toMatchObject({ id: toAll.messageId, broadcast: true });
     const named = await project.messages.notify({ actor, to: [hermit.name], subject: 'Your turn', body: 'step 2', idempotencyKey: 'step-2' });
     expect((await project.messages.notify({ actor, to: [hermit.name], subject: 'Your turn', body: 'step 2', idempotencyKey: 'step-2' })).messageId).toBe(named.messageId);
     expect((await project.messages.inbox(hermit)).items.map((m) => m.subject)).toEqual(['Your turn', 'Pattern finished']);

@@ -91,7 +91,8 @@ class Mailbox {
     wf.setHandler(outboxQuery, ({ token, limit }) =>
       checked(() => {
         this.authenticate(token);
-        return this.state.outbox.slice(-(limit ?? 50)).reverse();
+        const n = Math.min(500, Math.max(1, Math.floor(Number(limit ?? 50)) || 50));
+        return this.state.outbox.slice(-n).reverse();
       }),
     );
     wf.setHandler(threadQuery, ({ token, thread }) =>

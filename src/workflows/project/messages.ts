@@ -247,6 +247,8 @@ export class MessagesModule implements ProjectModule {
     const direct = message.broadcast ? [] : recipients.map(lower);
     this.recent.set(message.id, { id: message.id, from: message.from, to: direct, broadcast: message.broadcast, thread: message.thread });
     trimMap(this.recent, LIMITS.recent);
+    // Writing only to oneself joins no conversation (else it would be a way around `auto`).
+    if (!message.system && !message.broadcast && direct.every((n) => n === lower(message.from))) return;
     const participants = this.threads.get(message.thread) ?? [];
     for (const name of [lower(message.from), ...direct]) if (!participants.includes(name)) participants.push(name);
     trimArray(participants, LIMITS.participantsPerThread);
@@ -345,7 +347,8 @@ export class MessagesModule implements ProjectModule {
       const pending = this.inFlight.get(key);
       if (pending) return { ...(await pending), duplicate: true };
     }
-    const message = this.systemMessage(names, input, via);
+    // A notice to everyone is a broadcast: it makes nobody share a thread (see `index`).
+    const message = this.systemMessage(names, { ...input, broadcast: input.to === 'all' }, via);
     this.index(message, names);
     const delivery = this.deliverAll(message, names).then((deliveredTo) => {
       const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: [], duplicate: false };
@@ -363,15 +366,15 @@ export class MessagesModule implements ProjectModule {
     }
   }
 
-  private systemMessage(to: string[], n: { subject: string; body: string; importance?: Importance; ackRequired?: boolean; thread?: string }, via?: string): Message {
+  private systemMessage(to: string[], n: { subject: string; body: string; importance?: Importance; ackRequired?: boolean; thread?: string; broadcast?: boolean }, via?: string): Message {
     const id = newId('m');
     return {
       id,
       thread: n.thread ?? newId('t'),
       from: SYSTEM_SENDER,
-      to,
+      to: n.broadcast ? [] : to,
       cc: [],
-      broadcast: false,
+      broadcast: n.broadcast ?? false,
       subject: n.subject,
       body: n.body,
       importance: n.importance ?? 'normal',
