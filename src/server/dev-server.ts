@@ -15,6 +15,8 @@ export interface DevServerOptions {
   dbFilename?: string;
   namespace?: string;
   log?: (line: string) => void;
+  /** The server's own log level (tests use 'never': expected refusals would drown the report). */
+  serverLogLevel?: 'debug' | 'info' | 'warn' | 'error' | 'never';
 }
 
 export interface RunningDevServer {
@@ -46,8 +48,11 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       dbFilename: options.dbFilename,
       namespace: options.namespace ?? 'default',
       searchAttributes: BATON_SEARCH_ATTRIBUTE_KEYS,
-      log: { format: 'pretty', level: 'warn' },
-      extraArgs: ['--ui-disable-news-fetch'],
+      log: { format: 'pretty', level: options.serverLogLevel ?? 'warn' },
+      // The default cap of 10 in-flight updates per workflow is reached as soon as a dozen agents
+      // reserve at once on one project; the client backs off past the cap, but raising it keeps
+      // latency flat. Clusters set the same key in their dynamic config (see README).
+      extraArgs: ['--ui-disable-news-fetch', '--dynamic-config-value', 'history.maxInFlightUpdates=100'],
     },
   });
   const address = env.address;

@@ -11,7 +11,7 @@ import { startDevServer } from '../../src/server/dev-server';
  */
 export default async function globalSetup(): Promise<void> {
   const config = loadConfig();
-  const server = await startDevServer({ home: config.home });
+  const server = await startDevServer({ home: config.home, serverLogLevel: 'never' });
   (globalThis as Record<string, unknown>).__BATON_DEV_SERVER__ = server;
   process.env.TEMPORAL_ADDRESS = server.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
