@@ -206,23 +206,35 @@ export class PatternsClient {
 
   async progress(ref: string, me: Identity, note: string): Promise<ReportAck> {
     const input = parseInput(ProgressInput, { agent: me.name, token: me.token, note }, 'progress report');
-    return batonCall(() => this.handle(ref).executeUpdate(progressUpdate, { args: [input] }));
+    return this.report(ref, () => this.handle(ref).executeUpdate(progressUpdate, { args: [input] }));
   }
 
   /** Done with a handoff for the next agent; a vague or empty handoff is refused saying what is missing. */
   async done(ref: string, me: Identity, report: { summary: string; handoff?: Partial<HandoffNote> }): Promise<ReportAck> {
     const input = parseInput(DoneInput, { agent: me.name, token: me.token, ...report }, 'done report');
-    return batonCall(() => this.handle(ref).executeUpdate(doneUpdate, { args: [input] }));
+    return this.report(ref, () => this.handle(ref).executeUpdate(doneUpdate, { args: [input] }));
   }
 
   async fail(ref: string, me: Identity, reason: string): Promise<ReportAck> {
     const input = parseInput(FailInput, { agent: me.name, token: me.token, reason }, 'failure report');
-    return batonCall(() => this.handle(ref).executeUpdate(failUpdate, { args: [input] }));
+    return this.report(ref, () => this.handle(ref).executeUpdate(failUpdate, { args: [input] }));
   }
 
   async review(ref: string, me: Identity, review: { verdict: 'approve' | 'request_changes'; required?: string[]; suggestions?: string[]; summary?: string }): Promise<ReportAck> {
     const input = parseInput(ReviewInput, { agent: me.name, token: me.token, ...review }, 'review');
-    return batonCall(() => this.handle(ref).executeUpdate(reviewUpdate, { args: [input] }));
+    return this.report(ref, () => this.handle(ref).executeUpdate(reviewUpdate, { args: [input] }));
+  }
+
+  /** An update to an ended workflow reads as "not found" from Temporal: say that it ended instead. */
+  private async report<T>(ref: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await batonCall(call);
+    } catch (err) {
+      if (!(err instanceof BatonError) || err.code !== 'NOT_FOUND') throw err;
+      const info = await batonCall(() => this.handle(ref).describe()).catch(() => undefined);
+      if (info && info.status.name !== 'RUNNING') throw new BatonError('INVALID_STATE', `${info.workflowId} has ended (${info.status.name.toLowerCase()}); nothing waits for reports.`);
+      throw err;
+    }
   }
 
   // --- humans decide (signals, after a pre-check) --------------------------------------------------

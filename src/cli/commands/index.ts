@@ -6,9 +6,10 @@ import * as messages from './messages';
 import * as mcp from './mcp';
 import * as reservations from './reservations';
 import * as guard from './guard';
+import * as patterns from './patterns';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp, reservations, guard];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp, reservations, guard, patterns];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);
