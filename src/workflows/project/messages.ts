@@ -149,12 +149,13 @@ export class MessagesModule implements ProjectModule {
   private plan(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean }, sender: string): Plan {
     const original = input.replyTo ? this.recent.get(input.replyTo) : undefined;
     const thread = input.thread ?? original?.thread;
+    const senderThreads = this.threadsOf(sender);
     if (input.broadcast) {
       const recipients: MemberRecord[] = [];
       const skipped: Plan['skipped'] = [];
       for (const m of this.directory.list()) {
         if (lower(m.name) === lower(sender)) continue;
-        const decision = this.decide(sender, m, original);
+        const decision = this.decide(sender, m, original, senderThreads);
         if (decision.allowed) recipients.push(m);
         else skipped.push({ name: m.name, reason: decision.reason });
       }
@@ -167,29 +168,33 @@ export class MessagesModule implements ProjectModule {
       seen.add(lower(name));
       const m = this.directory.get(name);
       if (m.retired) throw batonFailure('INVALID_STATE', `${m.name} is retired and reads no mail; \`baton agents\` lists who is active.`);
-      const decision = this.decide(sender, m, original);
+      const decision = this.decide(sender, m, original, senderThreads);
       if (!decision.allowed) throw batonFailure('FORBIDDEN', blockedMessage(sender, decision, m.name, m.contactPolicy), { recipient: m.name, policy: m.contactPolicy });
       recipients.push(m);
     }
     return { sender, recipients, skipped: [], thread };
   }
 
-  private decide(sender: string, recipient: MemberRecord, original: RecentMessage | undefined) {
+  private decide(sender: string, recipient: MemberRecord, original: RecentMessage | undefined, senderThreads: string[][]) {
     const s = this.directory.get(sender);
+    const isHuman = this.directory.isHuman(s.name);
+    const trusted = this.directory.isTrusted(s);
+    // Thread and reservation facts only matter to `auto`; a broadcast to many members skips them.
+    const asksAuto = recipient.contactPolicy === 'auto' && !isHuman && !trusted;
+    const lr = lower(recipient.name);
     return decideContact({
-      sender: { name: s.name, isHuman: this.directory.isHuman(s.name), trusted: this.directory.isTrusted(s) },
+      sender: { name: s.name, isHuman, trusted },
       recipient: { name: recipient.name, policy: recipient.contactPolicy, contacts: recipient.contacts },
-      answersRecipient: original !== undefined && lower(original.from) === lower(recipient.name) && (original.broadcast || original.to.includes(lower(sender))),
-      shareThread: this.shareThread(sender, recipient.name),
-      holdOverlapping: this.ctx.reservations.holdOverlapping(s.name, recipient.name),
+      answersRecipient: original !== undefined && lower(original.from) === lr && (original.broadcast || original.to.includes(lower(sender))),
+      shareThread: asksAuto && senderThreads.some((participants) => participants.includes(lr)),
+      holdOverlapping: asksAuto && this.ctx.reservations.holdOverlapping(s.name, recipient.name),
     });
   }
 
-  private shareThread(a: string, b: string): boolean {
-    const la = lower(a);
-    const lb = lower(b);
-    for (const participants of this.threads.values()) if (participants.includes(la) && participants.includes(lb)) return true;
-    return false;
+  /** Participant lists of the recent threads the sender took part in (computed once per send). */
+  private threadsOf(sender: string): string[][] {
+    const ls = lower(sender);
+    return [...this.threads.values()].filter((participants) => participants.includes(ls));
   }
 
   private async send(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean; subject: string; body: string; importance: Importance; ackRequired: boolean }): Promise<SendResult> {
