@@ -6,6 +6,10 @@ import { ProjectChannel } from './client/project';
 import { ReservationsClient } from './client/reservations';
 import { AgentsClient } from './client/agents';
 import { PatternsClient } from './client/patterns';
+import { EmergencyClient } from './client/emergency';
+import { OnboardingClient } from './client/onboarding';
+import { FullStackClient } from './client/full-stack';
+import { AlertsClient } from './client/alerts';
 import { MessagesClient } from './client/messages';
 import { connectClient } from './client/connection';
 import { describeQuery, pingUpdate } from './workflows/project/api';
@@ -65,6 +69,26 @@ export class BatonProjectClient {
   /** Coordination patterns: start, report, approve/reject, cancel, status, approvals. */
   get patterns(): PatternsClient {
     return new PatternsClient(this.channel);
+  }
+
+  /** Emergency Response: raise, claim, post-mortem, incident view. */
+  get emergency(): EmergencyClient {
+    return new EmergencyClient(this.channel);
+  }
+
+  /** Onboarding a new agent until it is trusted. */
+  get onboarding(): OnboardingClient {
+    return new OnboardingClient(this.channel);
+  }
+
+  /** Full-Stack Feature: Database, then Backend + Frontend in parallel, E2E tests, code review. */
+  get fullStack(): FullStackClient {
+    return new FullStackClient(this.channel);
+  }
+
+  /** Anti-pattern alerts (silent work, hoarding, no sync points, unclear handoffs). */
+  get alerts(): AlertsClient {
+    return new AlertsClient(this.channel);
   }
 
   /** A no-op round trip through the project workflow (creates it on first use). */

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { BatonConfig } from '../config';
 import { createMessageActivities } from './messages';
 import { createPatternActivities } from './patterns';
+import { createPatterns2Activities } from './patterns2';
 
 export interface ActivityDeps {
   client: Client;
@@ -13,7 +14,7 @@ export interface ActivityDeps {
  * client, running configured commands, health checks) live here, never in workflow code.
  */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps), ...createPatternActivities(deps) };
+  return { ...createMessageActivities(deps), ...createPatternActivities(deps), ...createPatterns2Activities(deps) };
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;

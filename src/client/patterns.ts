@@ -6,6 +6,7 @@ import { patternWorkflowId } from '../domain/ids';
 import { checkDisjointFiles, checkDistinctAgents, checkReviewer } from '../domain/patterns/plan';
 import { parseInput } from '../domain/validation';
 import {
+  ALL_PATTERN_NAMES,
   ApproveInput,
   CancelInput,
   CodeReviewPlan,
@@ -93,7 +94,7 @@ export class PatternsClient {
     const trimmed = ref.trim();
     if (trimmed.startsWith('baton/')) return trimmed;
     const [pattern, ...rest] = trimmed.split('/');
-    if (!pattern || rest.length === 0 || !(PATTERN_NAMES as readonly string[]).includes(pattern)) {
+    if (!pattern || rest.length === 0 || !(ALL_PATTERN_NAMES as readonly string[]).includes(pattern)) {
       throw new BatonError('INVALID_INPUT', `workflow: "${ref}" is not a pattern workflow id; use the id \`baton start\` printed (baton/<project>/<pattern>/<id>) or <pattern>/<id>.`);
     }
     return patternWorkflowId(this.channel.project, pattern, rest.join('/'));
@@ -179,7 +180,7 @@ export class PatternsClient {
 
   /** Patterns of this project (visibility query; most recent first). */
   async list(options: { running?: boolean; limit?: number } = {}): Promise<PatternListing[]> {
-    const kinds = PATTERN_NAMES.map((p) => `'${p}'`).join(', ');
+    const kinds = ALL_PATTERN_NAMES.map((p) => `'${p}'`).join(', ');
     const query = `BatonProject = '${this.channel.project}' AND BatonKind IN (${kinds})${options.running ? " AND ExecutionStatus = 'Running'" : ''}`;
     return this.visibility(query, options.limit ?? 100);
   }

@@ -9,6 +9,14 @@ import { MemberName } from './actor';
  */
 export const PATTERN_NAMES = ['sequential-handoff', 'code-review', 'parallel-development'] as const;
 export type PatternName = (typeof PATTERN_NAMES)[number];
+/**
+ * The second patterns issue's workflows (plans in src/schemas/emergency.ts, onboarding.ts,
+ * full-stack.ts, started by their own clients): they share PatternRun, the status query and the
+ * report/approve API, so the shared client resolves and lists them too.
+ */
+export const PATTERN_NAMES_II = ['emergency-response', 'onboarding', 'full-stack-feature'] as const;
+export const ALL_PATTERN_NAMES = [...PATTERN_NAMES, ...PATTERN_NAMES_II] as const;
+export type AnyPatternName = (typeof ALL_PATTERN_NAMES)[number];
 
 export const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = parseDuration(value);
@@ -29,15 +37,15 @@ export const Deadlines = z
   .refine((d) => d.escalateAfter > d.reminderAfter, { message: 'escalateAfter must be longer than reminderAfter (the reminder comes first)' });
 export type Deadlines = z.infer<typeof Deadlines>;
 
-const Text = (what: string, max = 2000) => z.string().trim().min(1, `must not be empty; ${what}`).max(max, `must be at most ${max} characters`);
-const Files = z.array(z.string().trim().min(1, 'must not be empty').max(1000)).max(200, 'at most 200 files or globs per step');
+export const Text = (what: string, max = 2000) => z.string().trim().min(1, `must not be empty; ${what}`).max(max, `must be at most ${max} characters`);
+export const Files = z.array(z.string().trim().min(1, 'must not be empty').max(1000)).max(200, 'at most 200 files or globs per step');
 const PatternId = z
   .string()
   .trim()
   .regex(/^[a-z0-9][a-z0-9._-]{0,79}$/, 'must be lower-case letters, digits, ".", "_" or "-" (at most 80)');
 
 /** Fields every plan has. */
-const PlanBase = {
+export const PlanBase = {
   /** The workflow id's last part; default: the title as a slug plus a short random suffix. */
   id: PatternId.optional(),
   title: Text('say what this work is (e.g. "User sign-up")', 200),
@@ -195,6 +203,9 @@ export type TimelineKind =
   | 'checkpoint'
   | 'command'
   | 'step-finished'
+  | 'claimed'
+  | 'reopened'
+  | 'post-mortem'
   | 'cancelled'
   | 'aborted'
   | 'completed';
@@ -240,7 +251,7 @@ export type PatternState = 'running' | 'completed' | 'cancelled' | 'aborted';
 export interface PatternStatus {
   workflowId: string;
   project: string;
-  pattern: PatternName;
+  pattern: AnyPatternName;
   title: string;
   state: PatternState;
   startedAt: string;
@@ -262,7 +273,7 @@ export interface PatternStatus {
 
 export interface PatternResult {
   workflowId: string;
-  pattern: PatternName;
+  pattern: AnyPatternName;
   title: string;
   outcome: 'completed' | 'cancelled' | 'aborted';
   reason?: string;

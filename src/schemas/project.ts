@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ProjectKey } from '../domain/ids';
+import { AlertSettings } from './alerts';
 
 export const ProjectSettings = z.object({
   /**
@@ -16,6 +17,8 @@ export const ProjectSettings = z.object({
    * replay fast and stays clear of the server's cap on updates per run (2,000 by default).
    */
   maxHistoryEvents: z.number().int().min(50).max(40_000).default(3000),
+  /** Thresholds of the anti-pattern alerts (silent work, hoarding, unclear handoffs). */
+  alerts: AlertSettings.prefault({}),
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
 export type ProjectSettingsInput = z.input<typeof ProjectSettings>;

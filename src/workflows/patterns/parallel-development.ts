@@ -2,6 +2,7 @@ import * as wf from '@temporalio/workflow';
 import { formatDuration } from '../../domain/patterns/duration';
 import { checkDisjointFiles, checkDistinctAgents } from '../../domain/patterns/plan';
 import { ParallelDevelopmentPlan, type ParallelDevelopmentPlanInput, type ParallelWorker, type PatternResult, type PatternWorkflowInput, type StepRecord } from '../../schemas/patterns';
+import { reportToProject } from '../alerts/report';
 import { guarded, parseOrFail } from '../failure';
 import { acts, awaitHumanDecision, commandActs, PatternAborted, PatternRun, reserveFiles, runPattern, runStep, sendTask, type Assignment, type StepSpec } from './common';
 
@@ -128,6 +129,8 @@ export async function parallelDevelopmentWorkflow(input: PatternWorkflowInput<Pa
         run.log('checkpoint', `checkpoint ${checkpoint}: ${ok.map((s) => s.worker.agent).join(', ') || 'nobody'} checked in${missed.length ? `; missed: ${missed.map((s) => s.worker.agent).join(', ')}` : ''}`, { step: 'parallel work' });
         for (const share of missed) {
           share.nudgedAt = now;
+          // The project's "no sync points" alert (issue 7).
+          await reportToProject(run.project, run.workflowId, { kind: 'checkpoint-missed', agent: share.worker.agent, step: share.spec.name, silentForMs: now - share.assignment.lastProgressAt });
           await run.notify(
             [share.worker.agent],
             `Checkpoint missed: ${plan.title}`,

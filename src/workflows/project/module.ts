@@ -1,5 +1,6 @@
 import type { ProjectSettings } from '../../schemas/project';
 import type { Actor } from '../../schemas/actor';
+import type { LeaseFact } from '../../domain/alerts/rules';
 
 /**
  * The project workflow is one execution per project that owns several pieces of state (reservations,
@@ -48,6 +49,9 @@ export interface DirectoryPort {
 export interface ReservationsPort {
   /** True when `a` and `b` hold reservations whose patterns overlap (used by the `auto` contact policy). */
   holdOverlapping(a: string, b: string): boolean;
+  /** Unexpired leases (holder, pattern, since when): what the alerts module scans for silent work and hoarding. */
+  activeLeases(now: number): LeaseFact[];
+  leaseCount(): number;
 }
 
 export interface ProjectContext {

@@ -5,6 +5,7 @@ import { parseOrFail } from '../failure';
 import { describeQuery, pingUpdate, shutdownSignal } from './api';
 import type { ProjectContext, ProjectModule } from './module';
 import { noReservations } from './no-reservations';
+import { AlertsModule, type AlertsState } from './alerts';
 import { AgentDirectory, type DirectoryState } from './directory';
 import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
@@ -90,7 +91,8 @@ function buildModules(ctx: ProjectContext, carried: Record<string, unknown>): Pr
   const reservations = new ReservationBook(ctx, carried.reservations as ReservationsState | undefined);
   ctx.reservations = reservations;
   const messages = new MessagesModule(ctx, directory, carried.messages as MessagesState | undefined);
-  return [directory, reservations, messages];
+  const alerts = new AlertsModule(ctx, directory, carried.alerts as AlertsState | undefined);
+  return [directory, reservations, messages, alerts];
 }
 
 function earliest(times: (number | undefined)[]): number | undefined {

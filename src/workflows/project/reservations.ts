@@ -1,4 +1,5 @@
 import * as wf from '@temporalio/workflow';
+import type { LeaseFact } from '../../domain/alerts/rules';
 import { literalGlob, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
 import { compileMatcher } from '../../domain/reservations/match';
@@ -204,6 +205,14 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   }
 
   // --- ReservationsPort -----------------------------------------------------------------------
+
+  activeLeases(now: number): LeaseFact[] {
+    return [...this.leases.values()].filter((l) => l.expiresAt > now).map((l) => ({ holder: l.holder, pattern: l.pattern, createdAt: l.createdAt }));
+  }
+
+  leaseCount(): number {
+    return this.leases.size;
+  }
 
   holdOverlapping(a: string, b: string): boolean {
     const now = Date.now();

@@ -13,7 +13,7 @@ import {
   type ApprovalCheck,
   type Deadlines,
   type HandoffNote,
-  type PatternName,
+  type AnyPatternName,
   type PatternState,
   type PatternStatus,
   type PendingDecision,
@@ -24,6 +24,7 @@ import {
   type TimelineKind,
 } from '../../../schemas/patterns';
 import { BatonNeedsHuman, BatonStep, BatonWaitingFor } from '../../../search-attributes';
+import { reportToProject } from '../../alerts/report';
 import { batonFailure, parseOrFail } from '../../failure';
 import type { MemberCredential } from '../../project/directory-api';
 import type { Importance, PatternActivities } from './activities-api';
@@ -118,7 +119,7 @@ export class PatternRun {
 
   constructor(
     readonly project: string,
-    readonly pattern: PatternName,
+    readonly pattern: AnyPatternName,
     readonly plan: RunPlan,
     readonly startedBy: string | undefined,
   ) {}
@@ -143,6 +144,8 @@ export class PatternRun {
         const a = this.checkReporter(input, 'progress');
         a.lastProgressAt = Date.now();
         a.progressNotes += 1;
+        // Progress is a sign of life for the project's silent-work alert (fire and forget).
+        void reportToProject(this.project, this.workflowId, { kind: 'progress', agent: a.agent });
         this.log('progress', input.note, { step: a.step, actor: a.agent });
         return this.ack(a, 'Progress noted.');
       },
@@ -159,6 +162,7 @@ export class PatternRun {
             // Refused in the handler (not the validator) so the refusal is recorded: unclear
             // handoffs are counted per agent.
             this.refusedHandoffs[a.agent] = (this.refusedHandoffs[a.agent] ?? 0) + 1;
+            void reportToProject(this.project, this.workflowId, { kind: 'handoff-refused', agent: a.agent, step: a.step, missing: check.missing.map((m) => m.field) });
             this.log('handoff-refused', check.message, { step: a.step, actor: a.agent });
             this.recordRefused(a.agent, 'done', check.message);
             throw batonFailure('INVALID_INPUT', check.message, { missing: check.missing });
