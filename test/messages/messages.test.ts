@@ -273,6 +273,16 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     expect(info.typedSearchAttributes.get(BatonAgent)).toBe(a.name);
     const described = await project.messages.describeMailbox(a.name);
     expect(described).toMatchObject({ project: key, member: a.name, inbox: { total: 0, unread: 0 }, recent: [] });
+    // The Web UI's search: BatonProject = key AND BatonKind = 'mailbox' AND BatonAgent = name (visibility lags a little).
+    const query = `BatonProject = '${key}' AND BatonKind = 'mailbox' AND BatonAgent = '${a.name}'`;
+    const deadline = Date.now() + 15_000;
+    let found: string[] = [];
+    while (found.length === 0 && Date.now() < deadline) {
+      found = [];
+      for await (const wf of ctx.client.workflow.list({ query })) found.push(wf.workflowId);
+      if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(found).toEqual([mailboxWorkflowId(key, a.name)]);
   });
 
   it('keeps mail, read state and dedupe across continue-as-new of mailboxes and the project', async () => {
