@@ -262,6 +262,18 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     await expect(project.messages.reply(hermit, named.messageId, { body: 'ok' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
+  it('delivers notices other modules raise through the directory (a force-release tells the holder)', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const human = await member(project, { name: 'dana', human: true });
+    const holder = await member(project, { policy: 'block_all' });
+    await project.reservations.reserve({ actor: holder, patterns: ['src/db/**'], reason: 'migration' });
+    await project.reservations.forceRelease({ actor: human, holder: holder.name, reason: 'blocking the release' });
+    // Queued in the project workflow and delivered in the background: wait for it (push).
+    const got = await project.messages.wait(holder, { timeoutSeconds: 10 });
+    expect(got.items).toEqual([expect.objectContaining({ from: 'baton', system: true, importance: 'high', subject: expect.stringContaining('force-released') })]);
+    expect((await project.describe()).modules.messages).toMatchObject({ pendingNotices: 0 });
+  });
+
   it('starts a mailbox per member at registration, findable by project and agent, with a readable describe', async () => {
     const key = ctx.project();
     const project = ctx.baton.project(key);
