@@ -36,7 +36,7 @@ export class OnboardingClient {
   }
 
   /** A human's introduction, broadcast to the team by the workflow. */
-  introduce(ref: string, me: Identity, text: string) {
+  async introduce(ref: string, me: Identity, text: string) {
     const input = parseInput(IntroduceInput, { by: me.name, token: me.token, text }, 'introduction');
     return batonCall(() => this.handle(ref).executeUpdate(introduceUpdate, { args: [input] }));
   }

@@ -1,0 +1,42 @@
+import type { BatonProjectClient } from '../../src/client';
+import type { Identity } from '../../src/client/patterns';
+import type { ProjectSettingsInput } from '../../src/schemas/project';
+import type { TestContext } from '../support/temporal';
+
+/** Scripted members of a test project (agents and humans), with the tokens registration gave. */
+export interface Crew {
+  project: BatonProjectClient;
+  me(name: string): Identity;
+  actor(name: string): { kind: 'member'; name: string; token: string };
+}
+
+export async function crew(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: ProjectSettingsInput = {}): Promise<Crew> {
+  const project = ctx.baton.project(ctx.project('p2'), { humans, ...settings });
+  const members: Record<string, Identity> = {};
+  for (const name of humans) members[name] = { name, token: (await project.agents.register({ kind: 'human', name })).token };
+  for (const name of agents) members[name] = { name, token: (await project.agents.register({ name, program: 'scripted' })).token };
+  return { project, me: (name) => members[name]!, actor: (name) => ({ kind: 'member', name, token: members[name]!.token }) };
+}
+
+/** Poll until `ready` returns a truthy value (deadlines in these tests are seconds). */
+export async function eventually<T>(what: string, probe: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let error: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (ready(last)) return last;
+    } catch (err) {
+      error = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 1500)} ${error ? String(error) : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export const handoff = (what: string, where: string[]) => ({ whatWasDone: what, where, howToTest: 'npm test -- --runInBand feature' });
+
+export async function inboxSubjects(c: Crew, name: string): Promise<{ subject: string; body: string }[]> {
+  return (await c.project.messages.inbox(c.actor(name), { limit: 200 })).items.map((m) => ({ subject: m.subject, body: m.body }));
+}
