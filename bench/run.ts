@@ -8,7 +8,6 @@ import { startDevServer } from '../src/server/dev-server';
 import { createBatonWorker } from '../src/worker';
 import * as reservations from './reservations';
 import * as messages from './messages';
-import * as patterns from './patterns';
 
 /**
  * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
@@ -34,7 +33,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [reservations, messages, patterns];
+const BENCHES: BenchModule[] = [reservations, messages];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
