@@ -8,6 +8,7 @@ import { startDevServer } from '../src/server/dev-server';
 import { createBatonWorker } from '../src/worker';
 import * as reservations from './reservations';
 import * as messages from './messages';
+import * as patterns from './patterns';
 
 /**
  * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
@@ -33,7 +34,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [reservations, messages];
+const BENCHES: BenchModule[] = [reservations, messages, patterns];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

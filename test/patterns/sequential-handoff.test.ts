@@ -79,6 +79,8 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     // Accepted done steps count towards trust.
     expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
     await recordHistory(ctx, id, 'completed');
+    // The project workflow served this whole run (reservations, messages, credentials, trust).
+    await recordHistory(ctx, project.channel.workflowId, 'served-a-pattern-run');
   });
 
   it('sends a failed step to a human: an agent may not approve, the human sends it back, the retry completes', async () => {

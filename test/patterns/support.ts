@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { BatonProjectClient } from '../../src/client';
 import type { Identity } from '../../src/client/patterns';
 import type { PatternStatus } from '../../src/schemas/patterns';
@@ -72,5 +71,7 @@ export async function recordHistory(ctx: TestContext, workflowId: string, name: 
   const history = await handle.fetchHistory();
   const dir = path.join(__dirname, '..', 'replay', 'histories');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${type}--${name}.json`), historyToJSON(history) + '\n');
+  // The message's own proto3 JSON (historyToJSON trips over a second protobufjs copy); the replay
+  // test reads it back with historyFromJSON.
+  fs.writeFileSync(path.join(dir, `${type}--${name}.json`), JSON.stringify(history, null, 1) + '\n');
 }

@@ -1,0 +1,16 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+/**
+ * `npm run record-histories`: reruns the pattern tests on a real server with BATON_RECORD_HISTORIES=1,
+ * which saves each full run's history (and the project workflow's) as a replay fixture under
+ * test/replay/histories/. Rerun after an intended, versioned change to a workflow; commit the files.
+ */
+const root = path.resolve(__dirname, '..');
+const jest = path.join(root, 'node_modules', '.bin', 'jest');
+const result = spawnSync(jest, ['test/patterns', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, BATON_RECORD_HISTORIES: '1' },
+});
+process.exit(result.status ?? 1);
