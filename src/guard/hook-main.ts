@@ -35,9 +35,12 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   if (changes.length === 0) return 0;
 
   // Loaded only now: a commit with nothing staged, no project or BATON_GUARD=off never pays for the
-  // Temporal client.
-  const { checkChanges, describeBlocked } = await import('./check');
-  const { toBatonError } = await import('../client/errors');
+  // Temporal client. require, not import(): tsx's require hook and esbuild's bundle both keep it lazy,
+  // while a native import() would bypass tsx and miss the .ts files.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { checkChanges, describeBlocked } = require('./check') as typeof import('./check');
+  const { toBatonError } = require('../client/errors') as typeof import('../client/errors');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   let blocked;
   try {
     blocked = await checkChanges({ env, project, changes, asAgent: agent, timeoutMs: Number(env.BATON_GUARD_TIMEOUT_MS) || 5000 });
