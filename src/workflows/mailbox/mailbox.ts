@@ -3,17 +3,19 @@ import { hashToken, sameHash } from '../../domain/agents/token-hash';
 import { trimArray } from '../../domain/messages/bounded';
 import { utf8Length } from '../../domain/messages/limits';
 import { mailboxWorkflowId } from '../../domain/ids';
+import { z } from 'zod';
 import {
+  Ack,
   InboxFilter,
+  Message,
+  MessageId,
   MessageOp,
   SYSTEM_SENDER,
   WaitInput,
-  type Ack,
   type InboxItem,
   type InboxPage,
   type MailboxDescription,
   type MailboxInput,
-  type Message,
   type OutboxItem,
   type ThreadView,
   type WaitResult,
@@ -40,6 +42,20 @@ export interface MailboxState {
 export const MAILBOX_LIMITS = { inboxItems: 1000, outboxItems: 500, seenIds: 3000, bodyBudgetBytes: 768 * 1024 };
 
 const MAX_WAITERS = 8;
+
+const DeliverPayload = Message;
+const SentPayload = z.object({ message: Message, deliveredTo: z.array(z.string()) });
+const AckedPayload = z.object({ messageId: MessageId, ack: Ack });
+const ClaimPayload = z.object({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
+
+function signalOf<S extends z.ZodType>(schema: S, raw: unknown, name: string, handle: (payload: z.output<S>) => void): void {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    wf.log.warn(`Dropped a malformed ${name} signal`, { issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`) });
+    return;
+  }
+  handle(parsed.data);
+}
 
 /**
  * One workflow per member: its inbox and outbox, read/ack state and the push wait. Started by the
@@ -76,10 +92,12 @@ class Mailbox {
   }
 
   register(): void {
-    wf.setHandler(deliverSignal, (message) => this.deliver(message));
-    wf.setHandler(sentSignal, ({ message, deliveredTo }) => this.recordSent(message, deliveredTo));
-    wf.setHandler(ackedSignal, ({ messageId, ack }) => this.recordAck(messageId, ack));
-    wf.setHandler(claimSignal, ({ tokenHash }) => this.claim(tokenHash));
+    // Signals have no validator and cannot answer an error: a malformed one (sent by hand through the
+    // Temporal client) is dropped, since a handler that throws would fail every workflow task after it.
+    wf.setHandler(deliverSignal, (raw) => signalOf(DeliverPayload, raw, 'deliver', (message) => this.deliver(message)));
+    wf.setHandler(sentSignal, (raw) => signalOf(SentPayload, raw, 'sent', ({ message, deliveredTo }) => this.recordSent(message, deliveredTo)));
+    wf.setHandler(ackedSignal, (raw) => signalOf(AckedPayload, raw, 'acked', ({ messageId, ack }) => this.recordAck(messageId, ack)));
+    wf.setHandler(claimSignal, (raw) => signalOf(ClaimPayload, raw, 'claim', ({ tokenHash }) => this.claim(tokenHash)));
 
     wf.setHandler(describeQuery, () => this.describe());
     wf.setHandler(inboxQuery, ({ token, filter }) =>
