@@ -214,7 +214,9 @@ export function temporalServerProcess(options: TemporalServerOptions): ManagedPr
   const p = new ManagedProcess({
     name: `temporal server ${address}`,
     command: temporalBinary(),
-    args: ['server', 'start-dev', '--headless', '--ip', ip, '--port', String(options.port), '--db-filename', options.dbFilename, '--log-level', 'error', ...searchAttributes],
+    args: ['server', 'start-dev', '--headless', '--ip', ip, '--port', String(options.port), '--db-filename', options.dbFilename, '--log-level', 'error', ...searchAttributes,
+      // As src/server/dev-server.ts (what `npm start` runs): raise the cap of 10 in-flight updates per workflow.
+      '--dynamic-config-value', 'history.maxInFlightUpdates=100'],
     ready: () => temporalAnswers(address),
     readyTimeoutMs: 60_000,
   });
