@@ -7,9 +7,9 @@ export const name = 'reservations';
 export const description = 'reserve latency vs a no-op update at 0 / 1,000 / 10,000 active reservations; decisions per second with 50 agents';
 
 const LEVELS = [0, 1000, 10_000];
-const SAMPLES = Number(process.env.BENCH_SAMPLES || 150);
+const SAMPLES = Number(process.env.BENCH_SAMPLES || 100);
 const AGENTS = 50;
-const CALLS_PER_AGENT = Number(process.env.BENCH_CALLS || 20);
+const CALLS_PER_AGENT = Number(process.env.BENCH_CALLS || 6);
 /** Politeness of one process hosting many agents: stays under the server's 10 in-flight updates per workflow. */
 const SHARED_LIMIT = 8;
 
