@@ -8,6 +8,7 @@ import { PATTERN_NAMES, type PatternName, type PatternStatus } from '../../schem
 import { resolveIdentity, type Identity } from '../credentials';
 import { colors, printJson, relativeTime, table } from '../output';
 import type { CliRuntime } from '../runtime';
+import { isPatternII, startPatternII } from './patterns2';
 
 /**
  * The coordination patterns from the command line: `baton start` (plan from flags or a YAML/JSON
@@ -183,6 +184,8 @@ Examples:
     )
     .action(
       rt.action(async (pattern: string, opts: StartOptions, command: Command) => {
+        // emergency | onboarding | full-stack: their plans and options live in patterns2.ts.
+        if (isPatternII(pattern)) return startPatternII(rt, pattern, opts as never, command);
         if (!(PATTERN_NAMES as readonly string[]).includes(pattern)) throw new BatonError('INVALID_INPUT', `pattern: "${pattern}" is not one of ${PATTERN_NAMES.join(', ')}.`);
         const plan = buildPlan(pattern as PatternName, opts);
         let startedBy: string | undefined;

@@ -36,7 +36,7 @@ export const PATTERN_PROFILES: PatternProfile[] = [
     duration: '1-3 days',
     keywords: ['onboard', 'onboarding', 'new agent', 'new team member', 'new member', 'newcomer', 'join the team', 'joins the team', 'introduce', 'introduction', 'welcome', 'starter task', 'first task'],
     why: 'A new agent earns trust: a human introduces it, a lead assigns a starter task and reviews it; after a few successful tasks it is trusted (auto-approved contact, reviews, complex work).',
-    start: 'baton start onboarding --agent <NewAgent> --lead <LeadAgent> --task "<starter task>" --files <files>',
+    start: 'baton start onboarding --agent <NewAgent> --lead <trusted agent or human> --task "<starter task>" --files <files>',
     uses: 'Includes Code Review for quality.',
   },
   {
@@ -46,7 +46,7 @@ export const PATTERN_PROFILES: PatternProfile[] = [
     duration: '1-3 days',
     keywords: ['full-stack', 'full stack', 'fullstack', 'end-to-end feature', 'complete feature', 'whole feature', 'across all layers', 'all layers', 'database and api and ui', 'db, api', 'authentication feature', 'user authentication', 'login feature', 'sign-up feature', 'feature with migration'],
     why: 'A feature across all layers: Database first, then Backend and Frontend in parallel, the API contract handed over, E2E tests on shared leases, and a code review to close.',
-    start: 'baton start full-stack --plan feature.yaml (database, backend, frontend, test agents and a reviewer)',
+    start: 'baton start full-stack --title "<feature>" --database "Agent:files:task" --backend "Agent:files:task" --frontend "Agent:files:task" --test "Agent:files:task" --reviewer <name> --as <human>',
     uses: 'Uses Parallel Development + Code Review as child workflows.',
   },
   {
@@ -56,7 +56,7 @@ export const PATTERN_PROFILES: PatternProfile[] = [
     duration: '30 min - 2 hours',
     keywords: ['review', 'code review', 'quality', 'quality check', 'pull request', 'pr ', 'audit', 'second pair of eyes', 'check my code', 'approve changes', 'feedback'],
     why: 'One agent writes, another (trusted agent or human, never the author) reviews with required changes and suggestions; revisions loop until approved, then merge.',
-    start: 'baton start code-review --plan review.yaml (author, reviewer, task, files)',
+    start: 'baton start code-review --title "<change>" --author <Agent> --reviewer <trusted agent or human> --task "<what>" --files "<globs>"',
   },
   {
     pattern: 'sequential-handoff',
@@ -65,7 +65,7 @@ export const PATTERN_PROFILES: PatternProfile[] = [
     duration: '4-8 hours',
     keywords: ['then', 'after that', 'depends on', 'dependent', 'pipeline', 'in order', 'sequence', 'sequential', 'handoff', 'hand off', 'step by step', 'migration then', 'before the', 'once the'],
     why: 'Each step needs the previous one: agents pass work down a pipeline (DB -> API -> Frontend -> Tests) with a handoff note at every step.',
-    start: 'baton start sequential-handoff --plan pipeline.yaml (ordered steps with agent, task, files)',
+    start: 'baton start sequential-handoff --title "<work>" --step "name:Agent:files:task" --step "name:Agent:files:task" ...',
   },
   {
     pattern: 'parallel-development',
@@ -74,7 +74,7 @@ export const PATTERN_PROFILES: PatternProfile[] = [
     duration: '2-4 hours',
     keywords: ['independent', 'in parallel', 'parallel', 'simultaneously', 'at the same time', 'separate', 'split the work', 'divide', 'several features', 'multiple features', 'no dependencies', 'frontend and backend'],
     why: 'The parts do not depend on each other: agents work at once on non-overlapping files, sync at checkpoints, then integration tests.',
-    start: 'baton start parallel-development --plan parallel.yaml (workers with disjoint files, integration step)',
+    start: 'baton start parallel-development --title "<work>" --worker "Agent:files:task" --worker "Agent:files:task" --integration-command "npm test"',
   },
 ];
 
