@@ -7,6 +7,7 @@ import { agentTools, type OnRegistered } from './tools/agents';
 import { reservationTools } from './tools/reservations';
 import { messageTools } from './tools/messages';
 import { patternTools } from './tools/patterns';
+import { emergencyTools } from './tools/emergency';
 
 const INSTRUCTIONS = [
   'Baton coordinates the agents and humans working on this codebase.',
@@ -21,7 +22,7 @@ export interface ToolOptions {
 
 /** Every Baton tool, grouped by what it is about. */
 export function batonTools(options: ToolOptions = {}): Tool[] {
-  return [...agentTools(options.onRegistered), ...reservationTools(), ...messageTools(), ...patternTools()];
+  return [...agentTools(options.onRegistered), ...reservationTools(), ...messageTools(), ...patternTools(), ...emergencyTools()];
 }
 
 /**

@@ -14,7 +14,7 @@ describe('MCP server (SDK client in-process, real server)', () => {
     const client = await connectInProcess(ctx.baton, ctx.project());
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations', 'send', 'broadcast', 'reply', 'inbox', 'read', 'ack', 'thread', 'progress', 'done', 'fail', 'review']));
+    expect(names).toEqual(expect.arrayContaining(['register', 'login', 'whoami', 'agents', 'reserve', 'check', 'release', 'renew', 'reservations', 'send', 'broadcast', 'reply', 'inbox', 'read', 'ack', 'thread', 'progress', 'done', 'fail', 'review', 'claim', 'post_mortem', 'incident']));
     const reserve = tools.find((t) => t.name === 'reserve')!;
     // The actor is the session's: never offered to the agent.
     expect(Object.keys(reserve.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['patterns', 'reason', 'exclusive', 'ttlSeconds']));
@@ -117,6 +117,26 @@ describe('MCP server (SDK client in-process, real server)', () => {
     expect(result.outcome).toBe('completed');
     expect(result.steps[0]).toMatchObject({ agent: me.name, outcome: 'done', handoff: { where: ['web/signup/form.tsx'] } });
     await agent.close();
+  });
+
+  it('claims an emergency: one agent wins, the other hears who has it', async () => {
+    const key = ctx.project('mcp-emg');
+    const project = ctx.baton.project(key, { humans: ['alice'] });
+    const alice = await project.agents.register({ kind: 'human', name: 'alice' });
+    const first = await connectInProcess(ctx.baton, key);
+    const second = await connectInProcess(ctx.baton, key);
+    const winner = await ok<{ name: string }>(first, 'register', {});
+    await ok(second, 'register', {});
+    const { workflowId } = await project.emergency.start({ title: 'Checkout down', description: 'POST /checkout returns 502', files: ['src/checkout/**'] }, { startedBy: 'alice' });
+
+    expect(await ok(first, 'claim', { workflow: workflowId, note: 'on it' })).toMatchObject({ claimedBy: winner.name });
+    const late = await call(second, 'claim', { workflow: workflowId });
+    expect(late.isError).toBe(true);
+    expect(text(late)).toMatch(new RegExp(`^\\[CONFLICT\\] .*already claimed by ${winner.name}`));
+    expect(await ok(second, 'incident', { workflow: workflowId })).toMatchObject({ claimant: winner.name, title: 'Checkout down' });
+    // A human ends the drill, so no step of it is still running when the worker stops.
+    await project.patterns.cancel(workflowId, { name: 'alice', token: alice.token }, 'drill over');
+    await Promise.all([first.close(), second.close()]);
   });
 
   it('answers bad arguments with the same messages as the client, and refuses a wrong token at login', async () => {
