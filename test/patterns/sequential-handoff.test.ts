@@ -168,5 +168,6 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     } finally {
       await local.close();
     }
-  });
+   // A worker shutdown waits for its pollers: on a loaded 2-core machine that alone can take a while.
+  }, 240_000);
 });

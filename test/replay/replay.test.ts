@@ -34,10 +34,17 @@ describe('replay of recorded histories', () => {
   });
 
   it('replays every fixture without non-determinism', async () => {
-    const histories = fixtures.map((file) => ({ workflowId: file, history: load(file) }));
+    // Replay under the recorded workflow id: workflows derive ids (children, threads) from their own.
+    const idOf = new Map<string, string>();
+    const histories = fixtures.map((file) => {
+      const history = load(file);
+      const workflowId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId || file;
+      idOf.set(workflowId, file);
+      return { workflowId, history };
+    });
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.BATON_TEST_BUNDLE! } }, histories)) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+      if (result.error) failures.push(`${idOf.get(result.workflowId) ?? result.workflowId}: ${result.error.message}`);
     }
     expect(failures).toEqual([]);
   });

@@ -114,6 +114,14 @@ export async function codeReviewWorkflow(input: PatternWorkflowInput<CodeReviewP
    * `baton approve` / `baton reject --reason` (the reason becomes the required change).
    */
   async function awaitReview(run: PatternRun, step: string, ready: DoneReport, round: number, humanReviewer: boolean): Promise<Verdict> {
+    run.log('assigned', `review round ${round} sent to ${reviewer}`, { step, actor: reviewer });
+    const a = run.open(step, reviewer, ['progress', 'review'], false);
+    if (humanReviewer) {
+      run.decision = { id: wf.uuid4(), step, question: `Review "${plan.title}" by ${author}: approve, or reject with the changes required.`, approvers: [reviewer], since: iso(Date.now()) };
+      run.decisionOutcome = undefined;
+    }
+    run.show({ step, waitingFor: [reviewer], needsHuman: humanReviewer });
+    // The review is open before the reviewer hears of it, so a fast answer is never refused.
     const h = ready.handoff;
     await run.notify(
       [reviewer],
@@ -132,13 +140,6 @@ export async function codeReviewWorkflow(input: PatternWorkflowInput<CodeReviewP
       ].join('\n'),
       { onBehalfOf: author, importance: 'high' },
     );
-    run.log('assigned', `review round ${round} sent to ${reviewer}`, { step, actor: reviewer });
-    const a = run.open(step, reviewer, ['progress', 'review'], false);
-    if (humanReviewer) {
-      run.decision = { id: wf.uuid4(), step, question: `Review "${plan.title}" by ${author}: approve, or reject with the changes required.`, approvers: [reviewer], since: iso(Date.now()) };
-      run.decisionOutcome = undefined;
-    }
-    run.show({ step, waitingFor: [reviewer], needsHuman: humanReviewer });
     try {
       await run.waitWithDeadlines(
         () => a.report !== undefined || run.decisionOutcome !== undefined,

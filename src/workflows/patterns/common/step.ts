@@ -114,10 +114,16 @@ export async function sendTask(run: PatternRun, spec: StepSpec, extra: string[] 
  * Open the step for the agent's reports and wait for one of `accepts` (progress notes keep the wait
  * alive: the deadlines count from the last sign of life). Reminder to the agent, then escalation.
  */
-export async function awaitReport(run: PatternRun, req: { step: string; agent: string; accepts: ReportKind[]; expectHandoff?: boolean; deadlines: Deadlines }): Promise<Report> {
+export async function awaitReport(
+  run: PatternRun,
+  req: { step: string; agent: string; accepts: ReportKind[]; expectHandoff?: boolean; deadlines: Deadlines },
+  /** Runs once the step is open for reports (e.g. send the task), so a fast agent is never refused. */
+  announce?: () => Promise<void>,
+): Promise<Report> {
   const a: Assignment = run.open(req.step, req.agent, ['progress', ...req.accepts], req.expectHandoff ?? true);
   run.show({ step: req.step, waitingFor: [req.agent], needsHuman: false });
   try {
+    await announce?.();
     await run.waitWithDeadlines(
       () => a.report !== undefined,
       req.deadlines,
@@ -155,8 +161,8 @@ export async function workUntilDone(run: PatternRun, spec: StepSpec, policy: Fai
   let lastFailure: string | undefined;
   for (let attempt = 1; ; attempt++) {
     if (record) record.attempts += 1;
-    await sendTask(run, spec, lastFailure ? ['', `Attempt ${attempt}: the last attempt failed with "${lastFailure}".`] : []);
-    const report = await awaitReport(run, { step: spec.name, agent: spec.agent, accepts: ['done', 'fail'], deadlines: spec.deadlines, expectHandoff });
+    const extra = lastFailure ? ['', `Attempt ${attempt}: the last attempt failed with "${lastFailure}".`] : [];
+    const report = await awaitReport(run, { step: spec.name, agent: spec.agent, accepts: ['done', 'fail'], deadlines: spec.deadlines, expectHandoff }, () => sendTask(run, spec, extra));
     if (report.kind === 'done') return report;
     if (report.kind !== 'fail') continue;
     lastFailure = report.reason;
@@ -187,11 +193,13 @@ export async function runStep(run: PatternRun, spec: StepSpec, policy: FailurePo
   const record = run.beginStep(spec.name, spec.agent);
   // Nobody is waited for until the files are reserved and the step is open for reports.
   run.show({ step: spec.name, waitingFor: [] });
-  await run.refreshCredentials([spec.agent]);
-  const ids = await reserveFiles(run, { step: spec.name, agent: spec.agent, files: spec.files, exclusive: spec.exclusive, deadlines: spec.deadlines, reason: `${run.title}: ${spec.name}` });
+  // Independent round trips to the project workflow run side by side: handoff latency is the engine's.
+  const [, ids] = await Promise.all([
+    run.refreshCredentials([spec.agent]),
+    reserveFiles(run, { step: spec.name, agent: spec.agent, files: spec.files, exclusive: spec.exclusive, deadlines: spec.deadlines, reason: `${run.title}: ${spec.name}` }),
+  ]);
   const report = await workUntilDone(run, spec, policy, record);
-  await run.release(spec.agent, ids);
+  await Promise.all([run.release(spec.agent, ids), acts.recordTaskSuccess({ project: run.project, workflowId: run.workflowId, agent: spec.agent })]);
   run.endStep(record, 'done', report);
-  await acts.recordTaskSuccess({ project: run.project, workflowId: run.workflowId, agent: spec.agent });
   return { record, report };
 }
