@@ -1,3 +1,4 @@
+import { recordHistory } from '../patterns/support';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { crew, eventually, inboxSubjects } from './support';
 
@@ -34,6 +35,7 @@ describe('anti-pattern alerts (real server, scripted scenarios)', () => {
     await project.reservations.release({ actor: c.actor('BusyBee'), all: true });
     const cleared = await eventually('cleared', () => project.alerts.list({ includeResolved: true }), (v) => v.active.length === 0, 20_000);
     expect(cleared.resolved.map((a) => a.kind)).toEqual(expect.arrayContaining(['silent-work', 'reservation-hoarding']));
+    await recordHistory(ctx, `baton/${project.key}/project`, 'alerts-raised-and-cleared');
   });
 
   it('unclear handoffs (counted per agent) and no sync points are reported by the pattern workflows', async () => {

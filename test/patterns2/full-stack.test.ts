@@ -47,8 +47,8 @@ describe('Full-Stack Feature (real server): composed of child workflows', () => 
 
     // Frontend integrates against Backend's contract (the child's integration step).
     await eventually('the integration step', () => project.patterns.status(layers), (s) => s.step === 'integration' && s.waitingFor.includes('GreenCastle'));
-    const task = (await inboxSubjects(c, 'GreenCastle')).find((m) => m.subject.includes('step "integration" is yours'));
-    expect(task?.body).toContain('POST /auth/login returns a JWT');
+    const inbox = await eventually('the integration task', () => inboxSubjects(c, 'GreenCastle'), (m) => m.some((x) => x.subject.includes('step "integration" is yours')));
+    expect(inbox.find((m) => m.subject.includes('step "integration" is yours'))!.body).toContain('POST /auth/login returns a JWT');
     await project.patterns.done(layers, c.me('GreenCastle'), { summary: 'login calls the API', handoff: handoff('Wired the login form to POST /auth/login and stored the token', ['web/login/form.tsx']) });
     expect((await project.patterns.result(layers)).outcome).toBe('completed');
 
