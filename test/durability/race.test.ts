@@ -5,12 +5,14 @@ import type { BatonProjectClient } from '../../src/client';
 import type { ReserveResult } from '../../src/schemas/reservations';
 
 /**
- * Race suite: 50+ agents at once. Each round is a fresh project: 56 concurrent registrations (distinct
- * names), then waves in which every agent reserves 1-3 of a pool of heavily overlapping globs at the same
- * moment and half of them release, then all 56 claim one hot file at once. The audit trail of each round
- * is replayed by the invariant checker: no two overlapping exclusive leases of different holders were
- * ever active together, and exactly one claimant won each hot file. Rounds repeat until the time budget
- * (BATON_RACE_SECONDS, default 45 s in `npm test`) is used; each reserve attempt is one trial.
+ * Race suite: 56 agents at once on one project. They register concurrently (distinct names), then race in
+ * rounds: waves in which every agent reserves 1-3 of a pool of heavily overlapping globs at the same moment
+ * and half of them release, then all 56 claim one hot file at once; finally all 56 claim the same
+ * emergency (Emergency Response) at once, a few times. The audit trail (stitched by seq across rounds) is
+ * replayed by the invariant checker: no two overlapping exclusive leases of different holders were ever
+ * active together; exactly one claimant won each hot file and each emergency. Rounds repeat until the
+ * time budget is used (BATON_RACE_SECONDS, default 45 s); each reserve attempt is one trial. Longer:
+ * BATON_RACE_SECONDS=600 BATON_RACE_MIN_TRIALS=5000.
  */
 const BUDGET_S = Number(process.env.BATON_RACE_SECONDS ?? 45);
 const SEED = Number(process.env.BATON_RACE_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -64,7 +66,7 @@ describe('race suite: 50+ agents racing on one project', () => {
           members.map((m) => m.name),
         ),
       ];
-      const totals = { rounds: 0, trials: 0, grants: 0, conflicts: 0, releases: 0, claims: 0 };
+      const totals = { rounds: 0, trials: 0, grants: 0, conflicts: 0, releases: 0, claims: 0, emergencyClaims: 0 };
       const facts = new Map<string, LeaseFacts>();
       // The audit keeps its last 1,000 entries: read it after every round and stitch it by seq.
       const trail = new Map<number, TrailEntry>();
@@ -79,10 +81,35 @@ describe('race suite: 50+ agents racing on one project', () => {
         if (reports.some((r) => r.violations.length > 0)) break;
       }
       reports.push(checkNoDoubleExclusiveGrant({ total, entries: [...trail.values()] }, facts));
+
+      // Emergencies: every agent claims the same emergency at once; exactly one wins, the rest are told
+      // CONFLICT, and the incident names the winner.
+      const human = await project.agents.register({ kind: 'human', name: 'alice' });
+      const emergencies = Math.max(2, Math.min(5, totals.rounds));
+      for (let i = 0; i < emergencies; i++) {
+        const run = await project.emergency.start({ id: `outage-${SEED}-${i}`, title: `Outage ${i}`, description: 'checkout returns 500 since the last deploy', files: [`src/checkout/${i}/**`] });
+        const answers = await Promise.all(
+          agents.map(async (a) => {
+            try {
+              await project.emergency.claim(run.workflowId, { name: a.name, token: a.actor.token });
+              return { agent: a.name, won: true, code: 'OK' };
+            } catch (err) {
+              return { agent: a.name, won: false, code: (err as { code?: string }).code ?? 'INTERNAL' };
+            }
+          }),
+        );
+        const incident = await project.emergency.incident(run.workflowId);
+        const report = checkExactlyOneClaimant(answers, incident.claimant ? [incident.claimant] : []);
+        const odd = answers.filter((x) => !x.won && x.code !== 'CONFLICT');
+        if (odd.length) report.violations.push(`${odd.length} losing claims failed with ${[...new Set(odd.map((x) => x.code))].join(', ')} instead of CONFLICT`);
+        reports.push({ ...report, name: 'exactly one agent claims an emergency' });
+        totals.emergencyClaims += answers.length;
+        await project.patterns.cancel(run.workflowId, { name: 'alice', token: human.token }, 'race test over');
+      }
       const seconds = (Date.now() - started) / 1000;
       say(
         `race suite: ${AGENTS} agents, ${totals.rounds} rounds in ${seconds.toFixed(1)}s (seed ${SEED}): ${totals.trials} reserve trials (${totals.grants} granted, ${totals.conflicts} conflicts), ` +
-          `${totals.releases} releases, ${AGENTS} concurrent registrations, ${totals.claims} claims on ${totals.rounds} hot files; audit trail of ${total} entries replayed`,
+          `${totals.releases} releases, ${AGENTS} concurrent registrations, ${totals.claims} claims on ${totals.rounds} hot files, ${totals.emergencyClaims} claims on ${Math.max(2, Math.min(5, totals.rounds))} emergencies; audit trail of ${total} entries replayed`,
       );
       expectInvariants(merge(reports), say);
       expect(totals.trials).toBeGreaterThanOrEqual(MIN_TRIALS);
