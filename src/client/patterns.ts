@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { BatonError } from '../domain/errors';
 import { patternWorkflowId } from '../domain/ids';
 import { checkDisjointFiles, checkDistinctAgents, checkReviewer } from '../domain/patterns/plan';
+import { checkPattern } from '../domain/reservations/policy';
 import { parseInput } from '../domain/validation';
 import {
   ALL_PATTERN_NAMES,
@@ -158,6 +159,9 @@ export class PatternsClient {
     } else {
       names = (plan as SequentialHandoffPlan).steps.map((s) => s.agent);
     }
+    // The steps reserve these files: refuse what a reservation would refuse (absolute, `..`, hoarding)
+    // before anything starts, as the Emergency Response client does.
+    for (const file of planFiles(pattern, plan)) checkPattern(file);
     const members = new Map((await new AgentsClient(this.channel).list()).map((m) => [m.name.toLowerCase(), m]));
     const missing = [...new Set(names)].filter((n) => !members.has(n.toLowerCase()));
     if (missing.length) throw new BatonError('NOT_FOUND', `The plan names ${missing.join(', ')}, not registered in project ${this.channel.project}; \`baton agents\` lists who is here.`);
@@ -319,4 +323,13 @@ function slug(title: string): string {
       .replace(/^-+|-+$/g, '')
       .slice(0, 40) || 'run'
   );
+}
+
+function planFiles(pattern: PatternName, plan: SequentialHandoffPlan | CodeReviewPlan | ParallelDevelopmentPlan): string[] {
+  if (pattern === 'code-review') return (plan as CodeReviewPlan).files;
+  if (pattern === 'parallel-development') {
+    const p = plan as ParallelDevelopmentPlan;
+    return [...p.workers.flatMap((w) => w.files), ...('files' in p.integration ? p.integration.files : [])];
+  }
+  return (plan as SequentialHandoffPlan).steps.flatMap((s) => s.files);
 }
