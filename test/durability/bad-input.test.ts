@@ -33,6 +33,14 @@ interface Member {
 
 const WRONG_TOKEN = `bt_${'x'.repeat(32)}`;
 
+async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the pattern to settle');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** What a call earned: the error code, CONFLICT for a conflict answer, or OK. */
 async function outcome(call: () => Promise<unknown> | unknown): Promise<ErrorCode | 'OK'> {
   try {
@@ -235,6 +243,79 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
     tried['raw update'] = (tried['raw update'] ?? 0) + 1;
     const updateCode = await outcome(() => done.channel.handle().executeUpdate('ping', { args: [{}] }));
     if (updateCode !== 'NOT_FOUND') failures.push(`raw update: ping to a completed project: expected NOT_FOUND, got ${updateCode}`);
+  });
+
+  it('patterns: approvals by agents, self-review, decisions on ended runs', async () => {
+    last = undefined;
+    await expectRefused('client', 'code review by its own author', 'INVALID_INPUT', () =>
+      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name, task: 'review my own work', files: ['src/review/**'] }),
+    );
+    await expectRefused('client', 'code review by a case-variant of the author', 'INVALID_INPUT', () =>
+      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name.toUpperCase(), task: 'review my own work', files: ['src/review/**'] }),
+    );
+    for (const file of ['../outside/**', '/etc/passwd', '**', 'src/a\u0000.ts']) {
+      await expectRefused('client', `handoff plan with file ${JSON.stringify(file)}`, 'INVALID_INPUT', () =>
+        project.patterns.start('sequential-handoff', { title: 'Escape', steps: [{ name: 'one', agent: a.name, task: 'edit', files: [file] }] }),
+      );
+    }
+    await expectRefused('client', 'parallel plan with an absolute file', 'INVALID_INPUT', () =>
+      project.patterns.start('parallel-development', {
+        title: 'Escape',
+        workers: [
+          { agent: a.name, task: 'x', files: ['/abs/**'] },
+          { agent: b.name, task: 'y', files: ['src/y/**'] },
+        ],
+        integration: { command: 'true' },
+      }),
+    );
+    const run = await project.patterns.start('sequential-handoff', { title: 'Hostile decisions', steps: [{ name: 'only', agent: a.name, task: 'edit the pattern file', files: ['src/pattern/**'] }] });
+    const status = async () => {
+      const s = await project.patterns.status(run.workflowId);
+      return JSON.stringify({ state: s.state, step: s.step, decision: s.decision ?? null, steps: s.steps, timeline: s.timeline.map((t) => t.kind) });
+    };
+    // The run reserves its step's files and assigns the step asynchronously: wait for it before the baseline.
+    await until(async () => (await project.patterns.status(run.workflowId)).assigned.length > 0);
+    last = undefined;
+    const patternBefore = await status();
+    const me = (m: Member) => ({ name: m.name, token: m.token });
+    await expectRefused('client', 'approval by an agent', 'FORBIDDEN', () => project.patterns.approve(run.workflowId, me(a)));
+    await expectRefused('client', 'rejection by an agent', 'FORBIDDEN', () => project.patterns.reject(run.workflowId, me(b), 'no'));
+    await expectRefused('client', 'cancel by an agent', 'FORBIDDEN', () => project.patterns.cancel(run.workflowId, me(b), 'mine now'));
+    await expectRefused('client', 'approval with a wrong human token', 'UNAUTHORIZED', () => project.patterns.approve(run.workflowId, { name: alice.name, token: WRONG_TOKEN }));
+    await expectRefused('client', 'approval when nothing waits for one', 'INVALID_STATE', () => project.patterns.approve(run.workflowId, me(alice)));
+    await expectRefused('client', 'report by an agent not assigned', 'FORBIDDEN', () => project.patterns.done(run.workflowId, me(b), { summary: 'I did it (I did not)' }));
+    await expectRefused('client', 'report with a wrong token', 'UNAUTHORIZED', () => project.patterns.done(run.workflowId, { name: a.name, token: WRONG_TOKEN }, { summary: 'x' }));
+    // Raw signals, past the client's pre-checks: the workflow itself must ignore them.
+    const handle = ctx.client.workflow.getHandle(run.workflowId);
+    for (const [signal, payload] of [
+      ['approve', { approver: a.name, token: a.token }],
+      ['approve', { approver: alice.name, token: WRONG_TOKEN }],
+      ['reject', { approver: b.name, token: b.token, reason: 'agents may not decide' }],
+      ['cancel', { by: b.name, token: b.token, reason: 'agents may not cancel' }],
+      ['approve', null],
+      ['cancel', 42],
+    ] as [string, unknown][]) {
+      tried['raw signal'] = (tried['raw signal'] ?? 0) + 1;
+      await handle.signal(signal, payload);
+    }
+    await project.patterns.progress(run.workflowId, me(a), 'still working');
+    const patternAfter = await status();
+    // Refusals are logged in the timeline ("refused"); nothing else may change.
+    const strip = (j: string) => ({ ...JSON.parse(j), timeline: (JSON.parse(j).timeline as string[]).filter((k) => k !== 'progress' && k !== 'refused') });
+    if (JSON.stringify(strip(patternAfter)) !== JSON.stringify(strip(patternBefore))) failures.push(`raw signal: agent decisions changed the pattern: ${patternBefore} -> ${patternAfter}`);
+    const failed = ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+    if (failed.length) failures.push(`raw signal: the pattern failed ${failed.length} workflow task(s): ${failed[0]!.workflowTaskFailedEventAttributes!.failure?.message}`);
+    // Ended: a human cancels, then every decision and report is refused as INVALID_STATE.
+    await project.patterns.cancel(run.workflowId, me(alice), 'corpus done');
+    await until(async () => !(await project.reservations.list()).reservations.some((r) => r.pattern === 'src/pattern/**'));
+    last = undefined;
+    await expectRefused('client', 'approval of an ended pattern', 'INVALID_STATE', () => project.patterns.approve(run.workflowId, me(alice)));
+    await expectRefused('client', 'cancel of an ended pattern', 'INVALID_STATE', () => project.patterns.cancel(run.workflowId, me(alice), 'again'));
+    await expectRefused('client', 'report to an ended pattern', 'INVALID_STATE', () => project.patterns.done(run.workflowId, me(a), { summary: 'late' }));
+    tried['raw signal'] = (tried['raw signal'] ?? 0) + 1;
+    const code = await outcome(() => handle.signal('approve', { approver: alice.name, token: alice.token }));
+    if (code !== 'NOT_FOUND') failures.push(`raw signal: approval signal to an ended pattern: expected NOT_FOUND, got ${code}`);
+    await expectRefused('client', 'status of an unknown pattern', 'NOT_FOUND', () => project.patterns.status('sequential-handoff/no-such-run'));
   });
 
   it('MCP tools (in-process server, one session)', async () => {
