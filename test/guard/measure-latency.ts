@@ -2,7 +2,8 @@
  * Measures what the guard adds to `git commit`: run with `npx tsx test/guard/measure-latency.ts [runs]`.
  * Starts its own dev server and worker, then times commits in a temp repository without the hook,
  * with the installed hook (bundled entry, the path git really takes), and with the same check loaded
- * through tsx (what a hook calling the CLI would cost). Prints medians in milliseconds.
+ * through tsx and through `bin/baton guard check` (what a hook calling the CLI would cost). Prints
+ * medians in milliseconds.
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -70,7 +71,14 @@ async function main() {
     return timed(repo, [process.execPath, '-r', require.resolve('tsx/cjs'), path.resolve(__dirname, '../../src/guard/hook-main.ts'), 'pre-commit'], { ...env, BATON_PROJECT: project });
   };
 
+  const viaCli = async () => {
+    fs.writeFileSync(path.join(repo, 'src/free/a.ts'), `${++n}\n`);
+    git('add', 'src/free/a.ts');
+    return timed(repo, [path.resolve(__dirname, '../../bin/baton'), 'guard', 'check', '--project', project], env);
+  };
+
   const without: number[] = [];
+  const cli: number[] = [];
   const withHook: number[] = [];
   const viaTsx: number[] = [];
   const hookOff: number[] = [];
@@ -83,6 +91,7 @@ async function main() {
   for (let i = 0; i < runs; i++) hookOff.push(await commitOnce({ BATON_GUARD: 'off' }));
   uninstall(repo, ['pre-commit']);
   for (let i = 0; i < runs; i++) viaTsx.push(await checkViaTsx());
+  for (let i = 0; i < runs; i++) cli.push(await viaCli());
 
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`runs: ${runs}, cores: ${os.cpus().length}, load average: ${load}`);
@@ -91,6 +100,7 @@ async function main() {
   console.log(`added by the guard:                 median ${(median(withHook) - median(without)).toFixed(0)} ms`);
   console.log(`with the hook, BATON_GUARD=off:     median ${median(hookOff).toFixed(0)} ms (node + launcher; the rest is the Temporal client, connect, query)`);
   console.log(`the same check loaded through tsx:  median ${median(viaTsx).toFixed(0)} ms (hook process alone, no commit)`);
+  console.log(`the same check as \`bin/baton guard check\`: median ${median(cli).toFixed(0)} ms (the whole CLI through tsx, no commit)`);
 
   fs.rmSync(repo, { recursive: true, force: true });
   worker.shutdown();
