@@ -22,6 +22,13 @@ export function buildProgram(rt = new CliRuntime()): Command {
 }
 
 export async function main(): Promise<void> {
+  // `baton ... | head` closes the pipe early; that is the reader's choice, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(process.argv);
