@@ -1,6 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { BatonCluster, seededRandom, sleep, untilAcknowledged } from '../support/processes';
+import { mailboxWorkflowId } from '../../src/domain/ids';
 import {
+  checkAllFinished,
   checkExactlyOnceDelivery,
+  checkRecordedOnce,
   checkLeasesDurable,
   checkMembersKept,
   checkNoDoubleExclusiveGrant,
@@ -9,6 +14,7 @@ import {
   type InvariantReport,
   type LeaseFacts,
   type SentMessage,
+  type TrailEntry,
 } from '../support/invariants';
 import type { BatonProjectClient } from '../../src/client';
 import type { Reservation } from '../../src/schemas/reservations';
@@ -58,7 +64,11 @@ class Ledger {
   readonly facts = new Map<string, LeaseFacts>();
   readonly granted = new Map<string, GrantedLease>();
   readonly sent: SentMessage[] = [];
-  readonly stats = { retries: 0, reserves: 0, grants: 0, conflicts: 0, releases: 0, registrations: 0, messages: 0, deliveries: 0 };
+  human: Member | undefined;
+  /** Pattern runs started, and the approvals the human sent (per run; retries after a kill included). */
+  readonly runs: string[] = [];
+  readonly approvalsGiven = new Map<string, number>();
+  readonly stats = { retries: 0, reserves: 0, grants: 0, conflicts: 0, releases: 0, registrations: 0, messages: 0, deliveries: 0, patternCalls: 0, patternCallsRefused: 0 };
 
   constructor(readonly project: BatonProjectClient) {}
 
@@ -104,6 +114,20 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
         const ledger = new Ledger(c.baton.project(`crash-${SEED}-r${round}`, { maxHistoryEvents: 600 }));
         ledgers.push(ledger);
         for (let i = 0; i < 5; i++) await ledger.register(`stream ${i}`);
+        const h = await ledger.project.agents.register({ kind: 'human', name: 'alice' });
+        ledger.human = { name: h.member.name, actor: { kind: 'member', name: h.member.name, token: h.token } };
+        // Code reviews the human approves: started now, driven while the kills happen.
+        for (let i = 0; i < 2; i++) {
+          const run = await ledger.project.patterns.start('code-review', {
+            id: `review-${SEED}-r${round}-${i}`,
+            title: `Crash review ${i}`,
+            author: ledger.members[i]!.name,
+            reviewer: 'alice',
+            task: 'implement the change, then merge it after approval',
+            files: [`reviewed/${round}/${i}/**`],
+          });
+          ledger.runs.push(run.workflowId);
+        }
 
         const t0 = Date.now();
         c.startedAt = t0;
@@ -147,8 +171,10 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
             streaming = false;
           }
         })();
-        await Promise.all([killer, ...[0, 1, 2].map((lane) => stream(ledger, lane, round, () => streaming))]);
+        await Promise.all([killer, ...[0, 1, 2].map((lane) => stream(ledger, lane, round, () => streaming)), ...ledger.runs.map((id) => drivePattern(ledger, id, () => streaming))]);
         await c.ensureRunning();
+        // Let the patterns finish now that nothing is killed any more.
+        await Promise.all(ledger.runs.map((id) => drivePattern(ledger, id, () => true, Date.now() + 90_000)));
 
         await untilAcknowledged(() => ledger.project.ping(), ledger.stats);
         const reports = await collectReports(ledger);
@@ -163,11 +189,14 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
             violations: retake.status === 'granted' ? [] : [`could not retake expired patterns: ${JSON.stringify(retake.conflicts)}`],
           });
         }
+        reports.push(...(await patternReports(ledger)));
+        if (round === 1 && process.env.BATON_RECORD_HISTORIES === '1') await recordFixtures(c, ledger);
         reports.push(await noFailedWorkflowTasks(c, ledger.project.key));
         const s = ledger.stats;
         say(
           `round ${round}: ${s.reserves} reserves (${s.grants} granted, ${s.conflicts} conflicts), ${s.releases} releases, ${s.messages} messages ` +
-            `(${s.deliveries} deliveries), ${s.registrations} registrations, ${s.retries} retries while processes were down`,
+            `(${s.deliveries} deliveries), ${s.registrations} registrations, ${ledger.runs.length} code reviews (${s.patternCalls} reports/approvals, ${s.patternCallsRefused} refused or failed mid-kill and retried), ` +
+            `${s.retries} retries while processes were down`,
         );
         expectInvariants(reports, say);
       }
@@ -182,7 +211,7 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
       say(`crash suite: survived ${workerKills} worker kill(s) and ${serverKills} server kill(s) with ${total} acknowledged operations; nothing lost or doubled (seed ${SEED})`);
       expect(workerKills + serverKills).toBeGreaterThanOrEqual(ROUNDS === 1 ? 3 : ROUNDS + 2);
     },
-    (150 + ROUNDS * 40) * 1000,
+    (240 + ROUNDS * 60) * 1000,
   );
 });
 
@@ -238,7 +267,7 @@ async function collectReports(ledger: Ledger): Promise<InvariantReport[]> {
   const members = await project.agents.list();
   const now = Date.now();
   const inboxes = new Map<string, { id: string; from: string }[]>();
-  for (const m of ledger.members) {
+  for (const m of [...ledger.members, ...(ledger.human ? [ledger.human] : [])]) {
     const page = await project.messages.inbox(m.actor, { limit: 500 });
     if (page.total > page.items.length) throw new Error(`${m.name} has ${page.total} messages, more than one page; lower the load per round`);
     inboxes.set(m.name, page.items);
@@ -249,7 +278,7 @@ async function collectReports(ledger: Ledger): Promise<InvariantReport[]> {
       members.map((m) => m.name),
     ),
     checkLeasesDurable([...ledger.granted.values()], listed.reservations, trail.entries, now),
-    checkNoDoubleExclusiveGrant(trail, ledger.facts),
+    checkNoDoubleExclusiveGrant(trail, withPatternGrants(ledger, trail.entries)),
     checkExactlyOnceDelivery(ledger.sent, inboxes, new Set(ledger.members.map((m) => m.name.toLowerCase()))),
   ];
 }
@@ -282,4 +311,86 @@ async function noFailedWorkflowTasks(cluster: BatonCluster, projectKey: string):
   const types = [...new Set(executions.map((e) => e.type))].join(', ');
   if (runs === 0) violations.push(`no workflow of project ${projectKey} found by its search attribute`);
   return { name: `no workflow task failed (${runs} runs of ${types}; ${events} events)`, checked: events, violations };
+}
+
+/**
+ * Drives a code review the way its members would, from its status: the author reports done, the human
+ * approves, the author merges and reports done. Calls made while processes die may fail or land twice
+ * (an approval retried after the server came back); the workflow must record each decision once.
+ */
+async function drivePattern(ledger: Ledger, workflowId: string, running: () => boolean, deadline = Number.POSITIVE_INFINITY): Promise<void> {
+  const patterns = ledger.project.patterns;
+  const human = ledger.human!;
+  while (running() && Date.now() < deadline) {
+    const status = await patterns.status(workflowId).catch(() => undefined);
+    if (status && status.state !== 'running') return;
+    if (status?.decision) {
+      ledger.stats.patternCalls++;
+      // Given from the moment it is sent: a call cut off by a kill may still have landed.
+      ledger.approvalsGiven.set(workflowId, (ledger.approvalsGiven.get(workflowId) ?? 0) + 1);
+      try {
+        await patterns.approve(workflowId, { name: human.name, token: human.actor.token }, 'approved under fire');
+      } catch {
+        ledger.stats.patternCallsRefused++;
+      }
+    } else if (status) {
+      for (const a of status.assigned) {
+        const author = ledger.members.find((m) => m.name.toLowerCase() === a.agent.toLowerCase());
+        if (!author || !a.accepts.includes('done')) continue;
+        ledger.stats.patternCalls++;
+        try {
+          await patterns.done(workflowId, { name: author.name, token: author.actor.token }, { summary: `finished the ${a.step} step of the crash review`, handoff: { whatWasDone: `implemented the ${a.step} step and committed the reviewed files with tests`, where: ['reviewed/'], howToTest: 'run npm test and read the reviewed files' } });
+        } catch {
+          ledger.stats.patternCallsRefused++;
+        }
+      }
+    }
+    // Members take their time (5-15 s a step) while the kills happen, so reports and approvals straddle them.
+    await sleep(deadline === Number.POSITIVE_INFINITY ? 5_000 + Math.random() * 10_000 : 400);
+  }
+}
+
+/** Every code review finished, and each recorded exactly one approval (the one the human gave). */
+async function patternReports(ledger: Ledger): Promise<InvariantReport[]> {
+  const runs: { id: string; status: string }[] = [];
+  const given: string[] = [];
+  const recorded: string[] = [];
+  for (const id of ledger.runs) {
+    const status = await ledger.project.patterns.status(id);
+    runs.push({ id, status: status.state === 'completed' ? 'COMPLETED' : status.state.toUpperCase() });
+    if ((ledger.approvalsGiven.get(id) ?? 0) > 0) given.push(id);
+    for (const t of status.timeline) if (t.kind === 'approved') recorded.push(id);
+  }
+  return [checkAllFinished(runs), checkRecordedOnce('approval', given, recorded)];
+}
+
+/**
+ * BATON_RECORD_HISTORIES=1: saves histories written under kills (workflow task timeouts, continue-as-new,
+ * retried deliveries) as replay fixtures for test/replay (the fixture folder's naming convention).
+ */
+async function recordFixtures(cluster: BatonCluster, ledger: Ledger): Promise<void> {
+  const dir = path.join(__dirname, '..', 'replay', 'histories');
+  fs.mkdirSync(dir, { recursive: true });
+  const save = async (workflowId: string, name: string) => {
+    const handle = cluster.temporal.workflow.getHandle(workflowId);
+    const type = (await handle.describe()).type;
+    fs.writeFileSync(path.join(dir, `${type}--${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1) + '\n');
+  };
+  await save(ledger.project.channel.workflowId, 'crash-kills');
+  await save(mailboxWorkflowId(ledger.project.key, ledger.members[1]!.name), 'crash-kills');
+  await save(ledger.runs[0]!, 'crash-kills-approved');
+}
+
+/**
+ * Leases a pattern workflow took for its steps were answered to the workflow, not to a client: take them
+ * from the audit entries the workflow wrote (`via` one of this ledger's runs; ids and patterns are
+ * listed in the same order), counted as exclusive, which only makes the check stricter.
+ */
+function withPatternGrants(ledger: Ledger, entries: TrailEntry[]): Map<string, LeaseFacts> {
+  const facts = new Map(ledger.facts);
+  for (const e of entries) {
+    if (e.action !== 'grant' || !e.via || !ledger.runs.includes(e.via)) continue;
+    e.reservationIds.forEach((id, i) => facts.set(id, { id, holder: e.holder, pattern: e.patterns[i]!, exclusive: true }));
+  }
+  return facts;
 }

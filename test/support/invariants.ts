@@ -29,6 +29,8 @@ export interface TrailEntry {
   reservationIds: string[];
   patterns: string[];
   count: number;
+  /** The pattern workflow that acted for the holder. */
+  via?: string;
 }
 
 /** What the grant answers said about each reservation id (the audit does not carry `exclusive`). */
