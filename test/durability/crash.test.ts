@@ -21,13 +21,14 @@ import type { Reservation } from '../../src/schemas/reservations';
 
 /**
  * Crash suite: real processes, real kill -9. A Temporal dev server (SQLite file) and a Baton worker run
- * as child processes; a stream of registrations, reservations, releases and messages runs against them
- * while a seeded schedule kills the worker at random points and, separately, the server (restarted on
- * the same file and port). Afterwards the invariants are checked against what every client was told:
- * every registration kept; every reservation granted still held or expired on time (one set expires
- * while the worker is dead); no two overlapping exclusive leases of different holders, ever (replayed
- * from the audit trail); every message sent delivered exactly once (sends retried with their
- * idempotency key); no workflow task of any Baton workflow failed.
+ * as child processes; a stream of registrations, reservations, releases and messages, and two code
+ * reviews a human approves, run against them while a seeded schedule kills the worker at random points
+ * and, separately, the server (restarted on the same file and port). Afterwards the invariants are
+ * checked against what every client was told: every registration kept; every reservation granted still
+ * held or expired on time (one set expires while the worker is dead); no two overlapping exclusive
+ * leases of different holders, ever (replayed from the audit trail); every message sent delivered
+ * exactly once (sends retried with their idempotency key); every approval recorded once; every pattern
+ * finished; no workflow task of any Baton workflow failed.
  *
  * Fast variant in `npm test` (round 1, about 100 s: 60 s of it is the shortest lease TTL). Longer:
  * BATON_CRASH_ROUNDS=10 adds nine rounds, each a fresh project with a random kill (worker, server or
