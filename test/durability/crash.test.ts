@@ -160,12 +160,7 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
               if (wait > 0) await sleep(wait);
               if (e.target === 'worker') await c.killWorker(e.downMs);
               else if (e.target === 'server') await c.killServer(e.downMs);
-              else {
-                say(`  [t=${c.elapsed().toFixed(1)}s] kill -9 worker (pid ${c.worker.pid}) and then the server`);
-                await c.worker.kill9();
-                await c.killServer(e.downMs);
-                await c.ensureRunning();
-              }
+              else await c.killBoth(e.downMs);
             }
             await sleep(3_000);
           } finally {

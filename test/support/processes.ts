@@ -354,6 +354,25 @@ export class BatonCluster {
     return this.record({ at, target: 'server', pid, downSeconds: downMs / 1000, restartSeconds: (Date.now() - t) / 1000, note });
   }
 
+  /** kill -9 the worker and then the server, stay down `downMs`, restart the server, then the worker. */
+  async killBoth(downMs: number): Promise<KillRecord[]> {
+    const at = this.elapsed();
+    const workerPid = this.worker.pid;
+    const serverPid = this.server.pid;
+    await this.worker.kill9();
+    await this.server.kill9();
+    await sleep(downMs);
+    const t = Date.now();
+    await this.server.start();
+    const serverBack = (Date.now() - t) / 1000;
+    await this.worker.start();
+    const workerBack = (Date.now() - t) / 1000;
+    return [
+      this.record({ at, target: 'server', pid: serverPid, downSeconds: downMs / 1000, restartSeconds: serverBack, note: 'together with the worker' }),
+      this.record({ at, target: 'worker', pid: workerPid, downSeconds: downMs / 1000, restartSeconds: workerBack, note: 'together with the server' }),
+    ];
+  }
+
   /** Make sure both processes run (a worker may give up while the server is away). */
   async ensureRunning(): Promise<void> {
     if (!this.server.running) await this.server.start();
