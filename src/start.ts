@@ -1,5 +1,5 @@
 import path from 'node:path';
-import pc from 'picocolors';
+import { colors as pc } from './cli/output';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from './config';

@@ -6,7 +6,14 @@ import { toBatonError } from '../client/errors';
  * How the CLI speaks: tables and colours for people (colours only on a TTY, NO_COLOR respected by
  * picocolors), JSON for scripts, errors on stderr with an exit code a script can branch on.
  */
-export const colors = pc;
+const colorEnabled = process.env.FORCE_COLOR
+  ? process.env.FORCE_COLOR !== '0'
+  : !process.env.NO_COLOR && Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
+/**
+ * Our own decision, not picocolors' default: that one also colours whenever `CI` is set, which puts
+ * escape codes into pipes and logs.
+ */
+export const colors = pc.createColors(colorEnabled);
 
 export interface Column<T> {
   header: string;
@@ -18,7 +25,7 @@ export interface Column<T> {
 export function table<T>(rows: T[], columns: Column<T>[]): string {
   const cells = rows.map((row) => columns.map((c) => c.value(row)));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
-  const header = columns.map((c, i) => pc.bold(c.header.padEnd(widths[i]!))).join('  ');
+  const header = columns.map((c, i) => colors.bold(c.header.padEnd(widths[i]!))).join('  ');
   const body = cells.map((r, ri) =>
     r
       .map((text, i) => {
@@ -64,8 +71,8 @@ export function exitWithError(err: unknown, json = false): never {
   if (json) {
     process.stderr.write(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }) + '\n');
   } else {
-    process.stderr.write(`${pc.red('error')} ${pc.dim(`[${error.code}]`)} ${error.message}\n`);
-    if (error.code === 'INTERNAL' && process.env.BATON_DEBUG && err instanceof Error && err.stack) process.stderr.write(pc.dim(err.stack) + '\n');
+    process.stderr.write(`${colors.red('error')} ${colors.dim(`[${error.code}]`)} ${error.message}\n`);
+    if (error.code === 'INTERNAL' && process.env.BATON_DEBUG && err instanceof Error && err.stack) process.stderr.write(colors.dim(err.stack) + '\n');
   }
   process.exit(EXIT_CODES[error.code]);
 }
