@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Actor, MemberName, Token } from './actor';
-import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, utf8Length } from '../domain/messages/limits';
+import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_NOTICE_RECIPIENTS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, utf8Length } from '../domain/messages/limits';
 
 /**
  * Messages between members of a project. One schema per message, shared by the project workflow's
@@ -59,7 +59,7 @@ export type SendInput = z.input<typeof SendInput>;
 /** The internal notice path (pattern workflows, other modules): from "baton", no contact policy. */
 export const NotifyInput = z.object({
   actor: Actor,
-  to: z.union([z.array(MemberName).min(1, 'must name at least one member').max(MAX_RECIPIENTS), z.literal('humans'), z.literal('all')]),
+  to: z.union([z.array(MemberName).min(1, 'must name at least one member').max(MAX_NOTICE_RECIPIENTS, `must name at most ${MAX_NOTICE_RECIPIENTS} members (use 'all')`), z.literal('humans'), z.literal('all')]),
   subject: Subject,
   body: Body,
   importance: Importance.default('normal'),

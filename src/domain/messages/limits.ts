@@ -6,6 +6,11 @@
 export const MAX_SUBJECT_CHARS = 200;
 export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_RECIPIENTS = 50;
+/**
+ * System notices from pattern workflows may name a whole team (an emergency's responders): the cap on
+ * people's sends keeps agents from spamming, which does not apply to Baton's own notices.
+ */
+export const MAX_NOTICE_RECIPIENTS = 1000;
 export const MAX_IDEMPOTENCY_KEY_CHARS = 128;
 
 /** UTF-8 length without TextEncoder or Buffer, so the same check runs in the workflow sandbox. */
