@@ -13,6 +13,10 @@ export interface BatonWorkerOptions {
   /** Prebuilt workflow bundle (tests build it once per run); otherwise the worker bundles src/workflows. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /** How long running activities get to finish after shutdown is asked for, before they are cancelled. */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Give up on a graceful shutdown after this long (tests; a process manager does this in production). */
+  shutdownForceTime?: WorkerOptions['shutdownForceTime'];
 }
 
 /** The Baton worker: every workflow and activity on one task queue. Run as many as you like. */
@@ -25,6 +29,10 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: require.resolve('./workflows') }),
     activities: createActivities({ client, config }),
     ...(options.identity ? { identity: options.identity } : {}),
+    // Ctrl-C should not wait minutes for a long activity (a monitoring window, a merge command); the
+    // activity is cancelled, and Temporal retries it on the next worker.
+    shutdownGraceTime: options.shutdownGraceTime ?? '5s',
+    ...(options.shutdownForceTime ? { shutdownForceTime: options.shutdownForceTime } : {}),
   });
 }
 

@@ -49,6 +49,9 @@ export async function createTestContext(): Promise<TestContext> {
         connection: nativeConnection,
         client,
         workflowBundle: { codePath: process.env.BATON_TEST_BUNDLE! },
+        shutdownGraceTime: '1s',
+        // A stop in a test stands for a crash: do not let a loaded machine's slow poll drain hold it.
+        shutdownForceTime: '15s',
       });
       const running = worker.run();
       let stopped = false;
@@ -58,7 +61,9 @@ export async function createTestContext(): Promise<TestContext> {
           if (stopped) return;
           stopped = true;
           if (worker.getState() === 'RUNNING') worker.shutdown();
-          await running;
+          await running.catch((err: Error) => {
+            if (err.name !== 'GracefulShutdownPeriodExpiredError') throw err;
+          });
           await nativeConnection.close();
         },
       };
