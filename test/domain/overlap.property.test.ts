@@ -91,7 +91,10 @@ describe('overlap of two globs (property, against picomatch)', () => {
     // without a trailing `/**` after a wildcard, picomatch's own reading must agree on every path.
     fc.assert(
       fc.property(pattern, (p) => {
-        fc.pre(!p.includes('[!') && !p.includes('**}') && !p.includes('{**') && !p.includes(',**') && !p.includes('..') && !/\/\*\*$/.test(p));
+        // Brace patterns are left out: we expand braces ourselves (bash's reading) and hand picomatch each
+        // alternative, while picomatch 4's own brace reading has quirks of its own (`{x.*,b}` does not
+        // match `x.`; `*{*,a}` and `**{a,b/*}` cross `/`). Expansion has its own tests in overlap.test.ts.
+        fc.pre(!p.includes('[!') && !p.includes('**}') && !p.includes('{**') && !p.includes(',**') && !p.includes('..') && !/\/\*\*$/.test(p) && !p.includes('{'));
         const ours = compile(p).match;
         const theirs = picomatch(p, { dot: true, noextglob: true, nonegate: true });
         const disagreement = UNIVERSE.find((path) => ours(path) !== theirs(path));
