@@ -10,6 +10,7 @@ module.exports = {
   // isolate themselves with unique task queues and workflow ids.
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/retry.ts'],
   testTimeout: 120_000,
   // Two cores: more workers than that only thrash the Temporal server they share.
   maxWorkers: 2,
