@@ -1,24 +1,11 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runBaton, type CliRun } from '../support/cli';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { team, until, waitingFor } from './support';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real `bin/baton`, against the test server and this test's task queue. */
-function baton(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(path.resolve(__dirname, '../../bin/baton'), args, { env: { ...process.env, ...env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const baton = runBaton;
 
 describe('baton CLI: patterns (real server, spawned bin/baton)', () => {
   let ctx: TestContext;
@@ -54,7 +41,7 @@ describe('baton CLI: patterns (real server, spawned bin/baton)', () => {
 
     expect(await baton(env, ...agent, 'fail', workflowId, '--reason', 'schema unclear')).toMatchObject({ code: 0 });
     await until(t.project, workflowId, (s) => s.needsHuman);
-    let approvals: Run = { code: 1, stdout: '', stderr: '' };
+    let approvals: CliRun = { code: 1, stdout: '', stderr: '' };
     for (let i = 0; i < 40; i++) {
       approvals = await baton(env, 'approvals');
       if (approvals.stdout.includes(workflowId)) break;

@@ -1,23 +1,10 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runBaton } from '../support/cli';
 import { createTestContext, type TestContext } from '../support/temporal';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The real `bin/baton`, against the test server and this test's task queue. */
-function baton(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(path.resolve(__dirname, '../../bin/baton'), args, { env: { ...process.env, ...env, NO_COLOR: '1' } }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const baton = runBaton;
 
 describe('baton CLI: reservations (real server, spawned bin/baton)', () => {
   let ctx: TestContext;
