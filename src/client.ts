@@ -12,10 +12,16 @@ import { FullStackClient } from './client/full-stack';
 import { AlertsClient } from './client/alerts';
 import { MessagesClient } from './client/messages';
 import { connectClient } from './client/connection';
-import { describeQuery, pingUpdate } from './workflows/project/api';
-import type { ProjectSettingsInput } from './schemas/project';
+import { ProjectSettings, type ProjectSettingsInput, type SettingsPatch } from './schemas/project';
+import { MemberName, type MemberActor } from './schemas/actor';
+import type { Registration } from './schemas/agents';
+import { checkHumanName } from './domain/agents/names';
+import { BatonError } from './domain/errors';
+import { newToken } from './client/tokens';
+import { describeQuery, pingUpdate, shutdownUpdate, updateSettingsUpdate } from './workflows/project/api';
 
 export { BatonError } from './domain/errors';
+export { member } from './schemas/actor';
 
 /**
  * Baton's typed client: what orchestrators, the CLI and the MCP server use. Every input is validated
@@ -34,8 +40,24 @@ export class BatonClient {
     return new BatonClient(await connectClient(config), config);
   }
 
-  project(key: string, settings?: ProjectSettingsInput): BatonProjectClient {
-    return new BatonProjectClient(new ProjectChannel(this.temporal, parseInput(ProjectKey, key, 'project'), this.config.taskQueue, settings));
+  project(key: string): BatonProjectClient {
+    return new BatonProjectClient(new ProjectChannel(this.temporal, parseInput(ProjectKey, key, 'project'), this.config.taskQueue));
+  }
+
+  /**
+   * Create a project on purpose, with its first human; returns that human and their token (shown
+   * once). ALREADY_EXISTS when it runs; an ended key needs `replace` (checked by the Baton server:
+   * a human of the ended project asked for it).
+   */
+  async initProject(key: string, options: { human: string; settings?: ProjectSettingsInput; replacing?: { by: string; endedRunId: string } }): Promise<Registration> {
+    const project = this.project(key);
+    const name = parseInput(MemberName, options.human, 'human');
+    const problem = checkHumanName(name);
+    if (!problem.ok) throw new BatonError('INVALID_INPUT', `human: ${problem.reason}`);
+    const settings = parseInput(ProjectSettings, options.settings ?? {}, 'settings');
+    const { token, tokenHash } = newToken('human');
+    await project.channel.create({ founder: { name, tokenHash }, settings, replacing: options.replacing });
+    return { member: await project.agents.get(name), token };
   }
 
   async close(): Promise<void> {
@@ -91,12 +113,27 @@ export class BatonProjectClient {
     return new AlertsClient(this.channel);
   }
 
-  /** A no-op round trip through the project workflow (creates it on first use). */
+  /** A no-op round trip through the project workflow. */
   ping() {
     return this.channel.update(pingUpdate, {});
   }
 
   describe() {
     return this.channel.query(describeQuery);
+  }
+
+  /** Running, never created, or ended (who ended it, when, why). */
+  state() {
+    return this.channel.state();
+  }
+
+  /** Human-only: change some settings (the rest stay). */
+  updateSettings(actor: MemberActor, patch: SettingsPatch) {
+    return this.channel.update(updateSettingsUpdate, { actor, patch });
+  }
+
+  /** Human-only: end the project (its workflow returns who ended it and why). */
+  shutdown(actor: MemberActor, reason: string) {
+    return this.channel.update(shutdownUpdate, { actor, reason });
   }
 }

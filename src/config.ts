@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { projectRoot } from './project-root';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 
 /**
@@ -20,13 +21,18 @@ export interface BatonConfig {
   uiPort: number;
   /** Default project key when a command is not given one. */
   project: string | undefined;
+  /** Where the Baton server listens (BATON_HOST, BATON_PORT). */
+  server: { host: string; port: number };
 }
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_UI_PORT = 8233;
 export const DEFAULT_TASK_QUEUE = 'baton';
+/** The Baton server's default address: loopback only; set BATON_HOST=0.0.0.0 behind a load balancer. */
+export const DEFAULT_SERVER_HOST = '127.0.0.1';
+export const DEFAULT_SERVER_PORT = 7300;
 
-export const projectRoot = path.resolve(__dirname, '..');
+export { projectRoot };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): BatonConfig {
   const loaded = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
@@ -40,5 +46,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BatonConfig {
     home: path.resolve(env.BATON_HOME || path.join(projectRoot, '.baton')),
     uiPort: Number(env.BATON_UI_PORT || DEFAULT_UI_PORT),
     project: env.BATON_PROJECT || undefined,
+    server: { host: env.BATON_HOST || DEFAULT_SERVER_HOST, port: Number(env.BATON_PORT || DEFAULT_SERVER_PORT) },
   };
 }

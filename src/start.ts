@@ -2,18 +2,26 @@ import path from 'node:path';
 import { colors as pc } from './cli/output';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startApi } from './api/main';
 import { loadConfig } from './config';
 import { startDevServer, type RunningDevServer } from './server/dev-server';
 import { ensureSearchAttributes } from './server/search-attributes';
 import { createBatonWorker } from './worker';
 
 /**
- * `npm start`: Baton on its embedded default. Starts Temporal's dev server with a SQLite file under
- * .baton/ (state survives restarts) and the Web UI, registers Baton's search attributes, and runs the
- * worker. If a Temporal server already answers at the configured address (TEMPORAL_ADDRESS, or a
- * previous `npm start`), it connects to that instead. Ctrl-C stops everything cleanly.
+ * Raised until the Baton server groups concurrent requests of a project into one update: the default
+ * cap of 10 in-flight updates per workflow is reached as soon as a dozen agents reserve at once.
  */
-async function main(): Promise<void> {
+export const DEV_SERVER_DYNAMIC_CONFIG = ['history.maxInFlightUpdates=100'];
+
+/**
+ * `npm start`: Baton on its embedded default. Starts Temporal's dev server with a SQLite file under
+ * .baton/ (state survives restarts; its log in .baton/logs/temporal.log), registers Baton's search
+ * attributes, runs the worker and the Baton server (the HTTP API agents and humans use), and prints
+ * where everything is. If a Temporal server already answers at the configured address
+ * (TEMPORAL_ADDRESS, or a previous `npm start`), it connects to that instead. Ctrl-C stops everything.
+ */
+export async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN') || 'WARN') });
   const config = loadConfig();
   const log = (line: string) => console.log(line);
@@ -30,9 +38,9 @@ async function main(): Promise<void> {
     const [host, port] = splitAddress(config.address);
     const dbFilename = path.join(config.home, 'temporal.sqlite');
     log(pc.dim(`Starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFilename) || dbFilename}) ...`));
-    server = await startDevServer({ home: config.home, ip: host, port, uiPort: config.uiPort, dbFilename, namespace: config.namespace, log });
+    server = await startDevServer({ home: config.home, ip: host, port, uiPort: config.uiPort, dbFilename, namespace: config.namespace, log, dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG });
     uiUrl = server.uiUrl;
-    log(pc.dim(`Temporal CLI ${server.temporal.version ?? '(SDK download)'} via ${server.temporal.route}`));
+    log(pc.dim(`Temporal CLI ${server.temporal.version ?? ''} via ${server.temporal.route}; its log: ${path.relative(process.cwd(), server.logFile)}`));
   }
 
   const connection = await NativeConnection.connect(config.connectionOptions);
@@ -40,31 +48,36 @@ async function main(): Promise<void> {
   const notRegistered = await ensureSearchAttributes(client, config.namespace);
   for (const line of notRegistered) console.warn(pc.yellow(`Search attribute not registered: ${line}`));
   const worker = await createBatonWorker({ config, connection, client });
+  const api = await startApi(config, client);
 
   log('');
   log(pc.bold('Baton is running.'));
-  log(`  Temporal gRPC  ${pc.cyan(config.address)}  (namespace ${config.namespace})`);
+  log(`  Baton server   ${pc.cyan(api.url)}  (agents and humans: the CLI, MCP at ${api.url}/mcp, OpenAPI at ${api.url}/openapi.json)`);
+  log(`  Temporal gRPC  ${pc.cyan(config.address)}  (namespace ${config.namespace}; operators only)`);
   log(`  Web UI         ${pc.cyan(uiUrl ?? '(served by your cluster)')}`);
   log(`  Worker         task queue ${pc.cyan(config.taskQueue)}`);
   log('');
   log('Try, in another terminal:');
-  log(`  ${pc.green('npx baton register --project demo --program claude-code --model opus --task "API work"')}`);
-  log(`  ${pc.green('npx baton reserve "src/api/**" --project demo --reason "auth endpoint"')}`);
-  log(`  ${pc.green('npx baton reservations --project demo')}`);
+  log(`  ${pc.green('npx baton init --project demo --human alice')}        ${pc.dim('# creates the project; you are its human')}`);
+  log(`  ${pc.green('eval "$(npx baton register --project demo --program claude-code --print-env)"')}`);
+  log(`  ${pc.green('npx baton reserve "src/api/**" --reason "auth endpoint"')}`);
+  log(`  ${pc.green('npx baton reservations --all')}`);
   log('');
-  log(pc.dim('Ctrl-C stops the worker and the server; state stays in .baton/temporal.sqlite.'));
+  log(pc.dim(`Ctrl-C stops the Baton server, the worker and the Temporal server; state stays in ${path.relative(process.cwd(), path.join(config.home, 'temporal.sqlite'))}.`));
 
   let stopping = false;
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    log(pc.dim('\nStopping the worker ...'));
+    log(pc.dim('\nStopping the Baton server and the worker ...'));
+    void api.close();
     worker.shutdown();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
   await worker.run();
+  await api.close();
   await connection.close();
   await client.connection.close();
   if (server) {
@@ -89,7 +102,9 @@ function splitAddress(address: string): [string, number] {
   return [address.slice(0, i) || '127.0.0.1', Number(address.slice(i + 1)) || 7233];
 }
 
-main().catch((err) => {
-  console.error(pc.red(err instanceof Error ? err.message : String(err)));
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(pc.red(err instanceof Error ? err.message : String(err)));
+    process.exit(1);
+  });
+}

@@ -42,7 +42,7 @@ export async function connectWorkerConnections(config: BatonConfig): Promise<{ c
   return { connection, client: new Client({ connection: clientConnection, namespace: config.namespace }) };
 }
 
-async function main(): Promise<void> {
+export async function main(): Promise<void> {
   const config = loadConfig();
   const { connection, client } = await connectWorkerConnections(config);
   for (const line of await ensureSearchAttributes(client, config.namespace)) console.warn(`Search attribute not registered: ${line}`);

@@ -1,84 +1,103 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Command } from 'commander';
 import { BatonError } from '../domain/errors';
-import type { CliRuntime } from './runtime';
 
 /**
- * Where the CLI keeps the tokens `baton register` returned: a 0600 JSON file per OS user
- * ($BATON_CREDENTIALS, else $XDG_CONFIG_HOME/baton/credentials.json, else ~/.config/baton/...), keyed
- * by Temporal address + namespace + project, so several agents of one machine can each pass --as.
+ * Where the CLI keeps tokens: two files per OS user, never one. Agents' tokens (saved by `baton
+ * register`) in `credentials.json`; humans' tokens (saved by `baton init` and `baton login`) in
+ * `humans.json`, which no agent command reads. Both are JSON, mode 0600 in a 0700 directory, written
+ * atomically (a temporary file renamed over the old one), and never replaced when they fail to parse:
+ * tokens are shown once, so losing the file loses the identities.
+ *
+ *   $BATON_CREDENTIALS        (default $XDG_CONFIG_HOME/baton/credentials.json, else ~/.config/baton/...)
+ *   $BATON_HUMAN_CREDENTIALS  (default .../baton/humans.json)
+ *
+ * Entries are scoped by Baton server and project: `<server> <project>` -> { name: token }.
  */
-interface CredentialsFile {
-  [scope: string]: { current?: string; members: Record<string, string> };
+export type StoreKind = 'agents' | 'humans';
+
+interface StoreFile {
+  version: 2;
+  scopes: Record<string, Record<string, string>>;
 }
 
-export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.BATON_CREDENTIALS) return path.resolve(env.BATON_CREDENTIALS);
-  const base = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-  return path.join(base, 'baton', 'credentials.json');
+function configDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'baton');
 }
 
-function read(file: string): CredentialsFile {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as CredentialsFile;
-  } catch {
-    return {};
+export function storePath(kind: StoreKind, env: NodeJS.ProcessEnv = process.env): string {
+  if (kind === 'agents') return path.resolve(env.BATON_CREDENTIALS || path.join(configDir(env), 'credentials.json'));
+  return path.resolve(env.BATON_HUMAN_CREDENTIALS || path.join(configDir(env), 'humans.json'));
+}
+
+export const scopeKey = (server: string, project: string) => `${server} ${project}`;
+
+/** A credentials store on disk. Read errors other than "no file yet" stop the command. */
+export class CredentialStore {
+  constructor(
+    readonly kind: StoreKind,
+    readonly file: string,
+  ) {}
+
+  static open(kind: StoreKind, env: NodeJS.ProcessEnv = process.env): CredentialStore {
+    return new CredentialStore(kind, storePath(kind, env));
   }
-}
 
-function scopeOf(rt: CliRuntime, project: string): string {
-  return `${rt.config.address}/${rt.config.namespace}/${project}`;
-}
-
-export function saveCredentials(rt: CliRuntime, project: string, name: string, token: string): string {
-  const file = credentialsPath();
-  const all = read(file);
-  const scope = (all[scopeOf(rt, project)] ??= { members: {} });
-  scope.members[name] = token;
-  scope.current = name;
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(file, JSON.stringify(all, null, 2), { mode: 0o600 });
-  return file;
-}
-
-export function forgetCredentials(rt: CliRuntime, project: string, name: string): void {
-  const file = credentialsPath();
-  const all = read(file);
-  const scope = all[scopeOf(rt, project)];
-  if (!scope) return;
-  const key = Object.keys(scope.members).find((k) => k.toLowerCase() === name.toLowerCase());
-  if (key) delete scope.members[key];
-  if (scope.current?.toLowerCase() === name.toLowerCase()) scope.current = Object.keys(scope.members)[0];
-  fs.writeFileSync(file, JSON.stringify(all, null, 2), { mode: 0o600 });
-}
-
-export interface Identity {
-  name: string;
-  token: string;
-}
-
-/**
- * Who runs this command: --as/--token, then BATON_AGENT/BATON_TOKEN, then the saved credentials
- * (--as alone picks a saved member; nothing picks the last one registered here).
- */
-export function resolveIdentity(rt: CliRuntime, command: Command): Identity {
-  const opts = command.optsWithGlobals() as { as?: string; token?: string };
-  const project = rt.project(command);
-  const name = opts.as ?? process.env.BATON_AGENT;
-  const token = opts.token ?? (opts.as === undefined || opts.as === process.env.BATON_AGENT ? process.env.BATON_TOKEN : undefined);
-  if (name && token) return { name, token };
-  const scope = read(credentialsPath())[scopeOf(rt, project)];
-  if (scope) {
-    const wanted = name ?? scope.current;
-    const key = wanted ? Object.keys(scope.members).find((k) => k.toLowerCase() === wanted.toLowerCase()) : undefined;
-    if (key) return { name: key, token: scope.members[key]! };
+  private read(): StoreFile {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, scopes: {} };
+      throw new BatonError('INTERNAL', `Cannot read ${this.file}: ${(err as Error).message}`);
+    }
+    try {
+      const parsed = JSON.parse(text) as Partial<StoreFile>;
+      if (parsed && parsed.version === 2 && parsed.scopes && typeof parsed.scopes === 'object') return parsed as StoreFile;
+      throw new Error('not a Baton credentials file (version 2)');
+    } catch (err) {
+      throw new BatonError(
+        'INVALID_STATE',
+        `${this.file} is not a valid Baton credentials file (${(err as Error).message}). Baton will not overwrite it: the tokens in it are shown only once. Repair it, or move it away to start a new one.`,
+      );
+    }
   }
-  throw new BatonError(
-    'UNAUTHORIZED',
-    name
-      ? `No token for ${name} in project ${project}: pass --token, set BATON_TOKEN, or register with \`baton register\` on this machine.`
-      : `Who are you? Register with \`baton register --project ${project}\`, or pass --as <name> --token <token> (or set BATON_AGENT and BATON_TOKEN).`,
-  );
+
+  /** Names saved for this server and project. */
+  names(scope: string): string[] {
+    return Object.keys(this.read().scopes[scope] ?? {});
+  }
+
+  get(scope: string, name: string): { name: string; token: string } | undefined {
+    const members = this.read().scopes[scope] ?? {};
+    const key = Object.keys(members).find((k) => k.toLowerCase() === name.toLowerCase());
+    return key ? { name: key, token: members[key]! } : undefined;
+  }
+
+  save(scope: string, name: string, token: string): void {
+    const all = this.read();
+    const members = (all.scopes[scope] ??= {});
+    for (const k of Object.keys(members)) if (k.toLowerCase() === name.toLowerCase()) delete members[k];
+    members[name] = token;
+    this.write(all);
+  }
+
+  forget(scope: string, name: string): boolean {
+    const all = this.read();
+    const members = all.scopes[scope];
+    const key = members && Object.keys(members).find((k) => k.toLowerCase() === name.toLowerCase());
+    if (!members || !key) return false;
+    delete members[key];
+    if (Object.keys(members).length === 0) delete all.scopes[scope];
+    this.write(all);
+    return true;
+  }
+
+  private write(all: StoreFile): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const temp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(temp, JSON.stringify(all, null, 2) + '\n', { mode: 0o600 });
+    fs.renameSync(temp, this.file);
+  }
 }

@@ -1,6 +1,5 @@
 import pc from 'picocolors';
 import { BatonError, EXIT_CODES } from '../domain/errors';
-import { toBatonError } from '../client/errors';
 
 /**
  * How the CLI speaks: tables and colours for people (colours only on a TTY, NO_COLOR respected by
@@ -67,7 +66,7 @@ export function relativeTime(iso: string | number, now = Date.now()): string {
 
 /** Print an error for a person (or as JSON with --json) and exit with its documented code. */
 export function exitWithError(err: unknown, json = false): never {
-  const error = err instanceof BatonError ? err : toBatonError(err);
+  const error = err instanceof BatonError ? err : new BatonError('INTERNAL', err instanceof Error ? err.message : String(err));
   if (json) {
     process.stderr.write(JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }) + '\n');
   } else {

@@ -1,35 +1,52 @@
-import { randomBytes } from 'node:crypto';
-import { hashToken } from '../domain/agents/token-hash';
 import { parseInput } from '../domain/validation';
-import { ListMembersInput, RegisterInput, RetireInput, type MemberView } from '../schemas/agents';
-import { WhoamiInput } from '../schemas/agents';
-import type { Actor } from '../schemas/actor';
-import { membersQuery, memberQuery, registerUpdate, retireUpdate, whoamiQuery } from '../workflows/project/directory-api';
 import { BatonError } from '../domain/errors';
+import { MemberActor, member as memberActor } from '../schemas/actor';
+import { AgentProfile, InviteHumanInput, ListMembersInput, RegisterInput, RetireInput, RotateTokenInput, TokenHash, type MemberView, type Registration, type TokenOwner } from '../schemas/agents';
+import { inviteHumanUpdate, memberQuery, membersQuery, registerUpdate, retireUpdate, rotateTokenUpdate, tokenOwnerQuery, whoamiQuery } from '../workflows/project/directory-api';
+import { newToken } from './tokens';
 import type { ProjectChannel } from './project';
 
-export interface Registration {
-  member: MemberView;
-  /** Secret proving this identity in later calls. Shown once; Baton keeps only its hash. */
-  token: string;
-}
+export type { Registration };
 
-export type RegisterRequest = Omit<RegisterInput, 'tokenHash'>;
-
-/** Registration, identity and the member list of one project. */
+/**
+ * Registration, identity and the member list of one project. Tokens are made here (in the Baton
+ * server, or an operator's process) and only their hashes go to the workflow.
+ */
 export class AgentsClient {
   constructor(private readonly channel: ProjectChannel) {}
 
-  async register(request: RegisterRequest): Promise<Registration> {
-    const token = `bt_${randomBytes(24).toString('base64url')}`;
-    const input = parseInput(RegisterInput, { ...request, tokenHash: hashToken(token) }, 'registration');
+  /** Register an agent: a memorable name (or the one asked for) and a token shown once. */
+  async register(profile: AgentProfile): Promise<Registration> {
+    const { token, tokenHash } = newToken('agent');
+    const input = parseInput(RegisterInput, { ...parseInput(AgentProfile, profile, 'registration'), tokenHash }, 'registration');
     const member = await this.channel.update(registerUpdate, input);
     return { member, token };
   }
 
-  /** Check a name + token pair and return the member (UNAUTHORIZED when the token is wrong). */
-  whoami(name: string, token: string): Promise<MemberView> {
-    return this.channel.checkedQuery(whoamiQuery, parseInput(WhoamiInput, { name, token }, 'identity'));
+  /** A human invites another human; the new human's token is shown once (they `baton login` with it). */
+  async inviteHuman(actor: MemberActor, name: string): Promise<Registration> {
+    const { token, tokenHash } = newToken('human');
+    const member = await this.channel.update(inviteHumanUpdate, parseInput(InviteHumanInput, { actor, name, tokenHash }, 'invitation'));
+    return { member, token };
+  }
+
+  /** A new token for `name` (one's own, or anyone's by a human); the old one stops working at once. */
+  async rotateToken(actor: MemberActor, name: string): Promise<Registration> {
+    const target = await this.get(name);
+    const { token, tokenHash } = newToken(target.kind);
+    const member = await this.channel.update(rotateTokenUpdate, parseInput(RotateTokenInput, { actor, name, tokenHash }, 'token rotation'));
+    return { member, token };
+  }
+
+  /** The member behind a verified actor (UNAUTHORIZED when retired or at a stale epoch). */
+  whoami(actor: MemberActor | string): Promise<MemberView> {
+    const me = typeof actor === 'string' ? memberActor(actor) : parseInput(MemberActor, actor, 'actor');
+    return this.channel.checkedQuery(whoamiQuery, { actor: me });
+  }
+
+  /** For the Baton server: who a token hash belongs to (null when nobody's). */
+  tokenOwner(tokenHash: string): Promise<TokenOwner | null> {
+    return this.channel.query(tokenOwnerQuery, { tokenHash: parseInput(TokenHash, tokenHash, 'tokenHash') });
   }
 
   list(filter: ListMembersInput = {}): Promise<MemberView[]> {
@@ -42,7 +59,7 @@ export class AgentsClient {
     return m;
   }
 
-  retire(actor: Actor, name: string): Promise<MemberView> {
+  retire(actor: MemberActor, name: string): Promise<MemberView> {
     return this.channel.update(retireUpdate, parseInput(RetireInput, { actor, name }, 'retire request'));
   }
 }

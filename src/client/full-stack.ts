@@ -3,6 +3,7 @@ import { checkDisjointFiles, checkReviewer } from '../domain/patterns/plan';
 import { parseInput } from '../domain/validation';
 import { FullStackPlan, type FullStackPlanInput } from '../schemas/full-stack';
 import { AgentsClient } from './agents';
+import { member } from '../schemas/actor';
 import { startPatternWorkflow, type StartedRun } from './pattern-start';
 import type { Identity } from './patterns';
 import type { ProjectChannel } from './project';
@@ -17,7 +18,7 @@ export class FullStackClient {
   async start(plan: FullStackPlanInput, human: Identity): Promise<StartedRun> {
     const parsed = parseInput(FullStackPlan, plan, 'Full-Stack Feature plan');
     const agentsClient = new AgentsClient(this.channel);
-    const me = await agentsClient.whoami(human.name, human.token);
+    const me = await agentsClient.whoami(member(human.name, human.epoch));
     if (me.kind !== 'human') throw new BatonError('FORBIDDEN', `${me.name} is an agent; a human broadcasts the plan of a full-stack feature (start it with a human's credentials).`);
     const author = parsed.reviewAuthor ?? parsed.backend.agent;
     checkReviewer(author, parsed.reviewer);

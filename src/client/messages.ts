@@ -67,8 +67,8 @@ export interface WaitRequest {
 }
 
 /**
- * Messages of one project: sends go through the project workflow (authentication, contact policies,
- * idempotency); reads go straight to the member's mailbox workflow (token-checked there).
+ * Messages of one project: sends go through the project workflow (membership, contact policies,
+ * idempotency); reads go straight to the member's mailbox workflow (which checks the actor is its owner).
  */
 export class MessagesClient {
   constructor(private readonly channel: ProjectChannel) {}
@@ -110,7 +110,7 @@ export class MessagesClient {
 
   async inbox(actor: MemberActor, filter: InboxFilter = {}): Promise<InboxPage> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.mailboxQuery(me, inboxQuery, { token: me.token, filter: parseInput(InboxFilter, filter, 'inbox filter') });
+    return this.mailboxQuery(me, inboxQuery, { actor: me, filter: parseInput(InboxFilter, filter, 'inbox filter') });
   }
 
   /**
@@ -122,7 +122,7 @@ export class MessagesClient {
     const deadline = Date.now() + request.timeoutSeconds * 1000;
     for (;;) {
       const left = Math.max(0, Math.min(MAX_WAIT_SECONDS, (deadline - Date.now()) / 1000));
-      const input = parseInput(WaitInput, { token: me.token, filter: request.filter ?? {}, afterSeq: request.afterSeq, timeoutSeconds: Math.round(left * 1000) / 1000 }, 'wait');
+      const input = parseInput(WaitInput, { actor: me, filter: request.filter ?? {}, afterSeq: request.afterSeq, timeoutSeconds: Math.round(left * 1000) / 1000 }, 'wait');
       const result = await this.mailboxUpdate(me, waitUpdate, input);
       if (result.items.length > 0 || Date.now() >= deadline) return { ...result, interrupted: false };
       if (!result.interrupted && !result.timedOut) return result;
@@ -132,31 +132,31 @@ export class MessagesClient {
   /** Show one message and mark it read. */
   async read(actor: MemberActor, messageId: string): Promise<InboxItem> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.mailboxUpdate(me, readUpdate, parseInput(MessageOp, { token: me.token, messageId }, 'message'));
+    return this.mailboxUpdate(me, readUpdate, parseInput(MessageOp, { actor: me, messageId }, 'message'));
   }
 
   /** Acknowledge (and mark read); the sender sees the ack in its outbox. */
   async ack(actor: MemberActor, messageId: string): Promise<InboxItem> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.mailboxUpdate(me, ackUpdate, parseInput(MessageOp, { token: me.token, messageId }, 'message'));
+    return this.mailboxUpdate(me, ackUpdate, parseInput(MessageOp, { actor: me, messageId }, 'message'));
   }
 
   /** One message of the inbox or outbox, without marking it read. */
   async message(actor: MemberActor, messageId: string): Promise<InboxItem | OutboxItem> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.mailboxQuery(me, messageQuery, parseInput(MessageOp, { token: me.token, messageId }, 'message'));
+    return this.mailboxQuery(me, messageQuery, parseInput(MessageOp, { actor: me, messageId }, 'message'));
   }
 
   /** Messages the actor sent, newest first, with who got them and who acknowledged. */
   async outbox(actor: MemberActor, options: { limit?: number } = {}): Promise<OutboxItem[]> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.mailboxQuery(me, outboxQuery, { token: me.token, limit: options.limit ?? 50 });
+    return this.mailboxQuery(me, outboxQuery, { actor: me, limit: options.limit ?? 50 });
   }
 
   /** A thread as the actor saw it (received and sent), oldest first. */
   async thread(actor: MemberActor, thread: string): Promise<ThreadView> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.mailboxQuery(me, threadQuery, { token: me.token, thread: parseInput(ThreadId, thread, 'thread') });
+    return this.mailboxQuery(me, threadQuery, { actor: me, thread: parseInput(ThreadId, thread, 'thread') });
   }
 
   /** Readable summary of a member's mailbox (what the Web UI's `describe` query shows). */
@@ -175,7 +175,7 @@ export class MessagesClient {
 
   async contacts(actor: MemberActor): Promise<ContactsView> {
     const me = parseInput(MemberActor, actor, 'actor');
-    return this.channel.checkedQuery(contactsQuery, { name: me.name, token: me.token });
+    return this.channel.checkedQuery(contactsQuery, { actor: me });
   }
 
   // --- the member's mailbox workflow ---------------------------------------------------------------
@@ -186,7 +186,7 @@ export class MessagesClient {
 
   private async mailboxQuery<T, A>(me: MemberActor, def: QueryDefinition<Checked<T>, [A]>, arg: A): Promise<T> {
     const answer = await this.withMailbox(me, () => this.mailbox(me.name).query(def, arg));
-    if (!answer.ok) throw new BatonError(answer.code, answer.message);
+    if (!answer.ok) throw new BatonError(answer.code, answer.message, answer.details);
     return answer.value;
   }
 

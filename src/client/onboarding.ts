@@ -37,7 +37,7 @@ export class OnboardingClient {
 
   /** A human's introduction, broadcast to the team by the workflow. */
   async introduce(ref: string, me: Identity, text: string) {
-    const input = parseInput(IntroduceInput, { by: me.name, token: me.token, text }, 'introduction');
+    const input = parseInput(IntroduceInput, { by: me.name, text }, 'introduction');
     return batonCall(() => this.handle(ref).executeUpdate(introduceUpdate, { args: [input] }));
   }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import type { z } from 'zod';
 import { BatonError } from '../domain/errors';
+import { member } from '../schemas/actor';
 import { patternWorkflowId } from '../domain/ids';
 import { checkDisjointFiles, checkDistinctAgents, checkReviewer } from '../domain/patterns/plan';
 import { checkPattern } from '../domain/reservations/policy';
@@ -34,11 +35,16 @@ import { AgentsClient } from './agents';
 import { batonCall, toBatonError } from './errors';
 import type { ProjectChannel } from './project';
 
-/** A member acting through the client: name + token from `baton register`. */
+/**
+ * A member acting through the client: verified by the Baton server (or an operator's own process,
+ * which has namespace access and so is trusted; README, "Trust model"). `epoch` as in MemberActor.
+ */
 export interface Identity {
   name: string;
-  token: string;
+  epoch?: number;
 }
+
+const asActor = (me: Identity) => member(me.name, me.epoch);
 
 /** Workflow type and a one-line summary in words (the Web UI's static summary) per pattern. */
 const PATTERNS: Record<PatternName, { type: string; label: string; summary: (plan: never) => string }> = {
@@ -210,23 +216,23 @@ export class PatternsClient {
   // --- agents report -------------------------------------------------------------------------------
 
   async progress(ref: string, me: Identity, note: string): Promise<ReportAck> {
-    const input = parseInput(ProgressInput, { agent: me.name, token: me.token, note }, 'progress report');
+    const input = parseInput(ProgressInput, { agent: me.name, note }, 'progress report');
     return this.report(ref, () => this.handle(ref).executeUpdate(progressUpdate, { args: [input] }));
   }
 
   /** Done with a handoff for the next agent; a vague or empty handoff is refused saying what is missing. */
   async done(ref: string, me: Identity, report: { summary: string; handoff?: Partial<HandoffNote> }): Promise<ReportAck> {
-    const input = parseInput(DoneInput, { agent: me.name, token: me.token, ...report }, 'done report');
+    const input = parseInput(DoneInput, { agent: me.name, ...report }, 'done report');
     return this.report(ref, () => this.handle(ref).executeUpdate(doneUpdate, { args: [input] }));
   }
 
   async fail(ref: string, me: Identity, reason: string): Promise<ReportAck> {
-    const input = parseInput(FailInput, { agent: me.name, token: me.token, reason }, 'failure report');
+    const input = parseInput(FailInput, { agent: me.name, reason }, 'failure report');
     return this.report(ref, () => this.handle(ref).executeUpdate(failUpdate, { args: [input] }));
   }
 
   async review(ref: string, me: Identity, review: { verdict: 'approve' | 'request_changes'; required?: string[]; suggestions?: string[]; summary?: string }): Promise<ReportAck> {
-    const input = parseInput(ReviewInput, { agent: me.name, token: me.token, ...review }, 'review');
+    const input = parseInput(ReviewInput, { agent: me.name, ...review }, 'review');
     return this.report(ref, () => this.handle(ref).executeUpdate(reviewUpdate, { args: [input] }));
   }
 
@@ -249,7 +255,7 @@ export class PatternsClient {
    * for a decision this human may give. The workflow checks again when the signal arrives.
    */
   async whoMayApprove(ref: string, me: Identity) {
-    const member = await new AgentsClient(this.channel).whoami(me.name, me.token);
+    const member = await new AgentsClient(this.channel).whoami(asActor(me));
     if (member.kind !== 'human') throw new BatonError('FORBIDDEN', `${member.name} is an agent; only a human may approve or reject (a human runs \`baton approve\` with their own credentials).`);
     const check = await batonCall(() => this.handle(ref).query(whoMayApproveQuery));
     if (check.state !== 'running') throw new BatonError('INVALID_STATE', `${this.workflowId(ref)} is ${check.state}; nothing waits for a decision.`);
@@ -262,27 +268,40 @@ export class PatternsClient {
 
   async approve(ref: string, me: Identity, comment?: string) {
     const decision = await this.whoMayApprove(ref, me);
-    const input = parseInput(ApproveInput, { approver: me.name, token: me.token, comment }, 'approval');
+    const input = parseInput(ApproveInput, { approver: me.name, comment }, 'approval');
     await batonCall(() => this.handle(ref).signal(approveSignal, input));
     return this.confirmDecision(ref, decision.id, me.name, 'approve');
   }
 
   async reject(ref: string, me: Identity, reason: string) {
-    const input = parseInput(RejectInput, { approver: me.name, token: me.token, reason }, 'rejection');
+    const input = parseInput(RejectInput, { approver: me.name, reason }, 'rejection');
     const decision = await this.whoMayApprove(ref, me);
     await batonCall(() => this.handle(ref).signal(rejectSignal, input));
     return this.confirmDecision(ref, decision.id, me.name, 'reject');
   }
 
-  /** A human stops the pattern; every reservation it holds is released. */
-  async cancel(ref: string, me: Identity, reason: string): Promise<PatternStatus> {
-    const input = parseInput(CancelInput, { by: me.name, token: me.token, reason }, 'cancel');
-    const member = await new AgentsClient(this.channel).whoami(me.name, me.token);
+  /**
+   * A human stops the pattern; every reservation it holds is released. Waits (at most `waitMs`) for
+   * the run to end and says what happened: ended, refused (with the workflow's reason), or still
+   * releasing its files when the wait ran out. It never waits without a deadline.
+   */
+  async cancel(ref: string, me: Identity, reason: string, waitMs = 15_000): Promise<{ status: PatternStatus; ended: boolean }> {
+    const input = parseInput(CancelInput, { by: me.name, reason }, 'cancel');
+    const member = await new AgentsClient(this.channel).whoami(asActor(me));
     if (member.kind !== 'human') throw new BatonError('FORBIDDEN', `${member.name} is an agent; only a human may cancel a pattern.`);
     const before = await this.status(ref);
     if (before.state !== 'running') throw new BatonError('INVALID_STATE', `${before.workflowId} is already ${before.state}.`);
+    const sentAt = Date.now();
     await batonCall(() => this.handle(ref).signal(cancelSignal, input));
-    return this.result(ref).then(() => this.status(ref));
+    const deadline = sentAt + waitMs;
+    for (;;) {
+      const status = await this.status(ref);
+      if (status.state !== 'running') return { status, ended: true };
+      const refused = status.refused.filter((r) => r.who.toLowerCase() === member.name.toLowerCase() && r.action === 'cancel' && Date.parse(r.at) >= sentAt - 1000).pop();
+      if (refused) throw new BatonError('FORBIDDEN', `The workflow refused the cancel: ${refused.reason}`);
+      if (Date.now() > deadline) return { status, ended: false };
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** The signal is fire-and-forget: watch the status briefly so the caller hears a refusal. */

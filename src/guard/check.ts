@@ -1,11 +1,9 @@
-import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../config';
-import { projectWorkflowId } from '../domain/ids';
+import { BatonApi } from '../api-client';
+import { loadCliConfig } from '../cli/config';
+import { CredentialStore, scopeKey } from '../cli/credentials';
 import { BatonError } from '../domain/errors';
 import { checkPath } from '../domain/reservations/policy';
-import { toBatonError } from '../client/errors';
-import type { CheckInput, CheckResult, Conflict } from '../schemas/reservations';
-import { checkReservationsQuery } from '../workflows/project/reservations-api';
+import type { Conflict } from '../schemas/reservations';
 import type { Change } from './git';
 
 /** The reservation book answers at most this many paths per check (CheckInput's limit). */
@@ -19,12 +17,13 @@ export interface Blocked {
 }
 
 /**
- * Asks the project which of these paths another member holds exclusively: one read-only query per
- * 1,000 paths (one for any ordinary commit), answered from the reservation book's index, never a
- * listing of all reservations. Paths no reservation can name (see checkPath) are left out rather than
- * failing the commit. A project that does not exist yet holds nothing.
+ * Asks the project, through the Baton server, which of these paths another member holds exclusively:
+ * one read-only check per 1,000 paths (one for any ordinary commit), answered from the reservation
+ * book's index, never a listing of all reservations. The caller's own leases never count (the server
+ * knows who calls from the token). Paths no reservation can name (see checkPath) are left out rather
+ * than failing the commit.
  */
-export async function findBlocked(client: Client, project: string, changes: Change[], asAgent: string | undefined, timeoutMs: number): Promise<Blocked[]> {
+export async function findBlocked(api: BatonApi, project: string, changes: Change[]): Promise<Blocked[]> {
   const byPath = new Map<string, Change>();
   for (const change of changes) {
     for (const p of change.paths) {
@@ -38,19 +37,9 @@ export async function findBlocked(client: Client, project: string, changes: Chan
   }
   const paths = [...byPath.keys()];
   const blocked: Blocked[] = [];
-  const handle = client.workflow.getHandle(projectWorkflowId(project));
   for (let i = 0; i < paths.length; i += PATHS_PER_CHECK) {
-    const input: CheckInput = { paths: paths.slice(i, i + PATHS_PER_CHECK), asAgent, exclusive: true };
-    const answer = await withTimeout(
-      handle.query(checkReservationsQuery, input),
-      timeoutMs,
-      'the project did not answer (is a Baton worker running? `npm start` runs one)',
-    ).catch((err: unknown) => {
-      if ((err as Error).name === 'WorkflowNotFoundError') return { ok: true as const, value: { clear: true, results: [] } satisfies CheckResult };
-      throw toBatonError(err);
-    });
-    if (!answer.ok) throw new BatonError(answer.code, answer.message);
-    for (const r of answer.value.results) {
+    const answer = await api.project(project).reservations.check({ paths: paths.slice(i, i + PATHS_PER_CHECK), exclusive: true });
+    for (const r of answer.results) {
       const conflicts = r.conflicts.filter((c) => c.exclusive);
       if (conflicts.length) blocked.push({ path: r.target, change: byPath.get(r.target)!, conflicts });
     }
@@ -58,29 +47,32 @@ export async function findBlocked(client: Client, project: string, changes: Chan
   return blocked;
 }
 
-/** Connect with the guard's own (short) timeout, check, close. */
-export async function checkChanges(options: { env: NodeJS.ProcessEnv; project: string; changes: Change[]; asAgent?: string; timeoutMs: number }): Promise<Blocked[]> {
-  const config = loadConfig(options.env);
-  const connection = await withTimeout(
-    Connection.connect({ ...config.connectionOptions, connectTimeout: options.timeoutMs } as Parameters<typeof Connection.connect>[0]),
-    options.timeoutMs,
-    'no connection',
-  ).catch((err: unknown) => {
-    throw new BatonError('UNAVAILABLE', `cannot reach Temporal at ${config.address} (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
-  });
-  try {
-    return await findBlocked(new Client({ connection, namespace: config.namespace }), options.project, options.changes, options.asAgent, options.timeoutMs);
-  } finally {
-    await connection.close();
+/**
+ * The token the guard checks with: BATON_TOKEN, else the agent named by BATON_AGENT / `git config
+ * baton.agent` in the agents' store, else a human's (BATON_HUMAN_TOKEN, or the only human login saved
+ * for this project). Undefined when this shell has none.
+ */
+export function guardToken(env: NodeJS.ProcessEnv, project: string, agent: string | undefined): { token: string; name?: string } | undefined {
+  if (env.BATON_TOKEN) return { token: env.BATON_TOKEN, name: agent };
+  const scope = scopeKey(loadCliConfig(env).server, project);
+  if (agent) {
+    const saved = CredentialStore.open('agents', env).get(scope, agent);
+    if (saved) return saved;
   }
+  if (env.BATON_HUMAN_TOKEN) return { token: env.BATON_HUMAN_TOKEN };
+  const humans = CredentialStore.open('humans', env);
+  const names = humans.names(scope);
+  return names.length === 1 ? humans.get(scope, names[0]!) : undefined;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new BatonError('TIMEOUT', `${what} within ${ms / 1000}s (BATON_GUARD_TIMEOUT_MS)`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** Check with the guard's own (short) timeout. */
+export async function checkChanges(options: { env: NodeJS.ProcessEnv; project: string; changes: Change[]; asAgent?: string; timeoutMs: number }): Promise<Blocked[]> {
+  const identity = guardToken(options.env, options.project, options.asAgent);
+  if (!identity) {
+    throw new BatonError('UNAUTHORIZED', `no identity for project ${options.project}: set BATON_AGENT and BATON_TOKEN (or \`git config baton.agent <name>\` with a token saved by \`baton register\`), or \`baton login\` as a human`);
+  }
+  const api = new BatonApi({ baseUrl: loadCliConfig(options.env).server, token: identity.token, member: identity.name, timeoutMs: options.timeoutMs });
+  return findBlocked(api, options.project, options.changes);
 }
 
 const until = (iso: string, now: number): string => {

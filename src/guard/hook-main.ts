@@ -1,6 +1,6 @@
 /**
  * What the git hooks run: `node <this> pre-commit|pre-push`. It imports only what one check needs
- * (config, the Temporal client, the check query), not the CLI, to keep the added commit latency low.
+ * (the HTTP client and the check), not the CLI, to keep the added commit latency low.
  * Exit 0 lets git go on, 1 stops it. A Baton that cannot be reached does not block: the hook says the
  * commit went unchecked (a guard that stops all work when a server is down would be turned off).
  */
@@ -35,17 +35,17 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   if (changes.length === 0) return 0;
 
   // Loaded only now: a commit with nothing staged, no project or BATON_GUARD=off never pays for the
-  // Temporal client. require, not import(): tsx's require hook and esbuild's bundle both keep it lazy,
+  // HTTP client. require, not import(): tsx's require hook and esbuild's bundle both keep it lazy,
   // while a native import() would bypass tsx and miss the .ts files.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { checkChanges, describeBlocked } = require('./check') as typeof import('./check');
-  const { toBatonError } = require('../client/errors') as typeof import('../client/errors');
+  const { BatonError } = require('../domain/errors') as typeof import('../domain/errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
   let blocked;
   try {
     blocked = await checkChanges({ env, project, changes, asAgent: agent, timeoutMs: Number(env.BATON_GUARD_TIMEOUT_MS) || 5000 });
   } catch (err) {
-    const error = toBatonError(err);
+    const error = err instanceof BatonError ? err : new BatonError('INTERNAL', err instanceof Error ? err.message : String(err));
     say(`could not check reservations in project ${project} [${error.code}] ${error.message}\n  The ${hook === 'pre-push' ? 'push' : 'commit'} goes ahead unchecked.`);
     return 0;
   }

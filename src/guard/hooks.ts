@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../config';
+import { projectRoot } from '../project-root';
 import { BatonError } from '../domain/errors';
 import { git, gitConfig, hooksDir, repoRoot } from './git';
 

@@ -1,79 +1,63 @@
 import type { BatonClient, BatonProjectClient } from '../client';
 import { BatonError } from '../domain/errors';
-import type { Actor } from '../schemas/actor';
-import type { MemberView } from '../schemas/agents';
+import { member, type MemberActor } from '../schemas/actor';
+import type { MemberKind } from '../schemas/agents';
 
-export interface SessionIdentity {
+/** Who an MCP session acts as: a member the Baton server verified (by bearer token, or by `register`). */
+export interface SessionMember {
   name: string;
-  token: string;
+  kind: MemberKind;
+  epoch: number;
 }
 
 /**
- * Who one MCP connection acts as, in which project. The stdio server has one session (identity from
- * BATON_AGENT/BATON_TOKEN or `--as`); the HTTP server has one per MCP session, so several agents share
- * a server without sharing an identity. Tools never take a name or token as an argument except
- * `register` and `login`, which prove it (the token is checked against the directory), so a session
- * cannot act as another agent.
+ * One MCP session on the Baton server: a project and, once known, the member it acts as. The
+ * identity is fixed by the bearer token the session was opened with (verified by the server like
+ * every request) or by the `register` tool of an anonymous session; tools never take a name or a
+ * token as an argument, so a session cannot act as anyone else.
  */
 export class McpSession {
-  private projectKey?: string;
-  private me?: SessionIdentity;
+  private me?: SessionMember;
 
   constructor(
     readonly baton: BatonClient,
-    options: { project?: string; identity?: SessionIdentity } = {},
+    readonly projectKey: string,
+    identity?: SessionMember,
   ) {
-    this.projectKey = options.project;
-    this.me = options.identity;
+    this.me = identity;
   }
 
-  get projectName(): string | undefined {
+  get projectName(): string {
     return this.projectKey;
   }
 
-  get identity(): SessionIdentity | undefined {
+  get identity(): SessionMember | undefined {
     return this.me;
   }
 
-  /** Switch project (register/login may name one); forgets the identity, which belongs to a project. */
-  useProject(project: string | undefined): void {
-    if (project === undefined || project === this.projectKey) return;
-    this.baton.project(project); // validates the key before the session changes
-    this.projectKey = project;
-    this.me = undefined;
-  }
-
   project(): BatonProjectClient {
-    if (!this.projectKey) {
-      throw new BatonError('INVALID_INPUT', 'project: this MCP session has no project; pass `project` to register or login, or start the server with BATON_PROJECT / --project.');
-    }
     return this.baton.project(this.projectKey);
   }
 
-  /** The member actor for calls that act: fails with a hint when nobody has registered or logged in. */
-  actor(): Extract<Actor, { kind: 'member' }> {
+  /** The verified member for calls that act: fails with a hint when nobody is identified. */
+  actor(): MemberActor {
     if (!this.me) {
       throw new BatonError(
         'UNAUTHORIZED',
-        'Who are you? Call the `register` tool first (or `login` with the name and token from an earlier registration), or start the server with BATON_AGENT and BATON_TOKEN.',
+        'Who are you? Call the `register` tool first, or open the session with your token (`Authorization: Bearer <token>`; `baton mcp` sends the identity BATON_AGENT/BATON_TOKEN or --as picks).',
       );
     }
-    return { kind: 'member', name: this.me.name, token: this.me.token };
+    return member(this.me.name, this.me.epoch);
   }
 
-  /** The session's name, if it has one (for reads that leave out one's own reservations). */
+  /** The session's name, if it has one. */
   get name(): string | undefined {
     return this.me?.name;
   }
 
-  /** Prove an identity: the directory checks the token before the session adopts it. */
-  async login(name: string, token: string): Promise<MemberView> {
-    const member = await this.project().agents.whoami(name, token);
-    this.me = { name: member.name, token };
-    return member;
-  }
-
-  adopt(identity: SessionIdentity): void {
+  /** After `register`: the session acts as the new agent (only an anonymous session may register). */
+  adopt(identity: SessionMember): void {
+    if (this.me) throw new BatonError('INVALID_STATE', `This session already acts as ${this.me.name}; open a new session to register another agent.`);
     this.me = identity;
   }
 }

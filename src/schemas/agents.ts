@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Actor, MemberName } from './actor';
+import { MemberActor, MemberName } from './actor';
 
 export const ContactPolicy = z.enum(['open', 'auto', 'contacts_only', 'block_all']);
 export type ContactPolicy = z.infer<typeof ContactPolicy>;
@@ -9,20 +9,34 @@ export type MemberKind = z.infer<typeof MemberKind>;
 
 const shortText = (what: string, max: number) => z.string().trim().min(1, `must not be empty; say which ${what}`).max(max, `must be at most ${max} characters`);
 
-export const RegisterInput = z.object({
-  kind: MemberKind.default('agent'),
+/** SHA-256 (hex) of a token the Baton server generated; the token itself never reaches a workflow. */
+export const TokenHash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest');
+
+/** What an agent says about itself when it registers (the Baton server's request body). */
+export const AgentProfile = z.object({
   /** Ask for a specific name; omit to get a generated adjective+noun name. */
   name: MemberName.optional(),
   program: shortText('program (e.g. claude-code, codex, cursor)', 64).optional(),
   model: shortText('model', 64).optional(),
   task: z.string().trim().max(500, 'must be at most 500 characters').optional(),
   contactPolicy: ContactPolicy.default('auto'),
-  /** SHA-256 (hex) of the token the client generated; the token itself never reaches the server. */
-  tokenHash: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest'),
-  /** A registered human who vouches for a new human (needed once the project has a human). */
-  invitedBy: Actor.optional(),
 });
+export type AgentProfile = z.input<typeof AgentProfile>;
+
+/**
+ * The directory's `register` update: agents only. Humans are created with the project
+ * (`baton init`) or invited by a human (InviteHumanInput); nobody becomes a human by asking first.
+ */
+export const RegisterInput = AgentProfile.extend({ tokenHash: TokenHash });
 export type RegisterInput = z.input<typeof RegisterInput>;
+
+/** A human adds another human (who then logs in with the printed token). */
+export const InviteHumanInput = z.object({ actor: MemberActor, name: MemberName, tokenHash: TokenHash });
+export type InviteHumanInput = z.input<typeof InviteHumanInput>;
+
+/** A new token for a member (its own, or any member's by a human); the old one stops working at once. */
+export const RotateTokenInput = z.object({ actor: MemberActor, name: MemberName, tokenHash: TokenHash });
+export type RotateTokenInput = z.input<typeof RotateTokenInput>;
 
 export const TrustLevel = z.enum(['new', 'trusted']);
 export type TrustLevel = z.infer<typeof TrustLevel>;
@@ -30,7 +44,7 @@ export type TrustLevel = z.infer<typeof TrustLevel>;
 export const MemberStatus = z.enum(['active', 'idle', 'retired']);
 export type MemberStatus = z.infer<typeof MemberStatus>;
 
-/** What anyone may see about a member (never the token hash). */
+/** What anyone in the project may see about a member (never the token hash). */
 export const MemberView = z.object({
   name: z.string(),
   kind: MemberKind,
@@ -44,16 +58,28 @@ export const MemberView = z.object({
   lastActiveAt: z.string(),
   successfulTasks: z.number().int(),
   trust: TrustLevel,
+  /** Who invited this human (humans only; the project's founder has none). */
+  invitedBy: z.string().optional(),
 });
 export type MemberView = z.infer<typeof MemberView>;
 
-export const RetireInput = z.object({ actor: Actor, name: MemberName });
-export type RetireInput = z.input<typeof RetireInput>;
+/** A registration's answer: the member and its token, shown once (Baton keeps only its hash). */
+export const Registration = z.object({ member: MemberView, token: z.string() });
+export type Registration = z.infer<typeof Registration>;
 
-export const WhoamiInput = z.object({ name: MemberName, token: z.string() });
+/** Agents retire themselves; a human may retire anyone. Pattern workflows never retire anyone. */
+export const RetireInput = z.object({ actor: MemberActor, name: MemberName });
+export type RetireInput = z.input<typeof RetireInput>;
 
 export const ListMembersInput = z.object({
   kind: MemberKind.optional(),
   includeRetired: z.boolean().default(false),
 });
 export type ListMembersInput = z.input<typeof ListMembersInput>;
+
+/**
+ * What the Baton server learns from a token hash: who it belongs to and the credential epoch to pass
+ * along (MemberActor.epoch). Retired members still resolve, so the server can say "retired".
+ */
+export const TokenOwner = z.object({ name: z.string(), kind: MemberKind, epoch: z.number().int(), retired: z.boolean() });
+export type TokenOwner = z.infer<typeof TokenOwner>;

@@ -6,7 +6,9 @@ import { Actor, MemberName } from './actor';
  * module, shown to humans (a message, the `alerts` query, the project workflow's details in the Web UI)
  * and listed by `baton alerts`. Each alert says what to do instead ("Better").
  */
-export const ALERT_KINDS = ['silent-work', 'reservation-hoarding', 'no-sync-points', 'unclear-handoffs'] as const;
+import { ALERT_KINDS } from '../domain/alerts/kinds';
+
+export { ALERT_KINDS };
 export const AlertKind = z.enum(ALERT_KINDS);
 export type AlertKind = z.infer<typeof AlertKind>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberName } from './actor';
-import { CommandSpec, Deadlines, Duration, Files, PlanBase, Text } from './patterns';
+import { CommandSpec, Deadlines, Duration, Files, PlanBase, Reporter, Text } from './patterns';
 
 /**
  * Emergency Response (production broke; minutes count). The plan names the affected files and, when
@@ -35,7 +35,7 @@ export const EmergencyPlan = z.object({
 export type EmergencyPlan = z.infer<typeof EmergencyPlan>;
 export type EmergencyPlanInput = z.input<typeof EmergencyPlan>;
 
-const Identity = { agent: MemberName, token: z.string().min(1, 'is required: pass your token (BATON_TOKEN)').max(200) };
+const Identity = Reporter;
 
 export const ClaimInput = z.object({ ...Identity, note: z.string().trim().max(500).optional() });
 export type ClaimInput = z.input<typeof ClaimInput>;
@@ -83,5 +83,5 @@ export interface IncidentView {
   times: IncidentTimes;
   /** Refused claims (already claimed, not an agent, wrong token). */
   refusedClaims: { at: string; who: string; reason: string }[];
-  postMortem: Omit<PostMortem, 'token' | 'agent'> | null;
+  postMortem: Omit<PostMortem, 'agent'> | null;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Actor, MemberName, Token } from './actor';
-import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_NOTICE_RECIPIENTS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, utf8Length } from '../domain/messages/limits';
+import { Actor, MemberActor, MemberName } from './actor';
+import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_NOTICE_RECIPIENTS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, MAX_WAIT_SECONDS, utf8Length } from '../domain/messages/limits';
 
 /**
  * Messages between members of a project. One schema per message, shared by the project workflow's
@@ -25,9 +25,7 @@ export const MessageId = z.string().regex(/^m-[0-9a-f]{12}$/, 'is not a message 
 export const ThreadId = z.string().regex(/^t-[0-9a-f]{12}$/, 'is not a thread id (like t-3f2a9c1b7e4d; `baton inbox` shows them)');
 export const IdempotencyKey = z.string().min(1, 'must not be empty').max(MAX_IDEMPOTENCY_KEY_CHARS, `must be at most ${MAX_IDEMPOTENCY_KEY_CHARS} characters`);
 
-/** A member proving who they are: mailbox operations check the token against the stored hash. */
-export const MemberActor = z.object({ kind: z.literal('member'), name: MemberName, token: Token });
-export type MemberActor = z.infer<typeof MemberActor>;
+export { MemberActor };
 
 const Recipients = z.array(MemberName).max(MAX_RECIPIENTS, `must name at most ${MAX_RECIPIENTS} members (use broadcast for everyone)`);
 
@@ -35,9 +33,8 @@ const Recipients = z.array(MemberName).max(MAX_RECIPIENTS, `must name at most ${
  * The project workflow's `send` update. `broadcast` goes to every active member except the sender;
  * otherwise `to` (and `cc`) name the recipients. `replyTo` answers a message (same thread).
  */
-export const SendInput = z
+export const SendRequest = z
   .object({
-    actor: Actor,
     to: Recipients.default([]),
     cc: Recipients.default([]),
     broadcast: z.boolean().default(false),
@@ -54,6 +51,8 @@ export const SendInput = z
     if (v.broadcast && (v.to.length > 0 || v.cc.length > 0)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be empty for a broadcast (it goes to everyone)' });
     if (!v.broadcast && v.to.length === 0) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must name at least one recipient (`baton agents` lists them)' });
   });
+export type SendRequest = z.input<typeof SendRequest>;
+export const SendInput = SendRequest.safeExtend({ actor: Actor });
 export type SendInput = z.input<typeof SendInput>;
 
 /** The internal notice path (pattern workflows, other modules): from "baton", no contact policy. */
@@ -144,10 +143,10 @@ export const InboxPage = z.object({
 });
 export type InboxPage = z.infer<typeof InboxPage>;
 
-export const MAX_WAIT_SECONDS = 300;
+export { MAX_WAIT_SECONDS };
 
 export const WaitInput = z.object({
-  token: Token,
+  actor: MemberActor,
   filter: InboxFilter.prefault({}),
   /** Wait for mail after this seq; without it, unread mail already there answers at once. */
   afterSeq: z.number().int().min(0).optional(),
@@ -164,7 +163,7 @@ export const WaitResult = z.object({
 });
 export type WaitResult = z.infer<typeof WaitResult>;
 
-export const MessageOp = z.object({ token: Token, messageId: MessageId });
+export const MessageOp = z.object({ actor: MemberActor, messageId: MessageId });
 export type MessageOp = z.input<typeof MessageOp>;
 
 export const ThreadView = z.object({
@@ -191,11 +190,22 @@ export const ContactsView = z.object({
 });
 export type ContactsView = z.infer<typeof ContactsView>;
 
+/**
+ * Whose mailbox it is: one registration of a name (`memberId`) at a credential epoch. The project
+ * workflow tells the mailbox when either changes (the `claim` signal); reads and writes by a member
+ * whose epoch differs, or after retirement, are refused.
+ */
+export const MailboxOwner = z.object({ memberId: z.string().min(1).max(100), epoch: z.number().int().min(0), retired: z.boolean() });
+export type MailboxOwner = z.infer<typeof MailboxOwner>;
+
 /** What the project starts a mailbox with (and the mailbox carries across continue-as-new). */
 export interface MailboxInput {
   project: string;
   member: string;
-  tokenHash: string;
+  /** The owner at start (absent in mailboxes started before owners existed: they carried a tokenHash). */
+  owner?: MailboxOwner;
+  /** Legacy: mailboxes started before the Baton server existed identified their owner by token hash. */
+  tokenHash?: string;
   maxHistoryEvents: number;
   generation: number;
   carried?: unknown;

@@ -28,7 +28,6 @@ export type OnboardingPlanInput = z.input<typeof OnboardingPlan>;
 
 export const IntroduceInput = z.object({
   by: MemberName,
-  token: z.string().min(1, 'is required: pass your token (BATON_TOKEN)').max(200),
   text: Text('write the introduction the team will read', 2000),
 });
 export type IntroduceInput = z.input<typeof IntroduceInput>;

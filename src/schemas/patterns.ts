@@ -7,16 +7,8 @@ import { MemberName } from './actor';
  * validators, the client and the CLI. Durations are written like "30m" or "2h" (a bare number is
  * seconds) and parsed to milliseconds.
  */
-export const PATTERN_NAMES = ['sequential-handoff', 'code-review', 'parallel-development'] as const;
-export type PatternName = (typeof PATTERN_NAMES)[number];
-/**
- * The second patterns issue's workflows (plans in src/schemas/emergency.ts, onboarding.ts,
- * full-stack.ts, started by their own clients): they share PatternRun, the status query and the
- * report/approve API, so the shared client resolves and lists them too.
- */
-export const PATTERN_NAMES_II = ['emergency-response', 'onboarding', 'full-stack-feature'] as const;
-export const ALL_PATTERN_NAMES = [...PATTERN_NAMES, ...PATTERN_NAMES_II] as const;
-export type AnyPatternName = (typeof ALL_PATTERN_NAMES)[number];
+export { PATTERN_NAMES, PATTERN_NAMES_II, ALL_PATTERN_NAMES, PATTERN_ALIASES, resolvePatternName, type PatternName, type AnyPatternName } from '../domain/patterns/names';
+import type { AnyPatternName, PatternName } from '../domain/patterns/names';
 
 export const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = parseDuration(value);
@@ -142,7 +134,13 @@ export interface PatternWorkflowInput<Plan> {
 
 // --- reports by the assigned agent (updates) ---------------------------------------------------------
 
-const Identity = { agent: MemberName, token: z.string().min(1, 'is required: pass your token (BATON_TOKEN)').max(200) };
+/**
+ * The reporting agent, as the Baton server verified it (or Baton's worker, for child workflows). No
+ * token: the workflow trusts its callers (README, "Trust model") and checks only that this agent holds
+ * the open step.
+ */
+export const Reporter = { agent: MemberName };
+const Identity = Reporter;
 
 export const ProgressInput = z.object({ ...Identity, note: Text('say what you did or what blocks you') });
 export type ProgressInput = z.input<typeof ProgressInput>;
@@ -173,11 +171,12 @@ export type ReviewInput = z.input<typeof ReviewInput>;
 
 // --- human decisions (signals) -------------------------------------------------------------------------
 
-export const ApproveInput = z.object({ approver: MemberName, token: z.string().max(200), comment: z.string().trim().max(2000).optional() });
+/** Human decisions carry the verified human's name; the workflow checks that it is a human of the project. */
+export const ApproveInput = z.object({ approver: MemberName, comment: z.string().trim().max(2000).optional() });
 export type ApproveInput = z.input<typeof ApproveInput>;
-export const RejectInput = z.object({ approver: MemberName, token: z.string().max(200), reason: Text('say why (it goes to the agents)') });
+export const RejectInput = z.object({ approver: MemberName, reason: Text('say why (it goes to the agents)') });
 export type RejectInput = z.input<typeof RejectInput>;
-export const CancelInput = z.object({ by: MemberName, token: z.string().max(200), reason: Text('say why the work stops') });
+export const CancelInput = z.object({ by: MemberName, reason: Text('say why the work stops') });
 export type CancelInput = z.input<typeof CancelInput>;
 
 // --- what the workflows answer -------------------------------------------------------------------------

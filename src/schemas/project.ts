@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import { ProjectKey } from '../domain/ids';
+import { MemberActor, MemberName } from './actor';
 import { AlertSettings } from './alerts';
+import { TokenHash } from './agents';
 
 export const ProjectSettings = z.object({
-  /**
-   * Humans named in the project's settings (before or besides registration): they may approve, reject
-   * and force-release.
-   */
-  humans: z.array(z.string().min(1)).default([]),
-  /** Successful tasks (accepted handoffs, approved reviews) after which an agent is trusted. */
+  /** Successful tasks (steps accepted by someone else, approved reviews) after which an agent is trusted. */
   trustAfterTasks: z.number().int().min(1).max(100).default(2),
   /** An agent with no activity for this long shows as idle (and may be retired). */
   idleAfterSeconds: z.number().int().min(60).default(3600),
@@ -23,6 +20,22 @@ export const ProjectSettings = z.object({
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
 export type ProjectSettingsInput = z.input<typeof ProjectSettings>;
 
+/** A human changes some settings; the rest stay (`baton settings set`). */
+export const SettingsPatch = z
+  .object({
+    trustAfterTasks: ProjectSettings.shape.trustAfterTasks.optional(),
+    idleAfterSeconds: ProjectSettings.shape.idleAfterSeconds.optional(),
+    alerts: AlertSettings.partial().optional(),
+  })
+  .strict();
+export type SettingsPatch = z.input<typeof SettingsPatch>;
+export const UpdateSettingsInput = z.object({ actor: MemberActor, patch: SettingsPatch });
+export type UpdateSettingsInput = z.input<typeof UpdateSettingsInput>;
+
+/** The project's first human, named by whoever creates it (`baton init --human NAME`). */
+export const Founder = z.object({ name: MemberName, tokenHash: TokenHash });
+export type Founder = z.infer<typeof Founder>;
+
 export const ProjectWorkflowInput = z.object({
   project: ProjectKey,
   settings: ProjectSettings.prefault({}),
@@ -30,8 +43,24 @@ export const ProjectWorkflowInput = z.object({
   carried: z.record(z.string(), z.unknown()).optional(),
   /** How many runs came before (continue-as-new generations), for the UI and tests. */
   generation: z.number().int().min(0).default(0),
+  /** The first run's human (absent after continue-as-new: the directory carries the members). */
+  founder: Founder.optional(),
+  /** When this project replaces an ended one of the same key: who asked (a human of the old one). */
+  replaces: z.object({ by: z.string(), endedRunId: z.string() }).optional(),
 });
 export type ProjectWorkflowInput = z.input<typeof ProjectWorkflowInput>;
+
+/** Human-only, confirmed by the CLI: ends the project workflow (after in-flight handlers finish). */
+export const ShutdownInput = z.object({ actor: MemberActor, reason: z.string().trim().min(1, 'must not be empty; say why the project ends').max(500, 'must be at most 500 characters') });
+export type ShutdownInput = z.input<typeof ShutdownInput>;
+
+/** What an ended project workflow returns: the Baton server quotes it to anyone who calls afterwards. */
+export interface ProjectEnded {
+  project: string;
+  endedBy: string;
+  reason: string;
+  endedAt: string;
+}
 
 export interface ProjectDescription {
   project: string;

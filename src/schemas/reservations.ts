@@ -80,9 +80,11 @@ export type ReserveResult = z.infer<typeof ReserveResult>;
 
 const exactlyOne = (fields: string[]) => (v: Record<string, unknown>) => fields.filter((f) => v[f] !== undefined && v[f] !== false).length === 1;
 
-export const ReleaseInput = z
-  .object({ actor: Actor, ids: Ids.optional(), patterns: Patterns.optional(), all: z.boolean().optional() })
+/** What a member asks (the Baton server's request body); the workflow's input adds the verified actor. */
+export const ReleaseRequest = z
+  .object({ ids: Ids.optional(), patterns: Patterns.optional(), all: z.boolean().optional() })
   .refine(exactlyOne(['ids', 'patterns', 'all']), { message: 'say what to release: ids, patterns, or all (exactly one of them)' });
+export const ReleaseInput = ReleaseRequest.safeExtend({ actor: Actor });
 export type ReleaseInput = z.input<typeof ReleaseInput>;
 export interface ReleaseResult {
   released: Reservation[];
@@ -116,9 +118,8 @@ export interface CheckResult {
   results: { target: string; kind: 'path' | 'pattern'; conflicts: Conflict[] }[];
 }
 
-export const ForceReleaseInput = z
+export const ForceReleaseRequest = z
   .object({
-    actor: Actor,
     ids: Ids.optional(),
     holder: MemberName.optional(),
     /** Releases every reservation (of anyone) whose pattern overlaps one of these. */
@@ -126,6 +127,7 @@ export const ForceReleaseInput = z
     reason: Reason,
   })
   .refine(exactlyOne(['ids', 'holder', 'patterns']), { message: 'say what to force-release: ids, holder, or patterns (exactly one of them)' });
+export const ForceReleaseInput = ForceReleaseRequest.safeExtend({ actor: Actor });
 export type ForceReleaseInput = z.input<typeof ForceReleaseInput>;
 export interface ForceReleaseResult {
   released: Reservation[];

@@ -39,13 +39,14 @@ export function guarded<T>(fn: () => T): T {
  * INVALID_ARGUMENT), so queries that can refuse (a wrong token, an unknown id) answer with this
  * envelope; `ProjectChannel.checkedQuery` turns it back into the BatonError.
  */
-export type Checked<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+export type Checked<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
 
 export function checked<T>(fn: () => T): Checked<T> {
   try {
     return { ok: true, value: fn() };
   } catch (err) {
     const failure = toFailure(err);
-    return { ok: false, code: (failure.type as ErrorCode) ?? 'INTERNAL', message: failure.message };
+    const details = failure.details?.[0];
+    return { ok: false, code: (failure.type as ErrorCode) ?? 'INTERNAL', message: failure.message, ...(details === undefined ? {} : { details }) };
   }
 }

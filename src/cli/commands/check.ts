@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
-import { resolveIdentity } from '../credentials';
 import { conflictReport, exitWithConflict } from './reservations-view';
 
 const GLOB = /[*?[{]/;
@@ -12,25 +11,15 @@ export function register(program: Command, rt: CliRuntime): void {
     .description('Would these paths (or globs) conflict with reservations, and with whose? Read-only')
     .argument('<paths...>', 'repo-relative paths; arguments with *, ?, [ or { are checked as globs')
     .option('--shared', 'check for a shared reservation (other shared reservations then do not count)')
-    .option('--everyone', 'count your own reservations too')
     .addHelpText('after', '\nExit codes: 0 free, 3 some path is reserved by someone else.\n\nExamples:\n  $ baton check src/auth/login.ts src/auth/session.ts\n  $ baton check "src/api/**" --json')
     .action(
-      rt.action(async (targets: string[], opts: { shared?: boolean; everyone?: boolean }, command: Command) => {
-        let asAgent: string | undefined;
-        if (!opts.everyone) {
-          try {
-            asAgent = resolveIdentity(rt, command).name;
-          } catch {
-            // Not registered here: every reservation counts.
-          }
-        }
-        const project = (await rt.baton()).project(rt.project(command));
+      rt.action(async (targets: string[], opts: { shared?: boolean }, command: Command) => {
+        const project = rt.member(command);
         const paths = targets.filter((t) => !GLOB.test(t));
         const patterns = targets.filter((t) => GLOB.test(t));
         const result = await project.reservations.check({
           paths: paths.length ? paths : undefined,
           patterns: patterns.length ? patterns : undefined,
-          asAgent,
           exclusive: !opts.shared,
         });
         if (!result.clear) exitWithConflict();

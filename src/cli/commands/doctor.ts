@@ -1,39 +1,40 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
-import { BATON_SEARCH_ATTRIBUTES } from '../../search-attributes';
+import type { Health } from '../../schemas/api';
+import type { BatonError } from '../../domain/errors';
 
+/** `baton doctor`: is the Baton server up, does it reach Temporal, does a worker run, who am I. */
 export function register(program: Command, rt: CliRuntime): void {
   program
     .command('doctor')
-    .description('Check the connection to Temporal, the search attributes and (with --project) a round trip to the project workflow')
-    .addHelpText('after', '\nExample:\n  $ baton doctor --project acme/web')
+    .description('Check the Baton server, its Temporal connection and worker, and (with --project) your identity there')
+    .addHelpText('after', '\nExit code 8 when the server or Temporal cannot be reached.\n\nExample:\n  $ baton doctor --project acme/web')
     .action(
       rt.action(async (_opts: object, command: Command) => {
-        const baton = await rt.baton();
-        const info = await baton.temporal.workflowService.getSystemInfo({});
-        const attrs = await baton.temporal.connection.operatorService.listSearchAttributes({ namespace: rt.config.namespace });
-        const missing = Object.keys(BATON_SEARCH_ATTRIBUTES).filter((k) => !(k in (attrs.customAttributes ?? {})));
+        const started = Date.now();
+        const health: Health = await rt.anonymous().health();
+        const serverMs = Date.now() - started;
         const projectKey = rt.globals(command).project ?? rt.config.project;
-        let roundTripMs: number | undefined;
+        let me: { name: string; kind: string } | { error: string } | null = null;
         if (projectKey) {
-          const started = Date.now();
-          await baton.project(projectKey).ping();
-          roundTripMs = Date.now() - started;
+          try {
+            const member = await rt.member(command).agents.whoami();
+            me = { name: member.name, kind: member.kind };
+          } catch (err) {
+            me = { error: `[${(err as BatonError).code}] ${(err as Error).message}` };
+          }
         }
-        const report = {
-          address: rt.config.address,
-          namespace: rt.config.namespace,
-          serverVersion: info.serverVersion,
-          taskQueue: rt.config.taskQueue,
-          missingSearchAttributes: missing,
-          project: projectKey ?? null,
-          roundTripMs: roundTripMs ?? null,
-        };
+        const report = { server: rt.config.server, serverMs, ...health, project: projectKey ?? null, identity: me };
         if (rt.globals(command).json) return printJson(report);
-        console.log(`${colors.green('ok')} Temporal ${report.serverVersion} at ${report.address} (namespace ${report.namespace})`);
-        console.log(missing.length ? `${colors.yellow('warn')} search attributes missing: ${missing.join(', ')} (run npm start once)` : `${colors.green('ok')} search attributes registered`);
-        if (projectKey) console.log(`${colors.green('ok')} project ${projectKey}: round trip ${roundTripMs} ms (is a worker running? it answered)`);
+        const ok = colors.green('ok  ');
+        const warn = colors.yellow('warn');
+        console.log(`${ok} Baton server ${rt.config.server} (${serverMs} ms)`);
+        console.log(`${ok} Temporal ${health.temporal.version} at ${health.temporal.address} (namespace ${health.temporal.namespace})`);
+        console.log(health.workers > 0 ? `${ok} ${health.workers} worker poller(s) on task queue ${health.taskQueue}` : `${warn} no worker polls task queue ${health.taskQueue}: start one (npm start, or npm run worker)`);
+        console.log(health.missingSearchAttributes.length ? `${warn} search attributes missing: ${health.missingSearchAttributes.join(', ')} (the worker registers them on start)` : `${ok} search attributes registered`);
+        if (me && 'name' in me) console.log(`${ok} you are ${me.name} (${me.kind}) in project ${projectKey}`);
+        else if (me) console.log(`${warn} project ${projectKey}: ${me.error}`);
       }),
     );
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import { BatonError } from '../../domain/errors';
-import { actorOf, reservationTable } from './reservations-view';
+import { reservationTable } from './reservations-view';
 
 export function register(program: Command, rt: CliRuntime): void {
   program
@@ -12,14 +12,12 @@ export function register(program: Command, rt: CliRuntime): void {
     .option('--holder <name>', "release all of this member's reservations")
     .option('--pattern <patterns...>', 'release every reservation that overlaps these paths or globs')
     .requiredOption('-r, --reason <text>', 'why (recorded in the audit trail and sent to the holder)')
-    .addHelpText('after', '\nExamples:\n  $ baton force-release --holder BoldMountain --reason "agent crashed"\n  $ baton force-release --pattern "src/payments/**" --reason "hotfix" --as alice')
+    .addHelpText('after', '\nExamples:\n  $ baton force-release --holder BoldMountain --reason "agent crashed"\n  $ baton force-release --pattern "src/payments/**" --reason "hotfix"   # as the human logged in here (baton login)')
     .action(
       rt.action(async (ids: string[], opts: { holder?: string; pattern?: string[]; reason: string }, command: Command) => {
         const selectors = [ids.length > 0, Boolean(opts.holder), Boolean(opts.pattern?.length)].filter(Boolean).length;
         if (selectors !== 1) throw new BatonError('INVALID_INPUT', 'Say what to force-release: ids, --holder <name>, or --pattern <patterns...> (exactly one of them).');
-        const project = (await rt.baton()).project(rt.project(command));
-        const result = await project.reservations.forceRelease({
-          actor: actorOf(rt, command),
+        const result = await rt.human(command).reservations.forceRelease({
           ids: ids.length ? ids : undefined,
           holder: opts.holder,
           patterns: opts.pattern?.length ? opts.pattern : undefined,

@@ -45,7 +45,14 @@ export function register(program: Command, rt: CliRuntime): void {
       rt.action(async (opts: { prePush?: boolean; agent?: string }, command: Command) => {
         const hooks: HookName[] = opts.prePush ? ['pre-commit', 'pre-push'] : ['pre-commit'];
         const project = rt.globals(command).project ?? rt.config.project;
-        if (project) (await rt.baton()).project(project); // validates the key before it is written
+        if (project) {
+          // Validated before it is written (zod loads only here).
+          /* eslint-disable @typescript-eslint/no-require-imports */
+          const { ProjectKey } = require('../../domain/ids') as typeof import('../../domain/ids');
+          const { parseInput } = require('../../domain/validation') as typeof import('../../domain/validation');
+          /* eslint-enable @typescript-eslint/no-require-imports */
+          parseInput(ProjectKey, project, 'project');
+        }
         const s = install(process.cwd(), hooks, { project, agent: opts.agent });
         print(rt, command, s);
         if (!rt.globals(command).json && !s.project) console.log(colors.yellow('No project recorded: commits are checked only when BATON_PROJECT is set (or pass --project).'));

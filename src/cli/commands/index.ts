@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import * as doctor from './doctor';
-import * as agents from './agents';
+import * as members from './members';
+import * as humans from './humans';
+import * as projects from './projects';
+import * as services from './services';
 import * as messages from './messages';
 import * as mcp from './mcp';
 import * as reservations from './reservations';
@@ -10,7 +13,7 @@ import * as patterns from './patterns';
 import * as patterns2 from './patterns2';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, agents, messages, mcp, reservations, guard, patterns, patterns2];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, services, humans, members, projects, messages, mcp, reservations, guard, patterns, patterns2];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson, relativeTime, table } from '../output';
-import { resolveIdentity } from '../credentials';
 import { BatonError } from '../../domain/errors';
-import type { MemberActor, InboxItem, OutboxItem, SendResult, ThreadView } from '../../schemas/messages';
+import type { InboxFilter, InboxItem, OutboxItem, SendResult, ThreadView, WaitResult } from '../../schemas/messages';
+import { MAX_WAIT_SECONDS } from '../../domain/messages/limits';
+import type { MessagesApi } from '../../api-client';
 
 /**
  * `baton send | broadcast | reply | inbox | read | ack | thread | outbox | contact`: messages between
@@ -96,12 +97,23 @@ function printSent(verb: string, r: SendResult): void {
   for (const s of r.skipped) console.log(colors.dim(`  skipped ${s.name}: ${s.reason}`));
 }
 
+/**
+ * The server answers one wait of at most MAX_WAIT_SECONDS; a longer --wait is several of them, each
+ * for mail after what the previous one saw.
+ */
+async function waitForMail(client: MessagesApi, filter: InboxFilter, seconds: number): Promise<WaitResult> {
+  const deadline = Date.now() + seconds * 1000;
+  let afterSeq: number | undefined;
+  for (;;) {
+    const left = Math.min(MAX_WAIT_SECONDS, Math.max(0, (deadline - Date.now()) / 1000));
+    const result = await client.wait({ filter, afterSeq, timeoutSeconds: Math.max(1, Math.round(left)) });
+    if (result.items.length > 0 || Date.now() >= deadline - 500) return result;
+    afterSeq ??= result.lastSeq;
+  }
+}
+
 export function register(program: Command, rt: CliRuntime): void {
-  const me = (command: Command): MemberActor => {
-    const id = resolveIdentity(rt, command);
-    return { kind: 'member', name: id.name, token: id.token };
-  };
-  const messages = async (command: Command) => (await rt.baton()).project(rt.project(command)).messages;
+  const messages = async (command: Command) => rt.member(command).messages;
   const json = (command: Command) => Boolean(rt.globals(command).json);
 
   const sendOptions = (cmd: Command) =>
@@ -125,7 +137,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExamples:\n  $ baton send SwiftEagle --subject "Auth API ready" --body "Merged in #42; see src/auth."\n  $ baton send SwiftEagle BoldMountain --subject "Plan" --body-file plan.md --importance high --ack')
     .action(
       rt.action(async (to: string[], opts: SendOpts, command: Command) => {
-        const result = await (await messages(command)).send(me(command), {
+        const result = await (await messages(command)).send({
           to: names(to),
           cc: names(opts.cc),
           subject: opts.subject,
@@ -149,7 +161,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton broadcast --subject "Starting on src/auth/**" --body "Reserving it for ~1h; ping me for changes there."')
     .action(
       rt.action(async (opts: SendOpts, command: Command) => {
-        const result = await (await messages(command)).broadcast(me(command), {
+        const result = await (await messages(command)).broadcast({
           subject: opts.subject,
           body: readBody(opts),
           importance: opts.importance,
@@ -171,7 +183,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton reply m-3f2a9c1b7e4d --body "Thanks, rebasing on it now."')
     .action(
       rt.action(async (messageId: string, opts: SendOpts & { all?: boolean }, command: Command) => {
-        const result = await (await messages(command)).reply(me(command), messageId, {
+        const result = await (await messages(command)).reply(messageId, {
           body: readBody(opts),
           subject: opts.subject,
           all: Boolean(opts.all),
@@ -202,12 +214,12 @@ export function register(program: Command, rt: CliRuntime): void {
         const filter = { unread: Boolean(opts.unread), urgent: Boolean(opts.urgent), thread: opts.thread, since: opts.since ? parseSince(opts.since) : undefined, limit: opts.limit };
         const client = await messages(command);
         if (opts.wait !== undefined) {
-          const result = await client.wait(me(command), { filter, timeoutSeconds: opts.wait });
+          const result = await waitForMail(client, filter, opts.wait);
           if (result.items.length === 0) throw new BatonError('TIMEOUT', `No new mail within ${opts.wait}s.`);
           if (json(command)) return printJson({ items: result.items, lastSeq: result.lastSeq });
           return printInbox(result.items);
         }
-        const page = await client.inbox(me(command), filter);
+        const page = await client.inbox(filter);
         if (json(command)) return printJson(page);
         printInbox(page.items, page);
       }),
@@ -219,7 +231,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton read m-3f2a9c1b7e4d')
     .action(
       rt.action(async (messageId: string, _opts: object, command: Command) => {
-        const item = await (await messages(command)).read(me(command), messageId);
+        const item = await (await messages(command)).read(messageId);
         if (json(command)) return printJson(item);
         printMessage(item);
         if (item.ackRequired && !item.ackedAt) console.log(colors.cyan(`\nThe sender asks for an acknowledgement: baton ack ${item.id}`));
@@ -232,7 +244,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton ack m-3f2a9c1b7e4d')
     .action(
       rt.action(async (messageId: string, _opts: object, command: Command) => {
-        const item = await (await messages(command)).ack(me(command), messageId);
+        const item = await (await messages(command)).ack(messageId);
         if (json(command)) return printJson(item);
         console.log(`${colors.green('Acknowledged')} ${item.id} from ${item.from} ${colors.dim(`(${item.subject})`)}.`);
       }),
@@ -244,7 +256,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton thread t-3f2a9c1b7e4d')
     .action(
       rt.action(async (threadId: string, _opts: object, command: Command) => {
-        const view = await (await messages(command)).thread(me(command), threadId);
+        const view = await (await messages(command)).thread(threadId);
         if (json(command)) return printJson(view);
         console.log(colors.bold(`Thread ${view.thread}: ${view.subject}`) + colors.dim(` (${view.messages.length} messages)`));
         for (const m of view.messages) {
@@ -261,7 +273,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton outbox --limit 10')
     .action(
       rt.action(async (opts: { limit?: number }, command: Command) => {
-        const items = await (await messages(command)).outbox(me(command), { limit: opts.limit });
+        const items = await (await messages(command)).outbox({ limit: opts.limit });
         if (json(command)) return printJson(items);
         if (items.length === 0) return console.log(colors.dim('Nothing sent yet.'));
         console.log(
@@ -289,7 +301,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton contact request SwiftEagle --note "about src/auth"')
     .action(
       rt.action(async (name: string, opts: { note?: string }, command: Command) => {
-        const request = await (await messages(command)).requestContact(me(command), name, opts.note);
+        const request = await (await messages(command)).requestContact(name, opts.note);
         if (json(command)) return printJson(request);
         console.log(`${colors.green('Asked')} ${request.to} for contact; they approve with \`baton contact approve ${request.from}\`.`);
       }),
@@ -301,7 +313,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton contact approve BoldMountain')
     .action(
       rt.action(async (name: string, _opts: object, command: Command) => {
-        const view = await (await messages(command)).approveContact(me(command), name);
+        const view = await (await messages(command)).approveContact(name);
         if (json(command)) return printJson(view);
         console.log(`${colors.green('Approved')}: ${view.name} now accepts messages from ${name}. Contacts: ${view.contacts.join(', ')}`);
       }),
@@ -313,7 +325,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExample:\n  $ baton contact list')
     .action(
       rt.action(async (_opts: object, command: Command) => {
-        const view = await (await messages(command)).contacts(me(command));
+        const view = await (await messages(command)).contacts();
         if (json(command)) return printJson(view);
         console.log(`${colors.bold(view.name)}: contact policy ${view.policy}`);
         console.log(`contacts: ${view.contacts.length ? view.contacts.join(', ') : colors.dim('none')}`);

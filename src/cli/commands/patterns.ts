@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import YAML from 'yaml';
 import { BatonError } from '../../domain/errors';
 import { formatDuration } from '../../domain/patterns/duration';
-import { PATTERN_NAMES, type PatternName, type PatternStatus } from '../../schemas/patterns';
-import { resolveIdentity, type Identity } from '../credentials';
+import { PATTERN_NAMES, type PatternName } from '../../domain/patterns/names';
+import type { PatternStatus } from '../../schemas/patterns';
 import { colors, printJson, relativeTime, table } from '../output';
 import type { CliRuntime } from '../runtime';
 import { isPatternII, startPatternII } from './patterns2';
@@ -60,7 +59,8 @@ export function buildPlan(pattern: PatternName, opts: StartOptions): Record<stri
   if (opts.plan) {
     const text = fs.readFileSync(path.resolve(opts.plan), 'utf8');
     try {
-      plan = (/\.json$/i.test(opts.plan) ? JSON.parse(text) : YAML.parse(text)) ?? {};
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for plan files
+      plan = (/\.json$/i.test(opts.plan) ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text)) ?? {};
     } catch (err) {
       throw new BatonError('INVALID_INPUT', `plan: ${opts.plan} is not valid ${/\.json$/i.test(opts.plan) ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
     }
@@ -135,8 +135,8 @@ function printStatus(s: PatternStatus, all: boolean): void {
 }
 
 export function register(program: Command, rt: CliRuntime): void {
-  const patterns = async (command: Command) => (await rt.baton()).project(rt.project(command)).patterns;
-  const me = (command: Command): Identity => resolveIdentity(rt, command);
+  const patterns = async (command: Command) => rt.member(command).patterns;
+  const decide = async (command: Command) => rt.human(command).patterns;
   const done = (command: Command, value: unknown, text: string) => (rt.globals(command).json ? printJson(value) : console.log(text));
 
   program
@@ -188,13 +188,8 @@ Examples:
         if (isPatternII(pattern)) return startPatternII(rt, pattern, opts as never, command);
         if (!(PATTERN_NAMES as readonly string[]).includes(pattern)) throw new BatonError('INVALID_INPUT', `pattern: "${pattern}" is not one of ${PATTERN_NAMES.join(', ')}.`);
         const plan = buildPlan(pattern as PatternName, opts);
-        let startedBy: string | undefined;
-        try {
-          startedBy = me(command).name;
-        } catch {
-          // Starting needs no identity; it is recorded when there is one.
-        }
-        const started = await (await patterns(command)).start(pattern as PatternName, plan as never, { startedBy });
+        // You are recorded as the starter (a pattern always has one).
+        const started = await (await patterns(command)).start(pattern, plan);
         done(command, started, `${colors.green('started')} ${started.pattern} "${started.title}"\n  ${started.workflowId}\n${colors.dim(`  baton status ${started.workflowId}`)}`);
       }),
     );
@@ -262,10 +257,10 @@ Examples:
     .description('Approve what a pattern waits for (humans only; checked first, then by the workflow)')
     .argument('<workflow>', 'workflow id')
     .option('--comment <text>', 'a comment for the agents')
-    .addHelpText('after', '\nExample:\n  $ baton approve code-review/auth-api-1b2c3d --comment "ship it" --as alice')
+    .addHelpText('after', '\nExample:\n  $ baton approve code-review/auth-api-1b2c3d --comment "ship it"    # as the human logged in here')
     .action(
       rt.action(async (workflow: string, opts: { comment?: string }, command: Command) => {
-        const outcome = await (await patterns(command)).approve(workflow, me(command), opts.comment);
+        const outcome = await (await decide(command)).approve(workflow, opts.comment);
         done(command, outcome, outcome.decided ? `${colors.green('approved')} ${outcome.workflowId}` : `${colors.yellow('sent')} approval to ${outcome.workflowId} (not yet taken into account; see baton status)`);
       }),
     );
@@ -275,10 +270,10 @@ Examples:
     .description('Reject what a pattern waits for, with the reason (humans only)')
     .argument('<workflow>', 'workflow id')
     .requiredOption('--reason <text>', 'why (it goes to the agents)')
-    .addHelpText('after', '\nExample:\n  $ baton reject code-review/auth-api-1b2c3d --reason "add rate limiting first" --as alice')
+    .addHelpText('after', '\nExample:\n  $ baton reject code-review/auth-api-1b2c3d --reason "add rate limiting first"')
     .action(
       rt.action(async (workflow: string, opts: { reason: string }, command: Command) => {
-        const outcome = await (await patterns(command)).reject(workflow, me(command), opts.reason);
+        const outcome = await (await decide(command)).reject(workflow, opts.reason);
         done(command, outcome, outcome.decided ? `${colors.yellow('rejected')} ${outcome.workflowId}` : `${colors.yellow('sent')} rejection to ${outcome.workflowId} (see baton status)`);
       }),
     );
@@ -291,7 +286,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  $ baton progress parallel-development/auth-9f8e7d --note "login endpoint done, logout next"')
     .action(
       rt.action(async (workflow: string, opts: { note: string }, command: Command) => {
-        const ack = await (await patterns(command)).progress(workflow, me(command), opts.note);
+        const ack = await (await patterns(command)).progress(workflow, opts.note);
         done(command, ack, `${colors.green('noted')} on step "${ack.step}"`);
       }),
     );
@@ -311,7 +306,7 @@ Examples:
     .action(
       rt.action(async (workflow: string, opts: { summary: string; what?: string; where?: string; howToTest?: string }, command: Command) => {
         const handoff = opts.what || opts.where || opts.howToTest ? { whatWasDone: opts.what ?? '', where: opts.where ? list(opts.where) : [], howToTest: opts.howToTest ?? '' } : undefined;
-        const ack = await (await patterns(command)).done(workflow, me(command), { summary: opts.summary, handoff });
+        const ack = await (await patterns(command)).done(workflow, { summary: opts.summary, handoff });
         done(command, ack, `${colors.green('done')} step "${ack.step}": ${ack.message}`);
       }),
     );
@@ -324,7 +319,7 @@ Examples:
     .addHelpText('after', '\nExample:\n  $ baton fail sequential-handoff/user-sign-up-3fa2c1 --reason "the design for the form is missing"')
     .action(
       rt.action(async (workflow: string, opts: { reason: string }, command: Command) => {
-        const ack = await (await patterns(command)).fail(workflow, me(command), opts.reason);
+        const ack = await (await patterns(command)).fail(workflow, opts.reason);
         done(command, ack, `${colors.yellow('failed')} step "${ack.step}": ${ack.message}`);
       }),
     );
@@ -342,7 +337,7 @@ Examples:
     .action(
       rt.action(async (workflow: string, opts: { approve?: boolean; requestChanges?: boolean; required?: string[]; suggestion?: string[]; summary?: string }, command: Command) => {
         if (Boolean(opts.approve) === Boolean(opts.requestChanges)) throw new BatonError('INVALID_INPUT', 'verdict: pass exactly one of --approve or --request-changes.');
-        const ack = await (await patterns(command)).review(workflow, me(command), {
+        const ack = await (await patterns(command)).review(workflow, {
           verdict: opts.approve ? 'approve' : 'request_changes',
           required: opts.required ?? [],
           suggestions: opts.suggestion ?? [],
@@ -357,11 +352,17 @@ Examples:
     .description('Stop a pattern (humans only); every reservation it holds is released')
     .argument('<workflow>', 'workflow id')
     .requiredOption('--reason <text>', 'why the work stops (the agents are told)')
-    .addHelpText('after', '\nExample:\n  $ baton cancel parallel-development/auth-9f8e7d --reason "requirements changed" --as alice')
+    .addHelpText('after', '\nExample:\n  $ baton cancel parallel-development/auth-9f8e7d --reason "requirements changed"')
     .action(
       rt.action(async (workflow: string, opts: { reason: string }, command: Command) => {
-        const status = await (await patterns(command)).cancel(workflow, me(command), opts.reason);
-        done(command, status, `${colors.yellow('cancelled')} ${status.workflowId}; its reservations are released.`);
+        const outcome = await (await decide(command)).cancel(workflow, opts.reason);
+        done(
+          command,
+          outcome,
+          outcome.ended
+            ? `${colors.yellow('cancelled')} ${outcome.status.workflowId}; its reservations are released.`
+            : `${colors.yellow('cancelling')} ${outcome.status.workflowId}: the workflow took the cancel and is still releasing its reservations (baton status ${outcome.status.workflowId}).`,
+        );
       }),
     );
 }

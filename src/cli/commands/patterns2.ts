@@ -3,8 +3,7 @@ import { BatonError } from '../../domain/errors';
 import { formatDuration } from '../../domain/patterns/duration';
 import { recommend } from '../../domain/patterns/recommend';
 import type { Alert } from '../../schemas/alerts';
-import { ALERT_KINDS } from '../../schemas/alerts';
-import { resolveIdentity } from '../credentials';
+import { ALERT_KINDS } from '../../domain/alerts/kinds';
 import { colors, printJson, relativeTime, table } from '../output';
 import type { CliRuntime } from '../runtime';
 import { buildPlan } from './patterns';
@@ -49,13 +48,6 @@ export async function startPatternII(rt: CliRuntime, name: string, opts: Opts, c
   const set = (key: string, value: unknown) => {
     if (value !== undefined) plan[key] = value;
   };
-  const project = (await rt.baton()).project(rt.project(command));
-  let identity: { name: string; token: string } | undefined;
-  try {
-    identity = resolveIdentity(rt, command);
-  } catch {
-    identity = undefined;
-  }
   let started: { workflowId: string; title: string; pattern: string };
   if (pattern === 'emergency-response') {
     set('description', opts.description);
@@ -69,13 +61,13 @@ export async function startPatternII(rt: CliRuntime, name: string, opts: Opts, c
     if (opts.deployCommand) plan.deploy = { command: opts.deployCommand, ...timeout };
     if (opts.rollbackCommand) plan.rollback = { command: opts.rollbackCommand, ...timeout };
     if (opts.healthCommand) plan.healthCheck = { command: opts.healthCommand, ...(opts.healthEvery ? { every: opts.healthEvery } : {}), ...timeout };
-    started = await project.emergency.start(plan as never, { startedBy: identity?.name });
+    started = await rt.member(command).patterns.start(pattern, plan);
   } else if (pattern === 'onboarding') {
     set('agent', opts.agent);
     set('lead', opts.lead);
     if (opts.task || opts.files) plan.starterTask = { ...(plan.starterTask as object), ...(opts.task ? { task: opts.task } : {}), ...(opts.files ? { files: list(opts.files as string) } : {}) };
     set('trustPollEvery', opts.trustPollEvery);
-    started = await project.onboarding.start(plan as never, { startedBy: identity?.name });
+    started = await rt.member(command).patterns.start(pattern, plan);
   } else {
     for (const key of ['database', 'backend', 'frontend'] as const) set(key, layer(opts[key] as string | undefined, key));
     const test = layer(opts.test as string | undefined, 'test');
@@ -87,8 +79,8 @@ export async function startPatternII(rt: CliRuntime, name: string, opts: Opts, c
     if (opts.maxRevisions) plan.maxRevisions = Number(opts.maxRevisions);
     if (opts.mergeCommand) plan.merge = { command: opts.mergeCommand, ...(opts.timeout ? { timeout: opts.timeout } : {}) };
     if (opts.allowNewAgents) plan.requireTrusted = false;
-    if (!identity) throw new BatonError('UNAUTHORIZED', 'A human starts a full-stack feature (and broadcasts its plan): pass --as <human> or use saved credentials.');
-    started = await project.fullStack.start(plan as never, identity);
+    // A human starts a full-stack feature (and so broadcasts its plan).
+    started = await rt.human(command).patterns.start(pattern, plan);
   }
   const next =
     pattern === 'emergency-response' ? `agents: baton claim ${started.workflowId}` : pattern === 'onboarding' ? `a human: baton introduce ${started.workflowId} --text "..."` : `baton status ${started.workflowId}`;
@@ -120,7 +112,6 @@ function printAlerts(alerts: Alert[], resolved: Alert[]): void {
 }
 
 export function register(program: Command, rt: CliRuntime): void {
-  const project = async (command: Command) => (await rt.baton()).project(rt.project(command));
   const out = (command: Command, value: unknown, text: string) => (rt.globals(command).json ? printJson(value) : console.log(text));
 
   // --- options of the shared `baton start` for emergency | onboarding | full-stack --------------------
@@ -158,11 +149,11 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
       --files "src/payments/**" --staging-command "npm run test:staging" --deploy-command "./deploy.sh" \\
       --health-command "curl -fsS https://example.com/health" --monitor-window 10m
   $ baton start onboarding --agent SilverPhoenix --lead alice --task "Fix the README install steps" --files README.md
-  $ baton start full-stack --title "User authentication" --as alice \\
+  $ baton start full-stack --title "User authentication" \\
       --database "BoldMountain:db/migrations/002_users.sql:Create the users table" \\
       --backend "SwiftEagle:src/api/auth/**:Implement the auth API" \\
       --frontend "GreenCastle:web/login/**:Build the login form" \\
-      --test "ClearRiver:e2e/auth.spec.ts:Run the auth E2E tests" --reviewer alice`,
+      --test "ClearRiver:e2e/auth.spec.ts:Run the auth E2E tests" --reviewer alice   # a human starts it`,
     );
   }
 
@@ -174,7 +165,7 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
     .addHelpText('after', '\nExample:\n  $ baton claim emergency-response/payments-500s-1a2b3c --as RedFox')
     .action(
       rt.action(async (workflow: string, opts: { note?: string }, command: Command) => {
-        const r = await (await project(command)).emergency.claim(workflow, resolveIdentity(rt, command), opts.note);
+        const r = await rt.member(command).patterns.claim(workflow, opts.note);
         out(command, r, `${colors.green('claimed')} ${r.workflowId}\n  ${r.message}`);
       }),
     );
@@ -190,7 +181,7 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
     .addHelpText('after', '\nExample:\n  $ baton postmortem emergency-response/payments-500s-1a2b3c --summary "Charges failed for 20 min" \\\n      --root-cause "null customer on guest checkout" --learning "Guard optional fields" --learning "Alert on 5xx rate"')
     .action(
       rt.action(async (workflow: string, opts: { summary: string; rootCause: string; learning?: string[]; followUp?: string[] }, command: Command) => {
-        const r = await (await project(command)).emergency.postMortem(workflow, resolveIdentity(rt, command), { summary: opts.summary, rootCause: opts.rootCause, learnings: opts.learning ?? [], followUps: opts.followUp ?? [] });
+        const r = await rt.member(command).patterns.postMortem(workflow, { summary: opts.summary, rootCause: opts.rootCause, learnings: opts.learning ?? [], followUps: opts.followUp ?? [] });
         out(command, r, `${colors.green('accepted')} ${r.message}`);
       }),
     );
@@ -202,7 +193,7 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
     .addHelpText('after', '\nExample:\n  $ baton incident emergency-response/payments-500s-1a2b3c --json')
     .action(
       rt.action(async (workflow: string, _opts: object, command: Command) => {
-        const i = await (await project(command)).emergency.incident(workflow);
+        const i = await rt.member(command).patterns.incident(workflow);
         if (rt.globals(command).json) return printJson(i);
         const t = (ms?: number) => (ms === undefined ? '-' : formatDuration(ms));
         console.log(`${colors.bold(i.title)}  ${colors.yellow(i.phase)}  claimant: ${i.claimant ?? colors.red('nobody yet')}${i.reopens ? colors.red(`  reopened ${i.reopens}x`) : ''}`);
@@ -217,10 +208,10 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
     .description('Introduce a new agent to the team (humans; broadcast by its onboarding workflow)')
     .argument('<workflow>', 'the onboarding workflow id')
     .requiredOption('--text <text>', 'the introduction the team reads')
-    .addHelpText('after', '\nExample:\n  $ baton introduce onboarding/onboarding-silverphoenix-1a2b3c --text "SilverPhoenix joins us on the docs" --as alice')
+    .addHelpText('after', '\nExample:\n  $ baton introduce onboarding/onboarding-silverphoenix-1a2b3c --text "SilverPhoenix joins us on the docs"')
     .action(
       rt.action(async (workflow: string, opts: { text: string }, command: Command) => {
-        const r = await (await project(command)).onboarding.introduce(workflow, resolveIdentity(rt, command), opts.text);
+        const r = await rt.human(command).patterns.introduce(workflow, opts.text);
         out(command, r, `${colors.green('introduced')} ${r.message}`);
       }),
     );
@@ -232,7 +223,7 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
     .addHelpText('after', '\nExample:\n  $ baton onboarding onboarding/onboarding-silverphoenix-1a2b3c')
     .action(
       rt.action(async (workflow: string, _opts: object, command: Command) => {
-        const v = await (await project(command)).onboarding.view(workflow);
+        const v = await rt.member(command).patterns.onboarding(workflow);
         if (rt.globals(command).json) return printJson(v);
         console.log(`${colors.bold(v.agent)} (lead ${v.lead})  ${colors.yellow(v.phase)}`);
         console.log(`introduced by: ${v.introducedBy ?? '-'}  starter review: ${v.starterReview ?? '-'}`);
@@ -267,7 +258,7 @@ Also: emergency (emergency-response), onboarding, full-stack (full-stack-feature
     .addHelpText('after', '\nExamples:\n  $ baton alerts --project acme/web\n  $ baton alerts --kind silent-work --all --json')
     .action(
       rt.action(async (opts: { all?: boolean; kind?: Alert['kind']; agent?: string }, command: Command) => {
-        const view = await (await project(command)).alerts.list({ includeResolved: Boolean(opts.all), kind: opts.kind, agent: opts.agent });
+        const view = await rt.member(command).alerts({ all: Boolean(opts.all), kind: opts.kind, agent: opts.agent });
         if (rt.globals(command).json) return printJson(view);
         printAlerts(view.active, view.resolved);
       }),

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import { BatonError } from '../../domain/errors';
-import { actorOf, reservationTable } from './reservations-view';
+import { reservationTable } from './reservations-view';
 
 export function register(program: Command, rt: CliRuntime): void {
   program
@@ -16,9 +16,7 @@ export function register(program: Command, rt: CliRuntime): void {
       rt.action(async (ids: string[], opts: { pattern?: string[]; all?: boolean }, command: Command) => {
         const selectors = [ids.length > 0, Boolean(opts.pattern?.length), Boolean(opts.all)].filter(Boolean).length;
         if (selectors !== 1) throw new BatonError('INVALID_INPUT', 'Say what to release: ids, --pattern <patterns...>, or --all (exactly one of them).');
-        const project = (await rt.baton()).project(rt.project(command));
-        const result = await project.reservations.release({
-          actor: actorOf(rt, command),
+        const result = await rt.member(command).reservations.release({
           ids: ids.length ? ids : undefined,
           patterns: opts.pattern?.length ? opts.pattern : undefined,
           all: opts.all || undefined,

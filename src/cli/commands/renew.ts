@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import { parseDuration } from '../../domain/reservations/duration';
-import { actorOf, reservationTable } from './reservations-view';
+import { reservationTable } from './reservations-view';
 
 export function register(program: Command, rt: CliRuntime): void {
   program
@@ -14,8 +14,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (ids: string[], opts: { ttl: string }, command: Command) => {
         const ttlSeconds = parseDuration(opts.ttl);
-        const project = (await rt.baton()).project(rt.project(command));
-        const result = await project.reservations.renew({ actor: actorOf(rt, command), ids: ids.length ? ids : undefined, ttlSeconds });
+        const result = await rt.member(command).reservations.renew({ ids: ids.length ? ids : undefined, ttlSeconds });
         if (rt.globals(command).json) return printJson(result);
         if (result.renewed.length === 0) return console.log(colors.dim('You hold no reservations to renew.'));
         console.log(`${colors.green('renewed')} ${result.renewed.length}:`);

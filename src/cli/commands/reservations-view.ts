@@ -1,18 +1,8 @@
-import type { Command } from 'commander';
-import type { CliRuntime } from '../runtime';
 import { colors, relativeTime, table } from '../output';
-import { resolveIdentity } from '../credentials';
 import { EXIT_CODES } from '../../domain/errors';
-import type { Actor } from '../../schemas/actor';
 import type { AuditEntry, Conflict, Reservation } from '../../schemas/reservations';
 
-// How the reservation commands present answers and who they act as; shared by the reservation family.
-
-/** The caller as an Actor: --as/--token, BATON_AGENT/BATON_TOKEN, then saved credentials. */
-export function actorOf(rt: CliRuntime, command: Command): Actor {
-  const me = resolveIdentity(rt, command);
-  return { kind: 'member', name: me.name, token: me.token };
-}
+// How the reservation commands present answers; shared by the reservation family.
 
 const mode = (exclusive: boolean) => (exclusive ? 'exclusive' : 'shared');
 const clip = (text: string, max = 48) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
-import { resolveIdentity } from '../credentials';
 import { auditTable, reservationTable } from './reservations-view';
 import * as reserve from './reserve';
 import * as release from './release';
@@ -17,7 +16,7 @@ export function register(program: Command, rt: CliRuntime): void {
   check.register(program, rt);
   program
     .command('reservations')
-    .description('List active reservations (yours by default when you are registered here), or the audit trail')
+    .description('List active reservations (yours by default), or the audit trail')
     .option('--all', "everyone's reservations")
     .option('--holder <name>', "one member's reservations")
     .option('--audit', 'show the audit trail (grants, releases, renewals, expiries, force releases) instead')
@@ -25,15 +24,9 @@ export function register(program: Command, rt: CliRuntime): void {
     .addHelpText('after', '\nExamples:\n  $ baton reservations --all --project acme/web\n  $ baton reservations --holder BoldMountain --json\n  $ baton reservations --audit --limit 50')
     .action(
       rt.action(async (opts: { all?: boolean; holder?: string; audit?: boolean; limit?: number }, command: Command) => {
-        const project = (await rt.baton()).project(rt.project(command));
+        const project = rt.member(command);
         let holder = opts.holder;
-        if (!holder && !opts.all) {
-          try {
-            holder = resolveIdentity(rt, command).name;
-          } catch {
-            // Not registered on this machine: show everyone's.
-          }
-        }
+        if (!holder && !opts.all) holder = rt.memberIdentity(command).name ?? (await project.agents.whoami()).name;
         const json = rt.globals(command).json;
         if (opts.audit) {
           const trail = await project.reservations.audit({ holder, limit: opts.limit ?? 100 });

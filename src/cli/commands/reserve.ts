@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import { parseDuration } from '../../domain/reservations/duration';
-import { actorOf, conflictReport, exitWithConflict, reservationTable } from './reservations-view';
+import { conflictReport, exitWithConflict, reservationTable } from './reservations-view';
 
 export function register(program: Command, rt: CliRuntime): void {
   program
@@ -22,9 +22,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (patterns: string[], opts: { reason: string; shared?: boolean; ttl: string; requestId?: string; allowBroad?: boolean }, command: Command) => {
         const ttlSeconds = parseDuration(opts.ttl);
-        const project = (await rt.baton()).project(rt.project(command));
-        const answer = await project.reservations.reserve({
-          actor: actorOf(rt, command),
+        const answer = await rt.member(command).reservations.reserve({
           patterns,
           exclusive: !opts.shared,
           ttlSeconds,

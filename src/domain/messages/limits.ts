@@ -12,6 +12,8 @@ export const MAX_RECIPIENTS = 50;
  */
 export const MAX_NOTICE_RECIPIENTS = 1000;
 export const MAX_IDEMPOTENCY_KEY_CHARS = 128;
+/** One push wait answers within this many seconds; longer waits are made of several. */
+export const MAX_WAIT_SECONDS = 300;
 
 /** UTF-8 length without TextEncoder or Buffer, so the same check runs in the workflow sandbox. */
 export function utf8Length(text: string): number {

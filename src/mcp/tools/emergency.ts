@@ -3,7 +3,6 @@ import { ClaimInput, PostMortemInput } from '../../schemas/emergency';
 import { defineTool, type Tool, type ToolCall } from '../toolbox';
 
 const agent = ({ session }: ToolCall) => session.actor().name;
-const token = ({ session }: ToolCall) => session.actor().token;
 
 /** Which emergency: its workflow id, <pattern>/<id>, or just the id (the client accepts all three). */
 const incidentField = {
@@ -25,7 +24,7 @@ export function emergencyTools(): Tool[] {
         'The claimant gets the affected files reserved with priority, then reports with progress/done/fail.',
       schema: ClaimInput,
       what: 'claim',
-      fill: { agent, token },
+      fill: { agent },
       extra: incidentField,
       async run(input, { session }, extra) {
         const result = await session.project().emergency.claim(extra.workflow as string, session.actor(), input.note);
@@ -38,7 +37,7 @@ export function emergencyTools(): Tool[] {
       description: 'As the claimant, close the emergency with a post-mortem: summary, root cause, at least one learning, follow-ups.',
       schema: PostMortemInput,
       what: 'post-mortem',
-      fill: { agent, token },
+      fill: { agent },
       extra: incidentField,
       async run({ summary, rootCause, learnings, followUps }, { session }, extra) {
         const result = await session.project().emergency.postMortem(extra.workflow as string, session.actor(), { summary, rootCause, learnings, followUps });

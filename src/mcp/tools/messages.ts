@@ -4,7 +4,6 @@ import { defineTool, type Tool, type ToolCall } from '../toolbox';
 import type { ToolAnswer } from '../toolbox';
 
 const actor = ({ session }: ToolCall) => session.actor();
-const token = ({ session }: ToolCall) => session.actor().token;
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 /** A reply is a send whose recipients, subject and thread come from the message answered. */
@@ -105,7 +104,7 @@ export function messageTools(): Tool[] {
       description: 'Show one message of your inbox and mark it read.',
       schema: MessageOp,
       what: 'message',
-      fill: { token },
+      fill: { actor },
       async run(input, { session }) {
         const item = await session.project().messages.read(session.actor(), input.messageId);
         return { summary: `${item.id} from ${item.from}: ${item.subject}`, data: item };
@@ -117,7 +116,7 @@ export function messageTools(): Tool[] {
       description: 'Acknowledge a message (and mark it read); the sender sees the acknowledgement. Do it for messages with ackRequired.',
       schema: MessageOp,
       what: 'message',
-      fill: { token },
+      fill: { actor },
       async run(input, { session }) {
         const item = await session.project().messages.ack(session.actor(), input.messageId);
         return { summary: `Acknowledged ${item.id} from ${item.from}.`, data: item };

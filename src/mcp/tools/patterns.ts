@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { DoneInput, FailInput, ProgressInput, ReviewInput, type ReportAck } from '../../schemas/patterns';
 import { defineTool, type Tool, type ToolAnswer, type ToolCall } from '../toolbox';
 
-// The reports carry `{ agent, token }`: the session's, never the agent's arguments.
+// The reports carry the session's `agent`, never the agent's arguments.
 const agent = ({ session }: ToolCall) => session.actor().name;
-const token = ({ session }: ToolCall) => session.actor().token;
 
 /** Which pattern run the report is for; the client accepts the full id or <pattern>/<id>. */
 const workflowField = {
@@ -26,7 +25,7 @@ export function patternTools(): Tool[] {
       description: 'Tell the pattern run you are assigned to what you did or what blocks you (also counts as a check-in).',
       schema: ProgressInput,
       what: 'progress report',
-      fill: { agent, token },
+      fill: { agent },
       extra: workflowField,
       async run(input, { session }, extra) {
         return acked(await session.project().patterns.progress(extra.workflow as string, session.actor(), input.note));
@@ -40,7 +39,7 @@ export function patternTools(): Tool[] {
         'A vague or empty handoff is refused with what is missing. Your step\'s reservations are released by the run.',
       schema: DoneInput,
       what: 'done report',
-      fill: { agent, token },
+      fill: { agent },
       extra: workflowField,
       async run(input, { session }, extra) {
         return acked(await session.project().patterns.done(extra.workflow as string, session.actor(), { summary: input.summary, handoff: input.handoff }));
@@ -52,7 +51,7 @@ export function patternTools(): Tool[] {
       description: 'Report that your step cannot be done, and why; the run retries with you or asks a human, as its plan says.',
       schema: FailInput,
       what: 'failure report',
-      fill: { agent, token },
+      fill: { agent },
       extra: workflowField,
       async run(input, { session }, extra) {
         return acked(await session.project().patterns.fail(extra.workflow as string, session.actor(), input.reason));
@@ -64,7 +63,7 @@ export function patternTools(): Tool[] {
       description: 'As the reviewer of a code review: approve, or request_changes with at least one required comment (suggestions are optional).',
       schema: ReviewInput,
       what: 'review',
-      fill: { agent, token },
+      fill: { agent },
       extra: workflowField,
       async run({ verdict, required, suggestions, summary }, { session }, extra) {
         return acked(await session.project().patterns.review(extra.workflow as string, session.actor(), { verdict, required, suggestions, summary }));

@@ -48,8 +48,10 @@ export function reservationTools(): Tool[] {
       schema: CheckInput,
       what: 'check request',
       readOnly: true,
+      // One's own reservations never conflict: the session's name, never an argument.
+      fill: { asAgent: ({ session }) => session.actor().name },
       async run(input, { session }) {
-        const result = await session.project().reservations.check({ ...input, asAgent: input.asAgent ?? session.name });
+        const result = await session.project().reservations.check(input);
         const conflicts = result.results.flatMap((r) => r.conflicts);
         return {
           summary: result.clear ? 'Clear: nobody else holds these.' : `Not clear: ${conflicts.map(describeConflict).join('; ')}.`,

@@ -1,11 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Checked } from '../failure';
-import type { Ack, InboxFilter, InboxItem, InboxPage, MailboxDescription, Message, MessageOp, OutboxItem, ThreadView, WaitInput, WaitResult } from '../../schemas/messages';
+import type { MemberActor } from '../../schemas/actor';
+import type { Ack, InboxFilter, MailboxOwner, InboxItem, InboxPage, MailboxDescription, Message, MessageOp, OutboxItem, ThreadView, WaitInput, WaitResult } from '../../schemas/messages';
 
 /**
  * A member's mailbox workflow (`baton/<project>/mailbox/<member>`): its inbox and outbox. The project
  * workflow delivers with signals (deduplicated by message id, so a retried delivery lands once); the
- * member reads with token-checked queries and updates.
+ * member (verified by the Baton server) reads with queries and updates that check the actor.
  */
 /** Delivered by the project workflow: a message for this member. */
 export const deliverSignal = defineSignal<[Message]>('deliver');
@@ -14,16 +15,16 @@ export const sentSignal = defineSignal<[{ message: Message; deliveredTo: string[
 /** From a recipient's mailbox: they acknowledged a message this member sent. */
 export const ackedSignal = defineSignal<[{ messageId: string; ack: Ack }]>('acked');
 /**
- * From the project workflow when it starts a mailbox that already exists: the member behind the name
- * (its token hash). A different hash means a new identity, which starts with an empty mailbox.
+ * From the project workflow only: who owns the mailbox now (a new epoch after a token rotation, a
+ * retirement, or another registration of the name, which starts with an empty mailbox).
  */
-export const claimSignal = defineSignal<[{ tokenHash: string }]>('claim');
+export const claimSignal = defineSignal<[MailboxOwner]>('claim');
 
 /** Readable state for the Web UI (no token needed: anyone with namespace access can read history). */
 export const describeQuery = defineQuery<MailboxDescription>('describe');
-export const inboxQuery = defineQuery<Checked<InboxPage>, [{ token: string; filter?: InboxFilter }]>('inbox');
-export const outboxQuery = defineQuery<Checked<OutboxItem[]>, [{ token: string; limit?: number }]>('outbox');
-export const threadQuery = defineQuery<Checked<ThreadView>, [{ token: string; thread: string }]>('thread');
+export const inboxQuery = defineQuery<Checked<InboxPage>, [{ actor: MemberActor; filter?: InboxFilter }]>('inbox');
+export const outboxQuery = defineQuery<Checked<OutboxItem[]>, [{ actor: MemberActor; limit?: number }]>('outbox');
+export const threadQuery = defineQuery<Checked<ThreadView>, [{ actor: MemberActor; thread: string }]>('thread');
 /** One message from the inbox or outbox, without marking it read (used to reply). */
 export const messageQuery = defineQuery<Checked<InboxItem | OutboxItem>, [MessageOp]>('message');
 

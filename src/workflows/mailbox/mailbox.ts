@@ -1,5 +1,4 @@
 import * as wf from '@temporalio/workflow';
-import { hashToken, sameHash } from '../../domain/agents/token-hash';
 import { trimArray } from '../../domain/messages/bounded';
 import { utf8Length } from '../../domain/messages/limits';
 import { mailboxWorkflowId } from '../../domain/ids';
@@ -7,6 +6,8 @@ import { z } from 'zod';
 import {
   Ack,
   InboxFilter,
+  MailboxOwner,
+  MemberActor,
   Message,
   MessageId,
   MessageOp,
@@ -26,7 +27,9 @@ import { ackUpdate, ackedSignal, claimSignal, deliverSignal, describeQuery, inbo
 
 /** Carried across continue-as-new; bounded (see the limits below). */
 export interface MailboxState {
-  tokenHash: string;
+  /** Whose mailbox (absent in state carried from before owners existed: `tokenHash` instead). */
+  owner?: MailboxOwner;
+  tokenHash?: string;
   nextSeq: number;
   inbox: InboxItem[];
   outbox: OutboxItem[];
@@ -46,7 +49,15 @@ const MAX_WAITERS = 8;
 const DeliverPayload = Message;
 const SentPayload = z.object({ message: Message, deliveredTo: z.array(z.string()) });
 const AckedPayload = z.object({ messageId: MessageId, ack: Ack });
-const ClaimPayload = z.object({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) });
+/** The project's word on who owns the mailbox; legacy histories sent a token hash instead. */
+const ClaimPayload = z.union([MailboxOwner, z.object({ tokenHash: z.string().regex(/^[0-9a-f]{64}$/) })]);
+/**
+ * What update handlers read of their argument. Validators check the whole input (actor included);
+ * handlers run right after them, and also on replay of histories recorded before actors replaced
+ * tokens, so they only need the message id.
+ */
+const HandledOp = z.object({ messageId: MessageId });
+const ActorOnly = z.object({ actor: MemberActor });
 
 function signalOf<S extends z.ZodType>(schema: S, raw: unknown, name: string, handle: (payload: z.output<S>) => void): void {
   const parsed = schema.safeParse(raw);
@@ -87,7 +98,11 @@ class Mailbox {
 
   constructor(private readonly input: MailboxInput) {
     const carried = input.carried as MailboxState | undefined;
-    this.state = carried ?? { tokenHash: input.tokenHash, nextSeq: 1, inbox: [], outbox: [], seen: [] };
+    this.state = carried ?? { nextSeq: 1, inbox: [], outbox: [], seen: [] };
+    if (!carried) {
+      if (input.owner) this.state.owner = input.owner;
+      else if (input.tokenHash) this.state.tokenHash = input.tokenHash;
+    }
     this.seen = new Set(this.state.seen);
   }
 
@@ -97,43 +112,43 @@ class Mailbox {
     wf.setHandler(deliverSignal, (raw) => signalOf(DeliverPayload, raw, 'deliver', (message) => this.deliver(message)));
     wf.setHandler(sentSignal, (raw) => signalOf(SentPayload, raw, 'sent', ({ message, deliveredTo }) => this.recordSent(message, deliveredTo)));
     wf.setHandler(ackedSignal, (raw) => signalOf(AckedPayload, raw, 'acked', ({ messageId, ack }) => this.recordAck(messageId, ack)));
-    wf.setHandler(claimSignal, (raw) => signalOf(ClaimPayload, raw, 'claim', ({ tokenHash }) => this.claim(tokenHash)));
+    wf.setHandler(claimSignal, (raw) => signalOf(ClaimPayload, raw, 'claim', (owner) => this.claim(owner)));
 
     wf.setHandler(describeQuery, () => this.describe());
-    wf.setHandler(inboxQuery, ({ token, filter }) =>
+    wf.setHandler(inboxQuery, ({ actor, filter }) =>
       checked(() => {
-        this.authenticate(token);
+        this.authenticate(actor);
         return this.page(parseOrFail(InboxFilter, filter ?? {}, 'inbox filter'));
       }),
     );
-    wf.setHandler(outboxQuery, ({ token, limit }) =>
+    wf.setHandler(outboxQuery, ({ actor, limit }) =>
       checked(() => {
-        this.authenticate(token);
+        this.authenticate(actor);
         const n = Math.min(500, Math.max(1, Math.floor(Number(limit ?? 50)) || 50));
         return this.state.outbox.slice(-n).reverse();
       }),
     );
-    wf.setHandler(threadQuery, ({ token, thread }) =>
+    wf.setHandler(threadQuery, ({ actor, thread }) =>
       checked(() => {
-        this.authenticate(token);
+        this.authenticate(actor);
         return this.threadView(thread);
       }),
     );
     wf.setHandler(messageQuery, (op) =>
       checked(() => {
-        const { token, messageId } = parseOrFail(MessageOp, op, 'message');
-        this.authenticate(token);
+        const { actor, messageId } = parseOrFail(MessageOp, op, 'message');
+        this.authenticate(actor);
         const found = this.state.inbox.find((m) => m.id === messageId) ?? this.state.outbox.find((m) => m.id === messageId);
         if (!found) throw this.notFound(messageId);
         return found;
       }),
     );
 
-    wf.setHandler(readUpdate, (op) => this.markRead(this.checkOp(op)), { validator: (op) => void this.checkOp(op) });
-    wf.setHandler(ackUpdate, (op) => this.acknowledge(this.checkOp(op)), { validator: (op) => void this.checkOp(op) });
-    wf.setHandler(waitUpdate, (raw) => this.wait(parseOrFail(WaitInput, raw, 'wait')), {
+    wf.setHandler(readUpdate, (op) => this.markRead(this.item(parseOrFail(HandledOp, op, 'message').messageId)), { validator: (op) => void this.checkOp(op) });
+    wf.setHandler(ackUpdate, (op) => this.acknowledge(this.item(parseOrFail(HandledOp, op, 'message').messageId)), { validator: (op) => void this.checkOp(op) });
+    wf.setHandler(waitUpdate, (raw) => this.wait(parseOrFail(WaitInput.omit({ actor: true }), raw, 'wait')), {
       validator: (raw) => {
-        this.authenticate(parseOrFail(WaitInput, raw, 'wait').token);
+        this.authenticate(parseOrFail(WaitInput, raw, 'wait').actor);
         if (this.waiters >= MAX_WAITERS) throw batonFailure('CONFLICT', `${this.input.member} already has ${MAX_WAITERS} waits open; one waiting process per member is enough.`);
       },
     });
@@ -167,11 +182,23 @@ class Mailbox {
     item.acks.push(ack);
   }
 
-  private claim(tokenHash: string): void {
-    if (tokenHash === this.state.tokenHash) return;
-    // The name now belongs to a new identity (the project's state was reset): it must not read the
-    // previous holder's mail.
-    this.state.tokenHash = tokenHash;
+  /**
+   * The project says who owns this mailbox now. The same registration at a new epoch (a rotated
+   * token) or retired keeps its mail; another registration of the name (the project was replaced)
+   * must not read the previous holder's mail, so the mailbox starts empty.
+   */
+  private claim(owner: MailboxOwner | { tokenHash: string }): void {
+    if ('tokenHash' in owner) {
+      if (owner.tokenHash === this.state.tokenHash) return;
+      this.state.tokenHash = owner.tokenHash;
+      this.state.inbox = [];
+      this.state.outbox = [];
+      return;
+    }
+    const same = this.state.owner?.memberId === owner.memberId;
+    this.state.owner = owner;
+    delete this.state.tokenHash;
+    if (same) return;
     this.state.inbox = [];
     this.state.outbox = [];
   }
@@ -201,9 +228,19 @@ class Mailbox {
 
   // --- the member's operations --------------------------------------------------------------------
 
-  private authenticate(token: string | undefined): void {
-    if (!token || !sameHash(hashToken(token), this.state.tokenHash)) {
-      throw batonFailure('UNAUTHORIZED', `Wrong token for ${this.input.member}: use the token \`baton register\` printed for it (BATON_TOKEN or the saved credentials).`);
+  /**
+   * Only the owner reads and acts on a mailbox. The Baton server verified the member's token; this
+   * checks the name, retirement and the epoch the server saw (a stale one: the token was rotated).
+   */
+  private authenticate(raw: unknown): void {
+    const { actor } = parseOrFail(ActorOnly, { actor: raw }, 'actor');
+    if (actor.name.toLowerCase() !== this.input.member.toLowerCase()) {
+      throw batonFailure('FORBIDDEN', `This is ${this.input.member}'s mailbox; ${actor.name} reads only their own.`);
+    }
+    const owner = this.state.owner;
+    if (owner?.retired) throw batonFailure('UNAUTHORIZED', `${this.input.member} is retired; register again to get a new identity.`, { reason: 'retired' });
+    if (owner && actor.epoch !== undefined && actor.epoch !== owner.epoch) {
+      throw batonFailure('UNAUTHORIZED', `The token used for ${this.input.member} was replaced; use the newest one.`, { reason: 'stale-credential' });
     }
   }
 
@@ -212,8 +249,12 @@ class Mailbox {
   }
 
   private checkOp(raw: unknown): InboxItem {
-    const { token, messageId } = parseOrFail(MessageOp, raw, 'message');
-    this.authenticate(token);
+    const { actor, messageId } = parseOrFail(MessageOp, raw, 'message');
+    this.authenticate(actor);
+    return this.item(messageId);
+  }
+
+  private item(messageId: string): InboxItem {
     const item = this.state.inbox.find((m) => m.id === messageId);
     if (!item) throw this.notFound(messageId);
     return item;
@@ -260,7 +301,7 @@ class Mailbox {
     };
   }
 
-  private async wait(input: WaitInput & { filter: InboxFilter; timeoutSeconds: number }): Promise<WaitResult> {
+  private async wait(input: { filter: InboxFilter; afterSeq?: number; timeoutSeconds: number }): Promise<WaitResult> {
     const limit = InboxFilter.parse(input.filter).limit;
     // Without a cursor, mail already unread answers at once; with one, only mail after it does.
     const after = input.afterSeq;

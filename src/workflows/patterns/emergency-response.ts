@@ -1,5 +1,4 @@
 import * as wf from '@temporalio/workflow';
-import { hashToken, sameHash } from '../../domain/agents/token-hash';
 import { formatDuration } from '../../domain/patterns/duration';
 import { ClaimInput, EmergencyPlan, PostMortemInput, type ClaimResult, type EmergencyPlanInput, type IncidentPhase, type IncidentTimes, type IncidentView, type PostMortem } from '../../schemas/emergency';
 import type { PatternResult, PatternWorkflowInput } from '../../schemas/patterns';
@@ -53,7 +52,6 @@ export async function emergencyResponseWorkflow(input: PatternWorkflowInput<Emer
     // A member who registered after the alert is not cached yet: the handler fetches and checks it.
     if (!cred) return { name: claim.agent, known: false };
     if (cred.kind !== 'agent' || cred.retired) throw batonFailure('FORBIDDEN', `${cred.name} is ${cred.retired ? 'retired' : 'a human'}; an available agent claims the emergency (humans approve the deploy).`);
-    if (!sameHash(hashToken(claim.token), cred.tokenHash)) throw batonFailure('UNAUTHORIZED', `Wrong token for ${cred.name}: use the token \`baton register\` printed for it.`);
     return { name: cred.name, known: true };
   };
 
@@ -90,8 +88,6 @@ export async function emergencyResponseWorkflow(input: PatternWorkflowInput<Emer
     const pm = parseOrFail(PostMortemInput, raw, 'post-mortem');
     if (run.state !== 'running') throw batonFailure('INVALID_STATE', `${run.workflowId} is ${run.state}.`);
     if (!claimant || claimant.toLowerCase() !== pm.agent.toLowerCase()) throw batonFailure('FORBIDDEN', `Only the claimant (${claimant ?? 'nobody yet'}) files the post-mortem of ${run.workflowId}.`);
-    const cred = run.credential(claimant);
-    if (!cred || !sameHash(hashToken(pm.token), cred.tokenHash)) throw batonFailure('UNAUTHORIZED', `Wrong token for ${claimant}.`);
     if (phase !== 'post-mortem') throw batonFailure('INVALID_STATE', `The incident is ${phase}: the post-mortem comes once the fix is deployed and monitoring passed.`);
     if (postMortem) throw batonFailure('INVALID_STATE', 'The post-mortem was already filed.');
     return pm;

@@ -1,5 +1,4 @@
 import * as wf from '@temporalio/workflow';
-import { hashToken, sameHash } from '../../domain/agents/token-hash';
 import { patternWorkflowId } from '../../domain/ids';
 import { formatDuration } from '../../domain/patterns/duration';
 import { IntroduceInput, OnboardingPlan, type OnboardingPhase, type OnboardingPlanInput, type OnboardingView } from '../../schemas/onboarding';
@@ -42,7 +41,6 @@ export async function onboardingWorkflow(input: PatternWorkflowInput<OnboardingP
     if (run.state !== 'running') throw batonFailure('INVALID_STATE', `${run.workflowId} is ${run.state}.`);
     const cred = run.credential(intro.by);
     if (!cred || cred.kind !== 'human' || cred.retired) throw batonFailure('FORBIDDEN', `${intro.by} is not a human of project ${run.project}; a human introduces a new agent to the team.`);
-    if (!sameHash(hashToken(intro.token), cred.tokenHash)) throw batonFailure('UNAUTHORIZED', `Wrong token for ${cred.name}.`);
     if (phase !== 'introduction') throw batonFailure('INVALID_STATE', introduction ? `${introduction.by} already introduced ${agent}.` : `${agent} is not ready to be introduced yet (${phase}).`);
     return { by: cred.name, text: intro.text };
   };

@@ -1,11 +1,32 @@
 import * as wf from '@temporalio/workflow';
 import { checkAgentName, checkHumanName, generateAgentName } from '../../domain/agents/names';
-import { hashToken, sameHash } from '../../domain/agents/token-hash';
-import type { Actor } from '../../schemas/actor';
-import { ListMembersInput, RegisterInput, RetireInput, type ContactPolicy, type MemberKind, type MemberView } from '../../schemas/agents';
-import type { ProjectSettings } from '../../schemas/project';
+import type { Actor, MemberActor } from '../../schemas/actor';
+import {
+  InviteHumanInput,
+  ListMembersInput,
+  RegisterInput,
+  RetireInput,
+  RotateTokenInput,
+  type ContactPolicy,
+  type MemberKind,
+  type MemberView,
+  type TokenOwner,
+} from '../../schemas/agents';
+import type { Founder } from '../../schemas/project';
 import { batonFailure, checked, parseOrFail } from '../failure';
-import { membersQuery, memberQuery, memberCredentialsQuery, recordSuccessUpdate, registerUpdate, retireUpdate, whoamiQuery, type MemberCredential } from './directory-api';
+import {
+  inviteHumanUpdate,
+  membersQuery,
+  memberQuery,
+  memberCredentialsQuery,
+  recordSuccessUpdate,
+  registerUpdate,
+  retireUpdate,
+  rotateTokenUpdate,
+  tokenOwnerQuery,
+  whoamiQuery,
+  type MemberCredential,
+} from './directory-api';
 import type { DirectoryPort, ProjectContext, ProjectModule } from './module';
 
 /** A member as the directory stores it (carried across continue-as-new). */
@@ -21,53 +42,73 @@ export interface MemberRecord {
   registeredAt: number;
   lastActiveAt: number;
   successfulTasks: number;
+  /** SHA-256 of the member's current token: how the Baton server finds the member behind a token. */
   tokenHash: string;
+  /**
+   * Credential epoch: raised on every rotation and on retirement. The server passes the epoch it saw
+   * with each call and a stale one is refused, so a cached token stops working everywhere at once.
+   * (Absent in state carried from before epochs existed: read as 0.)
+   */
+  epoch?: number;
+  /** Identity of this registration (a name may be registered again after a project is replaced). */
+  id?: string;
+  invitedBy?: string;
 }
 
 export interface DirectoryState {
   members: MemberRecord[];
 }
 
-/**
- * Message handlers outside the project module that want to hear about directory events (the mailbox
- * module delivers system notices through this).
- */
-export type Notifier = DirectoryPort['notify'];
+/** What the messages module hears about: a member's mailbox must learn its owner's new epoch or retirement. */
+export type CredentialsChanged = (member: MemberRecord) => Promise<void>;
 
 /**
- * The agent directory: registration with memorable unique names, token checks, humans, activity and
- * trust. It is the project's DirectoryPort, so other modules authenticate through it.
+ * The agent directory: registration with memorable unique names, humans (the founder and those a
+ * human invited), credential epochs, activity and trust. It is the project's DirectoryPort, so other
+ * modules authenticate actors through it.
+ *
+ * Identity model (README, "Trust model"): the Baton server verifies bearer tokens against the hashes
+ * kept here and sends verified actors; the workflow trusts its callers (the server and Baton's
+ * worker), so it checks membership, kind, retirement and the epoch, never a token.
  */
 export class AgentDirectory implements ProjectModule, DirectoryPort {
   readonly name = 'directory';
   private readonly members = new Map<string, MemberRecord>();
-  private readonly settingsHumans: Set<string>;
+  private readonly byHash = new Map<string, string>();
   /** Set by the messaging module so `notify` delivers; until then notices are dropped. */
-  notifier: Notifier = () => undefined;
+  notifier: DirectoryPort['notify'] = () => undefined;
   /** Set by the messages module: prepares a new member's mailbox before registration answers. */
   onRegistered: (member: MemberRecord) => Promise<void> = async () => undefined;
+  /** Set by the messages module: tells the member's mailbox about a new epoch or retirement. */
+  onCredentialsChanged: CredentialsChanged = async () => undefined;
 
   constructor(
     private readonly ctx: ProjectContext,
-    private readonly settings: ProjectSettings,
     carried: DirectoryState | undefined,
+    founder: Founder | undefined,
   ) {
-    this.settingsHumans = new Set(settings.humans.map((h) => h.toLowerCase()));
-    for (const m of carried?.members ?? []) this.members.set(m.name.toLowerCase(), m);
+    for (const m of carried?.members ?? []) this.add(m);
+    if (!carried && founder) {
+      const now = Date.now();
+      this.add({ ...this.newRecord(founder.name, 'human', founder.tokenHash, now), contactPolicy: 'open' });
+    }
   }
 
   register(): void {
-    wf.setHandler(registerUpdate, (input) => this.registerMember(parseOrFail(RegisterInput, input, 'registration')), {
-      validator: (input) => {
-        this.checkRegistration(parseOrFail(RegisterInput, input, 'registration'));
-      },
+    wf.setHandler(registerUpdate, (input) => this.registerAgent(parseOrFail(RegisterInput, input, 'registration')), {
+      validator: (input) => void this.checkRegistration(parseOrFail(RegisterInput, input, 'registration')),
+    });
+    wf.setHandler(inviteHumanUpdate, (input) => this.inviteHuman(parseOrFail(InviteHumanInput, input, 'invitation')), {
+      validator: (input) => void this.checkInvitation(parseOrFail(InviteHumanInput, input, 'invitation')),
+    });
+    wf.setHandler(rotateTokenUpdate, (input) => this.rotate(parseOrFail(RotateTokenInput, input, 'token rotation')), {
+      validator: (input) => void this.checkRotation(parseOrFail(RotateTokenInput, input, 'token rotation')),
     });
     wf.setHandler(retireUpdate, (input) => this.retire(parseOrFail(RetireInput, input, 'retire request')), {
-      validator: (input) => {
-        this.checkRetire(parseOrFail(RetireInput, input, 'retire request'));
-      },
+      validator: (input) => void this.checkRetire(parseOrFail(RetireInput, input, 'retire request')),
     });
-    wf.setHandler(whoamiQuery, ({ name, token }) => checked(() => this.view(this.get(this.authenticate(name, token)))));
+    wf.setHandler(whoamiQuery, ({ actor }) => checked(() => this.view(this.get(this.authenticateActor(actor)))));
+    wf.setHandler(tokenOwnerQuery, ({ tokenHash }) => this.tokenOwner(tokenHash));
     wf.setHandler(membersQuery, (raw) => {
       const filter = parseOrFail(ListMembersInput, raw ?? {}, 'member filter');
       return [...this.members.values()]
@@ -75,7 +116,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
         .map((m) => this.view(m));
     });
     wf.setHandler(memberQuery, ({ name }) => {
-      const m = this.members.get(name.toLowerCase());
+      const m = this.members.get(String(name).toLowerCase());
       return m ? this.view(m) : null;
     });
     wf.setHandler(memberCredentialsQuery, ({ names }) => this.credentials(names));
@@ -96,7 +137,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
 
   describe() {
     const all = [...this.members.values()];
-    return { agents: all.filter((m) => m.kind === 'agent' && !m.retired).length, humans: all.filter((m) => m.kind === 'human').length, retired: all.filter((m) => m.retired).length };
+    return { agents: all.filter((m) => m.kind === 'agent' && !m.retired).length, humans: all.filter((m) => m.kind === 'human' && !m.retired).length, retired: all.filter((m) => m.retired).length };
   }
 
   // --- DirectoryPort ---------------------------------------------------------------------------
@@ -110,23 +151,38 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     return this.members.has(name.toLowerCase());
   }
 
-  authenticate(name: string, token: string | undefined): string {
-    const m = this.members.get(name.toLowerCase());
-    if (!m) throw batonFailure('UNAUTHORIZED', `No member named "${name}" in project ${this.ctx.project}; register first with \`baton register\`.`);
-    if (m.retired) throw batonFailure('FORBIDDEN', `${m.name} is retired; register again to get a new identity.`);
-    if (!token || !sameHash(hashToken(token), m.tokenHash)) {
-      throw batonFailure('UNAUTHORIZED', `Wrong token for ${m.name}: use the token \`baton register\` printed for it (BATON_TOKEN or the saved credentials).`);
-    }
-    return m.name;
-  }
-
+  /**
+   * Checks an Actor (src/schemas/actor.ts) and returns the canonical name of the member acted for.
+   * Members: registered, not retired, and (when the server sent one) the current epoch. Workflow
+   * actors: the member they act for exists and is not retired. Read-only, so validators may call it.
+   */
   authenticateActor(actor: Actor): string {
     if (actor.kind === 'workflow') {
       const m = this.members.get(actor.onBehalfOf.toLowerCase());
       if (!m) throw batonFailure('NOT_FOUND', `No member named "${actor.onBehalfOf}" in project ${this.ctx.project}.`);
+      if (m.retired) throw batonFailure('INVALID_STATE', `${m.name} is retired.`);
       return m.name;
     }
-    return this.authenticate(actor.name, actor.token);
+    const m = this.members.get(actor.name.toLowerCase());
+    if (!m) throw batonFailure('UNAUTHORIZED', `No member named "${actor.name}" in project ${this.ctx.project}; register first with \`baton register\`.`);
+    if (m.retired) throw batonFailure('UNAUTHORIZED', `${m.name} is retired; register again to get a new identity.`, { reason: 'retired' });
+    if (actor.epoch !== undefined && actor.epoch !== (m.epoch ?? 0)) {
+      // The Baton server verified an older token of this member (rotated since): it drops its cache
+      // entry and checks the token again (src/api/auth.ts).
+      throw batonFailure('UNAUTHORIZED', `The token used for ${m.name} was replaced; use the newest one (\`baton rotate-token\` printed it).`, { reason: 'stale-credential' });
+    }
+    return m.name;
+  }
+
+  /**
+   * A human acting in person: a member actor (never a pattern's workflow actor, whatever member it
+   * names) whose member is a human. Returns the canonical name.
+   */
+  requireHuman(actor: Actor, what: string): string {
+    if (actor.kind !== 'member') throw batonFailure('FORBIDDEN', `Only a human may ${what}; a pattern workflow cannot do it on anyone's behalf.`);
+    const name = this.authenticateActor(actor);
+    if (!this.isHuman(name)) throw batonFailure('FORBIDDEN', `Only a human may ${what}; ${name} is an agent of project ${this.ctx.project}. Ask a human (\`baton agents --kind human\` lists them).`);
+    return name;
   }
 
   /** Record activity of an authenticated member; call from update handlers only (never validators). */
@@ -135,7 +191,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     if (m) m.lastActiveAt = Date.now();
   }
 
-  notify: Notifier = (to, message) => this.notifier(to, message);
+  notify: DirectoryPort['notify'] = (to, message) => this.notifier(to, message);
 
   recordSuccess(name: string): void {
     const m = this.members.get(name.toLowerCase());
@@ -161,12 +217,12 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   }
 
   isTrusted(m: MemberRecord): boolean {
-    return m.kind === 'human' || m.successfulTasks >= this.settings.trustAfterTasks;
+    return m.kind === 'human' || m.successfulTasks >= this.ctx.settings.trustAfterTasks;
   }
 
   view(m: MemberRecord): MemberView {
-    const idle = !m.retired && Date.now() - m.lastActiveAt > this.settings.idleAfterSeconds * 1000;
-    return {
+    const idle = !m.retired && Date.now() - m.lastActiveAt > this.ctx.settings.idleAfterSeconds * 1000;
+    const view: MemberView = {
       name: m.name,
       kind: m.kind,
       program: m.program,
@@ -180,14 +236,24 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       successfulTasks: m.successfulTasks,
       trust: this.isTrusted(m) ? 'trusted' : 'new',
     };
+    if (m.invitedBy) view.invitedBy = m.invitedBy;
+    return view;
   }
 
-  /** Named members plus every human (approvers), with token hashes: for pattern workflows only. */
+  // --- identity ---------------------------------------------------------------------------------
+
+  private tokenOwner(tokenHash: string): TokenOwner | null {
+    const key = this.byHash.get(String(tokenHash));
+    const m = key === undefined ? undefined : this.members.get(key);
+    return m ? { name: m.name, kind: m.kind, epoch: m.epoch ?? 0, retired: m.retired } : null;
+  }
+
+  /** Named members plus every human (approvers): kind, trust, status. For pattern workflows only. */
   private credentials(names: string[]): MemberCredential[] {
-    const wanted = new Set((names ?? []).map((n) => n.toLowerCase()));
+    const wanted = new Set((names ?? []).map((n) => String(n).toLowerCase()));
     return [...this.members.values()]
       .filter((m) => wanted.has(m.name.toLowerCase()) || m.kind === 'human')
-      .map((m) => ({ name: m.name, kind: m.kind, trusted: this.isTrusted(m), retired: m.retired, tokenHash: m.tokenHash }));
+      .map((m) => ({ name: m.name, kind: m.kind, trusted: this.isTrusted(m), retired: m.retired }));
   }
 
   /** Success is recorded by pattern workflows (through their worker), never claimed by a member. */
@@ -196,71 +262,123 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     return this.get(actor.onBehalfOf);
   }
 
-  // --- registration -----------------------------------------------------------------------------
-
-  private checkRegistration(input: RegisterInput & { kind: MemberKind }): void {
-    if (input.name) {
-      const problem = input.kind === 'agent' ? checkAgentName(input.name) : checkHumanName(input.name);
-      if (!problem.ok) throw batonFailure('INVALID_INPUT', `name: ${problem.reason}`);
-      if (this.members.has(input.name.toLowerCase())) {
-        throw batonFailure('ALREADY_EXISTS', `name: "${input.name}" is taken in project ${this.ctx.project}; pick another or omit --name to get a generated one.`);
-      }
-    }
-    if (input.kind === 'human') this.checkHumanAdmission(input);
+  private add(record: MemberRecord): void {
+    this.members.set(record.name.toLowerCase(), record);
+    this.byHash.set(record.tokenHash, record.name.toLowerCase());
   }
 
-  /**
-   * Humans approve deploys and force-release leases, so not anyone may claim to be one: a human must
-   * be named in the project's settings, or be vouched for by a registered human, or be the first
-   * human of a project whose settings name none (the person setting it up).
-   */
-  private checkHumanAdmission(input: RegisterInput): void {
-    if (!input.name) throw batonFailure('INVALID_INPUT', 'name: humans register under their own name; pass --name.');
-    if (this.settingsHumans.has(input.name.toLowerCase())) return;
-    const anyHuman = [...this.members.values()].some((m) => m.kind === 'human');
-    if (!anyHuman && this.settingsHumans.size === 0) return;
-    if (!input.invitedBy) {
-      throw batonFailure('FORBIDDEN', `${input.name} is not a human of project ${this.ctx.project}; a registered human must invite them (baton register --human --name ${input.name}, run with that human's credentials).`);
-    }
-    const by = this.authenticateActor(input.invitedBy);
-    if (!this.isHuman(by)) throw batonFailure('FORBIDDEN', `Only a human may invite a human; ${by} is an agent.`);
-  }
-
-  private async registerMember(input: RegisterInput & { kind: MemberKind; contactPolicy: ContactPolicy }): Promise<MemberView> {
-    this.checkRegistration(input);
-    const name = input.name ?? generateAgentName(workflowRandom, (lower) => this.members.has(lower));
-    const now = Date.now();
-    const record: MemberRecord = {
+  private newRecord(name: string, kind: MemberKind, tokenHash: string, now: number): MemberRecord {
+    return {
       name,
-      kind: input.kind,
-      program: input.program,
-      model: input.model,
-      task: input.task,
-      contactPolicy: input.contactPolicy,
+      kind,
+      contactPolicy: 'auto',
       contacts: [],
       retired: false,
       registeredAt: now,
       lastActiveAt: now,
       successfulTasks: 0,
-      tokenHash: input.tokenHash,
+      tokenHash,
+      epoch: 0,
+      id: wf.uuid4(),
     };
-    this.members.set(name.toLowerCase(), record);
+  }
+
+  private checkFreshHash(tokenHash: string): void {
+    // Tokens are 192 random bits: a collision means the same token was sent twice, never chance.
+    if (this.byHash.has(tokenHash)) throw batonFailure('ALREADY_EXISTS', 'This token is already in use; ask the server for a new one.');
+  }
+
+  // --- registration -----------------------------------------------------------------------------
+
+  private checkRegistration(input: RegisterInput): void {
+    if (input.name) {
+      const problem = checkAgentName(input.name);
+      if (!problem.ok) throw batonFailure('INVALID_INPUT', `name: ${problem.reason}`);
+      this.checkFreeName(input.name);
+    }
+    this.checkFreshHash(input.tokenHash);
+  }
+
+  private checkFreeName(name: string): void {
+    if (this.members.has(name.toLowerCase())) {
+      throw batonFailure('ALREADY_EXISTS', `name: "${name}" is taken in project ${this.ctx.project}; pick another or omit --name to get a generated one.`);
+    }
+  }
+
+  private async registerAgent(input: ReturnType<typeof RegisterInput.parse>): Promise<MemberView> {
+    this.checkRegistration(input);
+    const name = input.name ?? generateAgentName(workflowRandom, (lower) => this.members.has(lower));
+    const record: MemberRecord = { ...this.newRecord(name, 'agent', input.tokenHash, Date.now()), contactPolicy: input.contactPolicy };
+    if (input.program) record.program = input.program;
+    if (input.model) record.model = input.model;
+    if (input.task) record.task = input.task;
+    this.add(record);
     await this.onRegistered(record);
     return this.view(record);
   }
 
-  private checkRetire(input: { actor: Actor; name: string }): MemberRecord {
+  /**
+   * Humans approve deploys and force-release leases, so nobody becomes one by asking first: the
+   * founder comes with `baton init`, every other human is invited by a human.
+   */
+  private checkInvitation(input: ReturnType<typeof InviteHumanInput.parse>): string {
+    const by = this.requireHuman(input.actor, 'invite a human');
+    const problem = checkHumanName(input.name);
+    if (!problem.ok) throw batonFailure('INVALID_INPUT', `name: ${problem.reason}`);
+    this.checkFreeName(input.name);
+    this.checkFreshHash(input.tokenHash);
+    return by;
+  }
+
+  private async inviteHuman(input: ReturnType<typeof InviteHumanInput.parse>): Promise<MemberView> {
+    const by = this.checkInvitation(input);
+    this.touch(by);
+    const record: MemberRecord = { ...this.newRecord(input.name, 'human', input.tokenHash, Date.now()), contactPolicy: 'open', invitedBy: by };
+    this.add(record);
+    await this.onRegistered(record);
+    return this.view(record);
+  }
+
+  private checkRotation(input: ReturnType<typeof RotateTokenInput.parse>): { by: string; target: MemberRecord } {
+    const by = this.authenticateActor(input.actor);
+    const target = this.get(input.name);
+    if (target.retired) throw batonFailure('INVALID_STATE', `${target.name} is retired; a retired identity gets no new token.`);
+    if (by.toLowerCase() !== target.name.toLowerCase() && !this.isHuman(by)) {
+      throw batonFailure('FORBIDDEN', `${by} may not replace ${target.name}'s token: members rotate their own; a human may rotate anyone's.`);
+    }
+    this.checkFreshHash(input.tokenHash);
+    return { by, target };
+  }
+
+  private async rotate(input: ReturnType<typeof RotateTokenInput.parse>): Promise<MemberView> {
+    const { by, target } = this.checkRotation(input);
+    this.touch(by);
+    this.byHash.delete(target.tokenHash);
+    target.tokenHash = input.tokenHash;
+    target.epoch = (target.epoch ?? 0) + 1;
+    this.byHash.set(target.tokenHash, target.name.toLowerCase());
+    await this.onCredentialsChanged(target);
+    return this.view(target);
+  }
+
+  private checkRetire(input: { actor: MemberActor; name: string }): MemberRecord {
     const by = this.authenticateActor(input.actor);
     const target = this.get(input.name);
     if (by.toLowerCase() !== target.name.toLowerCase() && !this.isHuman(by)) {
       throw batonFailure('FORBIDDEN', `${by} may not retire ${target.name}: agents retire themselves; a human may retire anyone.`);
     }
+    if (target.retired) throw batonFailure('INVALID_STATE', `${target.name} is already retired.`);
+    if (target.kind === 'human' && this.list('human').length === 1) {
+      throw batonFailure('INVALID_STATE', `${target.name} is the last human of project ${this.ctx.project}; invite another human first (\`baton invite\`), or end the project (\`baton shutdown\`).`);
+    }
     return target;
   }
 
-  private retire(input: { actor: Actor; name: string }): MemberView {
+  private async retire(input: { actor: MemberActor; name: string }): Promise<MemberView> {
     const target = this.checkRetire(input);
     target.retired = true;
+    target.epoch = (target.epoch ?? 0) + 1;
+    await this.onCredentialsChanged(target);
     return this.view(target);
   }
 }

@@ -13,4 +13,4 @@ export const notifyUpdate = defineUpdate<SendResult, [NotifyInput]>('notify');
 export const openMailboxUpdate = defineUpdate<{ workflowId: string }, [{ actor: MemberActor }]>('openMailbox');
 export const contactRequestUpdate = defineUpdate<ContactRequest, [ContactInput]>('contactRequest');
 export const contactApproveUpdate = defineUpdate<ContactsView, [ContactInput]>('contactApprove');
-export const contactsQuery = defineQuery<Checked<ContactsView>, [{ name: string; token: string }]>('contacts');
+export const contactsQuery = defineQuery<Checked<ContactsView>, [{ actor: MemberActor }]>('contacts');

@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { blockedMessage, decideContact } from '../../domain/messages/contact-policy';
 import { trimArray, trimMap } from '../../domain/messages/bounded';
 import { mailboxWorkflowId } from '../../domain/ids';
-import { ContactInput, MemberActor, NotifyInput, SYSTEM_SENDER, SendInput, type ContactRequest, type ContactsView, type Importance, type Message, type SendResult } from '../../schemas/messages';
+import { ContactInput, MemberActor, NotifyInput, SYSTEM_SENDER, SendInput, type ContactRequest, type MailboxOwner, type ContactsView, type Importance, type Message, type SendResult } from '../../schemas/messages';
 import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import { claimSignal, deliverSignal, sentSignal } from '../mailbox/api';
@@ -89,6 +89,7 @@ export class MessagesModule implements ProjectModule {
     // Registration prepares the new member's mailbox before it answers, so the mailbox is in the Web
     // UI (and reads answer) from the start.
     directory.onRegistered = (member) => this.ensureMailbox(member.name);
+    directory.onCredentialsChanged = (member) => this.tellOwner(member);
     directory.notifier = (to, message) => this.queueNotice(to, message);
   }
 
@@ -119,7 +120,7 @@ export class MessagesModule implements ProjectModule {
     wf.setHandler(contactApproveUpdate, (raw) => this.approveContact(parseOrFail(ContactInput, raw, 'contact approval')), {
       validator: (raw) => void this.checkApproval(parseOrFail(ContactInput, raw, 'contact approval')),
     });
-    wf.setHandler(contactsQuery, ({ name, token }) => checked(() => this.contactsOf(this.directory.authenticate(name, token))));
+    wf.setHandler(contactsQuery, ({ actor }) => checked(() => this.contactsOf(this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor')))));
 
     void this.pumpNotices();
   }
@@ -304,7 +305,7 @@ export class MessagesModule implements ProjectModule {
     try {
       await wf.startChild(mailboxWorkflow, {
         workflowId,
-        args: [{ project: this.ctx.project, member: member.name, tokenHash: member.tokenHash, maxHistoryEvents: this.ctx.settings.maxHistoryEvents, generation: 0 }],
+        args: [{ project: this.ctx.project, member: member.name, owner: ownerOf(member), maxHistoryEvents: this.ctx.settings.maxHistoryEvents, generation: 0 }],
         // The mailbox outlives this run of the project workflow (continue-as-new closes the run).
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
@@ -316,11 +317,22 @@ export class MessagesModule implements ProjectModule {
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw batonFailure('UNAVAILABLE', `Could not start the mailbox of ${member.name}: ${(err as Error).message}`);
-      // Already running (the project's state was reset and the name registered again): tell it who
-      // owns it now.
-      await this.signalMailbox(member.name, claimSignal, { tokenHash: member.tokenHash });
+      // Already running (the project was replaced and the name registered again): tell it who owns
+      // it now; another registration starts with an empty mailbox.
+      await this.signalMailbox(member.name, claimSignal, ownerOf(member));
     }
     this.mailboxes.add(lower(member.name));
+  }
+
+  /** A rotated token or a retirement: the member's mailbox checks the new epoch from now on. */
+  private async tellOwner(member: MemberRecord): Promise<void> {
+    if (!this.mailboxes.has(lower(member.name))) return;
+    try {
+      await this.signalMailbox(member.name, claimSignal, ownerOf(member));
+    } catch {
+      // The mailbox ended (terminated by hand): the next use starts it again with the current owner.
+      this.mailboxes.delete(lower(member.name));
+    }
   }
 
   // --- system notices ------------------------------------------------------------------------------
@@ -471,6 +483,11 @@ export class MessagesModule implements ProjectModule {
       outgoing: this.requests.filter((r) => lower(r.from) === lower(m.name)),
     };
   }
+}
+
+/** Who owns a member's mailbox: this registration, at its current epoch. */
+function ownerOf(member: MemberRecord): MailboxOwner {
+  return { memberId: member.id ?? `legacy-${member.name.toLowerCase()}`, epoch: member.epoch ?? 0, retired: member.retired };
 }
 
 function idempotencyKey(sender: string, key: string): string {

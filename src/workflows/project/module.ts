@@ -25,18 +25,16 @@ export interface ProjectModule {
 
 /** What the agent directory offers other modules. */
 export interface DirectoryPort {
-  /** True for registered humans and humans named in the project's settings. */
+  /** True for registered, not retired humans. */
   isHuman(name: string): boolean;
   /**
-   * Checks an agent's or human's token; throws an UNAUTHORIZED ApplicationFailure when it is wrong.
-   * Returns the canonical member name.
-   */
-  authenticate(name: string, token: string | undefined): string;
-  /**
-   * Checks an Actor (src/schemas/actor.ts): members by token, `workflow` actors are trusted (internal
-   * API of worker activities). Returns the canonical name of the member acted for.
+   * Checks a verified Actor (src/schemas/actor.ts): members must be registered, not retired, and at
+   * the epoch the Baton server saw; `workflow` actors (Baton's worker) act for an existing member.
+   * Returns the canonical name of the member acted for; throws an ApplicationFailure otherwise.
    */
   authenticateActor(actor: Actor): string;
+  /** A human in person (never a workflow actor): returns the name or throws FORBIDDEN naming `what`. */
+  requireHuman(actor: Actor, what: string): string;
   /** True when a member of that name is registered (or a settings human). */
   exists(name: string): boolean;
   /** Send a system message (from Baton) to members; no contact policy applies. */
@@ -56,6 +54,7 @@ export interface ReservationsPort {
 
 export interface ProjectContext {
   readonly project: string;
+  /** Current settings (humans may change them; read them at use, never keep a copy). */
   readonly settings: ProjectSettings;
   /** Ask the main loop to recompute the next wake-up (e.g. after a grant with an earlier expiry). */
   wake(): void;

@@ -1,8 +1,8 @@
 import * as wf from '@temporalio/workflow';
-import { ProjectWorkflowInput, type ProjectDescription } from '../../schemas/project';
+import { ProjectSettings, ProjectWorkflowInput, SettingsPatch, ShutdownInput, UpdateSettingsInput, type ProjectDescription, type ProjectEnded } from '../../schemas/project';
 import { BatonKind, BatonProject } from '../../search-attributes';
 import { parseOrFail } from '../failure';
-import { describeQuery, pingUpdate, shutdownSignal } from './api';
+import { describeQuery, pingUpdate, shutdownUpdate, updateSettingsUpdate } from './api';
 import type { ProjectContext, ProjectModule } from './module';
 import { noReservations } from './no-reservations';
 import { AlertsModule, type AlertsState } from './alerts';
@@ -11,30 +11,36 @@ import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
 
 /**
- * One long-running workflow per project: the single authority for its reservations and its agent
- * directory. Every decision is made here, in order, durably; leases expire on durable timers even if
- * no worker was running at the moment of expiry. History stays bounded: when Temporal suggests it, the
- * workflow waits for in-flight handlers and continues-as-new with each module's state.
+ * One long-running workflow per project: the single authority for its reservations, its directory,
+ * its messages and its alerts. Every decision is made here, in order, durably; leases expire on
+ * durable timers even if no worker was running at the moment of expiry. History stays bounded: when
+ * Temporal suggests it, the workflow waits for in-flight handlers and continues-as-new with each
+ * module's state. It ends only when a human shuts it down (or an operator terminates it); it is never
+ * started again silently (the Baton server creates projects only on `baton init`).
  */
-export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<void> {
+export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<ProjectEnded | void> {
   const input = parseOrFail(ProjectWorkflowInput, rawInput, 'project workflow input');
   const carried = input.carried ?? {};
+  let settings = input.settings;
   let wakeRequested = false;
-  let shutdown: { by: string; reason: string } | undefined;
+  let ended: ProjectEnded | undefined;
 
   const ctx = {
     project: input.project,
-    settings: input.settings,
+    get settings() {
+      return settings;
+    },
     wake: () => {
       wakeRequested = true;
     },
     reservations: noReservations,
   } as ProjectContext;
 
-  const historyTooLong = () => wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength >= input.settings.maxHistoryEvents;
+  const historyTooLong = () => wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength >= settings.maxHistoryEvents;
 
-  const modules: ProjectModule[] = buildModules(ctx, carried);
+  const modules: ProjectModule[] = buildModules(ctx, carried, input);
   for (const module of modules) module.register();
+  const directory = modules[0] as AgentDirectory;
 
   if (wf.workflowInfo().typedSearchAttributes.get(BatonProject) !== input.project) {
     wf.upsertSearchAttributes([
@@ -45,22 +51,46 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
   wf.setCurrentDetails(`Project ${input.project}: generation ${input.generation}`);
 
   wf.setHandler(pingUpdate, () => ({ pong: true as const, at: Date.now() }));
-  wf.setHandler(shutdownSignal, (s) => {
-    shutdown = s;
-  });
+  wf.setHandler(
+    updateSettingsUpdate,
+    (raw) => {
+      const { actor, patch } = parseOrFail(UpdateSettingsInput, raw, 'settings');
+      directory.touch(directory.requireHuman(actor, 'change the project settings'));
+      settings = applyPatch(settings, patch);
+      wakeRequested = true;
+      return settings;
+    },
+    {
+      validator: (raw) => {
+        const { actor, patch } = parseOrFail(UpdateSettingsInput, raw, 'settings');
+        directory.requireHuman(actor, 'change the project settings');
+        applyPatch(settings, patch);
+      },
+    },
+  );
+  wf.setHandler(
+    shutdownUpdate,
+    (raw) => {
+      const { actor, reason } = parseOrFail(ShutdownInput, raw, 'shutdown');
+      const by = directory.requireHuman(actor, 'end the project');
+      ended ??= { project: input.project, endedBy: by, reason, endedAt: new Date(Date.now()).toISOString() };
+      return ended;
+    },
+    { validator: (raw) => void directory.requireHuman(parseOrFail(ShutdownInput, raw, 'shutdown').actor, 'end the project') },
+  );
   wf.setHandler(describeQuery, (): ProjectDescription => ({
     project: input.project,
     generation: input.generation,
     startedAt: wf.workflowInfo().runStartTime.toISOString(),
     historyLength: wf.workflowInfo().historyLength,
-    settings: input.settings,
+    settings,
     modules: Object.fromEntries(modules.map((m) => [m.name, m.describe?.() ?? null])),
   }));
 
   for (;;) {
     const nextWake = earliest(modules.map((m) => m.nextWakeAt?.()));
     wakeRequested = false;
-    const woken = () => wakeRequested || shutdown !== undefined || historyTooLong();
+    const woken = () => wakeRequested || ended !== undefined || historyTooLong();
     if (nextWake === undefined) await wf.condition(woken);
     else await wf.condition(woken, Math.max(1, nextWake - Date.now()));
     const now = Date.now();
@@ -68,25 +98,34 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<v
       const at = module.nextWakeAt?.();
       if (at !== undefined && at <= now) module.onWake?.(now);
     }
-    if (shutdown || historyTooLong()) break;
+    if (ended || historyTooLong()) break;
   }
 
   await wf.condition(wf.allHandlersFinished);
-  if (shutdown) return;
+  if (ended) {
+    wf.setCurrentDetails(`Project ${input.project} ended by ${ended.endedBy} at ${ended.endedAt}: ${ended.reason}`);
+    return ended;
+  }
   await wf.continueAsNew<typeof projectWorkflow>({
     project: input.project,
-    settings: input.settings,
+    settings,
     generation: input.generation + 1,
     carried: Object.fromEntries(modules.map((m) => [m.name, m.snapshot()])),
   });
+}
+
+/** Settings after a human's patch; validated whole, so a patch cannot produce an invalid combination. */
+function applyPatch(current: ProjectSettings, patch: SettingsPatch): ProjectSettings {
+  const merged = { ...current, ...patch, alerts: { ...current.alerts, ...(patch.alerts ?? {}) } };
+  return parseOrFail(ProjectSettings, merged, 'settings');
 }
 
 /**
  * Modules of the project workflow; each module file owns its state and handlers. The directory comes
  * first: other modules authenticate through it.
  */
-function buildModules(ctx: ProjectContext, carried: Record<string, unknown>): ProjectModule[] {
-  const directory = new AgentDirectory(ctx, ctx.settings, carried.directory as DirectoryState | undefined);
+function buildModules(ctx: ProjectContext, carried: Record<string, unknown>, input: { founder?: { name: string; tokenHash: string } }): ProjectModule[] {
+  const directory = new AgentDirectory(ctx, carried.directory as DirectoryState | undefined, input.founder);
   ctx.directory = directory;
   const reservations = new ReservationBook(ctx, carried.reservations as ReservationsState | undefined);
   ctx.reservations = reservations;

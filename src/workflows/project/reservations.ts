@@ -5,7 +5,7 @@ import { PatternIndex } from '../../domain/reservations/index';
 import { compileMatcher } from '../../domain/reservations/match';
 import { overlaps } from '../../domain/reservations/overlap';
 import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
-import { actingAs, type Actor } from '../../schemas/actor';
+import type { Actor } from '../../schemas/actor';
 import {
   AuditInput,
   CheckInput,
@@ -380,19 +380,12 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   /** Authenticates the actor (read-only, so validators may call it); returns the member acted for. */
   private authorize(actor: Actor, allowBroad = false): string {
-    const name = this.ctx.directory.authenticateActor(actor);
-    if (allowBroad && !this.ctx.directory.isHuman(name)) {
-      throw batonFailure('FORBIDDEN', `Only a human may override the hoarding guard (allowBroad); ${name} is not a human of project ${this.ctx.project}. Reserve just the files you are about to edit.`);
-    }
-    return name;
+    if (allowBroad) return this.ctx.directory.requireHuman(actor, 'override the hoarding guard (allowBroad); reserve just the files you are about to edit');
+    return this.ctx.directory.authenticateActor(actor);
   }
 
   private authorizeHuman(actor: Actor): string {
-    const name = this.ctx.directory.authenticateActor(actor);
-    if (!this.ctx.directory.isHuman(name)) {
-      throw batonFailure('FORBIDDEN', `Only a human may force-release reservations; ${actingAs(actor)} is not a human of project ${this.ctx.project}. Ask the holder to release, or ask a human.`);
-    }
-    return name;
+    return this.ctx.directory.requireHuman(actor, 'force-release reservations; ask the holder to release, or ask a human');
   }
 
   /**

@@ -1,5 +1,5 @@
 import * as wf from '@temporalio/workflow';
-import { hashToken, sameHash } from '../../../domain/agents/token-hash';
+import { hashToken } from '../../../domain/agents/token-hash';
 import { formatDuration } from '../../../domain/patterns/duration';
 import { checkHandoff } from '../../../domain/patterns/handoff';
 import {
@@ -199,21 +199,21 @@ export class PatternRun {
     wf.setHandler(approveSignal, async (raw) => {
       const parsed = ApproveInput.safeParse(raw);
       if (!parsed.success) return this.recordRefused(String((raw as { approver?: unknown })?.approver ?? '?'), 'approve', 'malformed approval');
-      const { approver, token, comment } = parsed.data;
-      await this.decide(approver, token, 'approve', { approved: true, by: approver, text: comment });
+      const { approver, comment } = parsed.data;
+      await this.decide(approver, 'approve', { approved: true, by: approver, text: comment });
     });
     wf.setHandler(rejectSignal, async (raw) => {
       const parsed = RejectInput.safeParse(raw);
       if (!parsed.success) return this.recordRefused(String((raw as { approver?: unknown })?.approver ?? '?'), 'reject', 'a rejection needs a reason');
-      const { approver, token, reason } = parsed.data;
-      await this.decide(approver, token, 'reject', { approved: false, by: approver, text: reason });
+      const { approver, reason } = parsed.data;
+      await this.decide(approver, 'reject', { approved: false, by: approver, text: reason });
     });
     wf.setHandler(cancelSignal, async (raw) => {
       const parsed = CancelInput.safeParse(raw);
       if (!parsed.success) return this.recordRefused(String((raw as { by?: unknown })?.by ?? '?'), 'cancel', 'a cancel needs a reason');
-      const { by, token, reason } = parsed.data;
+      const { by, reason } = parsed.data;
       if (this.state !== 'running' || this.cancelRequest) return this.recordRefused(by, 'cancel', `the workflow is ${this.cancelRequest ? 'already being cancelled' : this.state}`);
-      const human = await this.checkHumanFresh(by, token);
+      const human = await this.checkHumanFresh(by);
       if (!human.ok) return this.recordRefused(by, 'cancel', human.reason);
       this.cancelRequest = { by: human.name, reason };
       this.log('cancelled', reason, { actor: human.name });
@@ -224,16 +224,14 @@ export class PatternRun {
   }
 
   /** Validators call this too: it only reads. */
-  private checkReporter(input: { agent: string; token: string }, kind: ReportKind): Assignment {
+  private checkReporter(input: { agent: string }, kind: ReportKind): Assignment {
     if (this.state !== 'running') throw batonFailure('INVALID_STATE', `${this.workflowId} is ${this.state}; nothing waits for reports.`);
     const a = this.assignments.get(input.agent.toLowerCase());
     if (!a) {
       throw batonFailure('FORBIDDEN', `${input.agent} has no open step in ${this.workflowId}; only the assigned agent may report (${this.waitingText()}).`);
     }
     const cred = this.credentials.get(a.agent.toLowerCase());
-    if (!cred || cred.retired || !sameHash(hashToken(input.token), cred.tokenHash)) {
-      throw batonFailure('UNAUTHORIZED', `Wrong token for ${a.agent}: use the token \`baton register\` printed for it (BATON_TOKEN or the saved credentials).`);
-    }
+    if (cred?.retired) throw batonFailure('FORBIDDEN', `${a.agent} is retired; a human reassigns the step (baton cancel, then start again).`);
     if (!a.accepts.includes(kind)) throw batonFailure('INVALID_STATE', `Step "${a.step}" expects ${a.accepts.filter((k) => k !== 'progress').join(' or ')} from ${a.agent}, not ${kind}.`);
     if (a.report && kind !== 'progress') throw batonFailure('INVALID_STATE', `${a.agent} already reported on step "${a.step}".`);
     return a;
@@ -261,7 +259,7 @@ export class PatternRun {
 
   // --- identity --------------------------------------------------------------------------------
 
-  /** Fetch token hashes of these members and of every human from the project's directory. */
+  /** Fetch kind, trust and status of these members and of every human from the project's directory. */
   async refreshCredentials(names: string[]): Promise<void> {
     const creds = await acts.fetchCredentials({ project: this.project, names });
     for (const c of creds) this.credentials.set(c.name.toLowerCase(), c);
@@ -278,24 +276,23 @@ export class PatternRun {
     if (missing.length) throw new PatternAborted(`The plan names ${missing.join(', ')}, not (or no longer) registered in project ${this.project}; register them with \`baton register\`.`);
   }
 
-  private checkHuman(name: string, token: string): { ok: true; name: string } | { ok: false; reason: string } {
+  private checkHuman(name: string): { ok: true; name: string } | { ok: false; reason: string } {
     const cred = this.credential(name);
     if (!cred) return { ok: false, reason: `${name} is not a member of project ${this.project}` };
     if (cred.kind !== 'human' || cred.retired) return { ok: false, reason: `${cred.name} is ${cred.retired ? 'retired' : 'an agent'}; only a human may decide` };
-    if (!sameHash(hashToken(token), cred.tokenHash)) return { ok: false, reason: `wrong token for ${cred.name}` };
     return { ok: true, name: cred.name };
   }
 
   /** The cache may predate a human's registration: ask the directory once more before refusing. */
-  private async checkHumanFresh(name: string, token: string) {
+  private async checkHumanFresh(name: string) {
     if (!this.credential(name)) await this.refreshCredentials([name]);
-    return this.checkHuman(name, token);
+    return this.checkHuman(name);
   }
 
-  private async decide(who: string, token: string, action: 'approve' | 'reject', outcome: Decision): Promise<void> {
+  private async decide(who: string, action: 'approve' | 'reject', outcome: Decision): Promise<void> {
     const decision = this.decision;
     if (this.state !== 'running' || !decision || this.decisionOutcome) return this.recordRefused(who, action, `nothing in ${this.workflowId} waits for a decision`);
-    const human = await this.checkHumanFresh(who, token);
+    const human = await this.checkHumanFresh(who);
     if (!human.ok) return this.recordRefused(who, action, human.reason);
     if (decision.approvers && !decision.approvers.some((a) => a.toLowerCase() === human.name.toLowerCase())) {
       return this.recordRefused(human.name, action, `only ${decision.approvers.join(', ')} may decide on "${decision.step}"`);

@@ -1,0 +1,295 @@
+import type { MemberView, Registration, AgentProfile } from '../schemas/agents';
+import type { AlertsView } from '../schemas/alerts';
+import type { CheckRequest, Health, ForceReleaseRequestInput, InitProjectRequest, ReleaseRequestInput, RenewRequest, ReplyRequest, ReserveRequest } from '../schemas/api';
+import type { ClaimResult, IncidentView } from '../schemas/emergency';
+import type { ContactRequest, ContactsView, InboxFilter, InboxItem, InboxPage, OutboxItem, SendRequest, SendResult, ThreadView, WaitResult } from '../schemas/messages';
+import type { OnboardingView } from '../schemas/onboarding';
+import type { ApprovalView, HandoffNote, PatternStatus, ReportAck } from '../schemas/patterns';
+import type { ProjectDescription, ProjectEnded, ProjectSettings, SettingsPatch } from '../schemas/project';
+import type { AuditTrail, CheckResult, ForceReleaseResult, ReleaseResult, RenewResult, ReservationList, ReserveResult } from '../schemas/reservations';
+import { Transport, type TransportOptions } from './transport';
+
+export { Transport, type TransportOptions } from './transport';
+
+/** A pattern run as the visibility store lists it (GET /patterns). */
+export interface PatternListing {
+  workflowId: string;
+  pattern: string;
+  title: string;
+  status: string;
+  step: string;
+  waitingFor: string[];
+  needsHuman: boolean;
+  startedAt: string;
+}
+
+export interface StartedRun {
+  workflowId: string;
+  runId: string;
+  pattern: string;
+  title: string;
+}
+
+/**
+ * Baton's HTTP client: everything an agent, a human, the CLI, the git guard and the agent hooks do,
+ * through the Baton server (the only door; README, "Trust model"). The caller's identity is the
+ * transport's bearer token. Every failure is a BatonError with the server's code and message.
+ *
+ *   const api = new BatonApi({ baseUrl: 'http://127.0.0.1:7300', token: process.env.BATON_TOKEN });
+ *   await api.project('acme/web').reservations.reserve({ patterns: ['src/a.ts'], reason: 'fix' });
+ */
+export class BatonApi {
+  readonly transport: Transport;
+
+  constructor(options: TransportOptions | Transport) {
+    this.transport = options instanceof Transport ? options : new Transport(options);
+  }
+
+  /** Create a project with its first human; the answer holds that human's token (shown once). */
+  initProject(request: InitProjectRequest): Promise<Registration & { project: string; replaced: boolean }> {
+    return this.transport.request('POST', '/v1/projects', { body: request });
+  }
+
+  project(key: string): ProjectApi {
+    return new ProjectApi(this.transport, key);
+  }
+
+  health(): Promise<Health> {
+    return this.transport.request('GET', '/healthz', { timeoutMs: 5000 });
+  }
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+class Scope {
+  constructor(
+    protected readonly http: Transport,
+    readonly key: string,
+  ) {}
+
+  protected path(rest = ''): string {
+    return `/v1/projects/${encodeURIComponent(this.key)}${rest}`;
+  }
+
+  protected get<T>(rest: string, query?: Query, timeoutMs?: number): Promise<T> {
+    return this.http.request('GET', this.path(rest), { query, timeoutMs });
+  }
+
+  protected post<T>(rest: string, body: unknown = {}): Promise<T> {
+    return this.http.request('POST', this.path(rest), { body });
+  }
+}
+
+/** One project through the Baton server. */
+export class ProjectApi extends Scope {
+  readonly agents = new AgentsApi(this.http, this.key);
+  readonly reservations = new ReservationsApi(this.http, this.key);
+  readonly messages = new MessagesApi(this.http, this.key);
+  readonly patterns = new PatternsApi(this.http, this.key);
+
+  describe(): Promise<ProjectDescription> {
+    return this.get('');
+  }
+
+  updateSettings(patch: SettingsPatch): Promise<ProjectSettings> {
+    return this.http.request('PATCH', this.path('/settings'), { body: patch });
+  }
+
+  /** Humans only; `confirm` must repeat the project key. */
+  shutdown(reason: string, confirm: string): Promise<ProjectEnded> {
+    return this.post('/shutdown', { reason, confirm });
+  }
+
+  alerts(filter: { all?: boolean; kind?: string; agent?: string } = {}): Promise<AlertsView> {
+    return this.get('/alerts', filter);
+  }
+}
+
+export class AgentsApi extends Scope {
+  register(profile: AgentProfile): Promise<Registration> {
+    return this.post('/agents', profile);
+  }
+
+  inviteHuman(name: string): Promise<Registration> {
+    return this.post('/humans', { name });
+  }
+
+  whoami(): Promise<MemberView> {
+    return this.get('/members/me');
+  }
+
+  list(filter: { kind?: 'agent' | 'human'; all?: boolean } = {}): Promise<MemberView[]> {
+    return this.get('/members', filter);
+  }
+
+  rotateToken(name: string): Promise<Registration> {
+    return this.post(`/members/${encodeURIComponent(name)}/token`);
+  }
+
+  retire(name: string): Promise<MemberView> {
+    return this.post(`/members/${encodeURIComponent(name)}/retire`);
+  }
+}
+
+export class ReservationsApi extends Scope {
+  reserve(request: ReserveRequest): Promise<ReserveResult> {
+    return this.post('/reservations', request);
+  }
+
+  release(request: ReleaseRequestInput): Promise<ReleaseResult> {
+    return this.post('/reservations/release', request);
+  }
+
+  renew(request: RenewRequest): Promise<RenewResult> {
+    return this.post('/reservations/renew', request);
+  }
+
+  check(request: CheckRequest): Promise<CheckResult> {
+    return this.post('/reservations/check', request);
+  }
+
+  forceRelease(request: ForceReleaseRequestInput): Promise<ForceReleaseResult> {
+    return this.post('/reservations/force-release', request);
+  }
+
+  list(filter: { holder?: string; limit?: number } = {}): Promise<ReservationList> {
+    return this.get('/reservations', filter);
+  }
+
+  audit(filter: { holder?: string; limit?: number } = {}): Promise<AuditTrail> {
+    return this.get('/reservations/audit', filter);
+  }
+}
+
+export class MessagesApi extends Scope {
+  send(request: SendRequest): Promise<SendResult> {
+    return this.post('/messages', request);
+  }
+
+  broadcast(request: Omit<SendRequest, 'to' | 'cc' | 'broadcast'>): Promise<SendResult> {
+    return this.post('/messages', { ...request, broadcast: true });
+  }
+
+  reply(messageId: string, request: ReplyRequest): Promise<SendResult> {
+    return this.post(`/messages/${encodeURIComponent(messageId)}/reply`, request);
+  }
+
+  inbox(filter: InboxFilter = {}): Promise<InboxPage> {
+    return this.get('/inbox', filterQuery(filter));
+  }
+
+  /** Push: answers as soon as matching mail arrives, or with timedOut after `timeoutSeconds`. */
+  wait(request: { filter?: InboxFilter; afterSeq?: number; timeoutSeconds: number }): Promise<WaitResult> {
+    return this.get('/inbox', { ...filterQuery(request.filter ?? {}), wait: request.timeoutSeconds, afterSeq: request.afterSeq }, (request.timeoutSeconds + 30) * 1000);
+  }
+
+  message(messageId: string): Promise<InboxItem | OutboxItem> {
+    return this.get(`/messages/${encodeURIComponent(messageId)}`);
+  }
+
+  read(messageId: string): Promise<InboxItem> {
+    return this.post(`/messages/${encodeURIComponent(messageId)}/read`);
+  }
+
+  ack(messageId: string): Promise<InboxItem> {
+    return this.post(`/messages/${encodeURIComponent(messageId)}/ack`);
+  }
+
+  outbox(options: { limit?: number } = {}): Promise<OutboxItem[]> {
+    return this.get('/outbox', options);
+  }
+
+  thread(thread: string): Promise<ThreadView> {
+    return this.get(`/threads/${encodeURIComponent(thread)}`);
+  }
+
+  contacts(): Promise<ContactsView> {
+    return this.get('/contacts');
+  }
+
+  requestContact(name: string, note?: string): Promise<ContactRequest> {
+    return this.post('/contacts/requests', { name, note });
+  }
+
+  approveContact(name: string): Promise<ContactsView> {
+    return this.post('/contacts/approvals', { name });
+  }
+}
+
+const filterQuery = (f: InboxFilter): Query => ({ unread: f.unread, urgent: f.urgent, thread: f.thread, since: f.since === undefined ? undefined : String(f.since), limit: f.limit });
+
+/**
+ * A pattern run as a URL path, from a full workflow id (`baton/<project>/<pattern>/<id>`), the short
+ * form `<pattern>/<id>`, or a bare id of the `fallback` pattern (`baton claim payments-1a2b3c`).
+ */
+function runPath(ref: string, fallback?: string): string {
+  const parts = ref.trim().split('/').filter(Boolean);
+  const [pattern, id] = parts.length === 1 && fallback ? [fallback, parts[0]] : parts.slice(-2);
+  return `/patterns/${encodeURIComponent(pattern ?? '')}/${encodeURIComponent(id ?? '')}`;
+}
+
+export class PatternsApi extends Scope {
+  start(pattern: string, plan: Record<string, unknown>): Promise<StartedRun> {
+    return this.post('/patterns', { pattern, plan });
+  }
+
+  list(options: { running?: boolean; limit?: number } = {}): Promise<PatternListing[]> {
+    return this.get('/patterns', options);
+  }
+
+  approvals(): Promise<ApprovalView[]> {
+    return this.get('/approvals');
+  }
+
+  status(ref: string): Promise<PatternStatus> {
+    return this.get(runPath(ref));
+  }
+
+  progress(ref: string, note: string): Promise<ReportAck> {
+    return this.post(`${runPath(ref)}/progress`, { note });
+  }
+
+  done(ref: string, report: { summary: string; handoff?: Partial<HandoffNote> }): Promise<ReportAck> {
+    return this.post(`${runPath(ref)}/done`, report);
+  }
+
+  fail(ref: string, reason: string): Promise<ReportAck> {
+    return this.post(`${runPath(ref)}/fail`, { reason });
+  }
+
+  review(ref: string, review: { verdict: 'approve' | 'request_changes'; required?: string[]; suggestions?: string[]; summary?: string }): Promise<ReportAck> {
+    return this.post(`${runPath(ref)}/review`, review);
+  }
+
+  approve(ref: string, comment?: string): Promise<{ workflowId: string; decided: boolean; state: string; step?: string }> {
+    return this.post(`${runPath(ref)}/approve`, { comment });
+  }
+
+  reject(ref: string, reason: string): Promise<{ workflowId: string; decided: boolean; state: string; step?: string }> {
+    return this.post(`${runPath(ref)}/reject`, { reason });
+  }
+
+  cancel(ref: string, reason: string): Promise<{ status: PatternStatus; ended: boolean }> {
+    return this.post(`${runPath(ref)}/cancel`, { reason });
+  }
+
+  claim(ref: string, note?: string): Promise<ClaimResult> {
+    return this.post(`${runPath(ref, 'emergency-response')}/claim`, { note });
+  }
+
+  postMortem(ref: string, pm: { summary: string; rootCause: string; learnings: string[]; followUps?: string[] }): Promise<{ workflowId: string; accepted: true; message: string }> {
+    return this.post(`${runPath(ref, 'emergency-response')}/post-mortem`, pm);
+  }
+
+  incident(ref: string): Promise<IncidentView> {
+    return this.get(`${runPath(ref, 'emergency-response')}/incident`);
+  }
+
+  introduce(ref: string, text: string): Promise<{ workflowId: string; accepted: true; message: string }> {
+    return this.post(`${runPath(ref, 'onboarding')}/introduce`, { text });
+  }
+
+  onboarding(ref: string): Promise<OnboardingView> {
+    return this.get(`${runPath(ref, 'onboarding')}/onboarding`);
+  }
+}

@@ -1,0 +1,4 @@
+import { main } from './main';
+
+/** What dist/baton.cjs runs (bin/baton requires it). */
+void main();
