@@ -1,15 +1,19 @@
 import fc from 'fast-check';
 import picomatch from 'picomatch';
-import { expandBraces, parseGlob, type ParsedGlob } from '../../src/domain/reservations/glob';
+import { expandBraces, parseGlob, picomatchSources, type ParsedGlob } from '../../src/domain/reservations/glob';
 import { overlapWitness } from '../../src/domain/reservations/overlap';
-import { compileMatcher } from '../../src/domain/reservations/match';
+import { compileMatcher, PICOMATCH_OPTIONS } from '../../src/domain/reservations/match';
 import { PatternIndex } from '../../src/domain/reservations/index';
 
 /**
  * The overlap decision against a brute-force oracle. When it says "overlap" it must produce a path that
- * picomatch matches with both patterns (no false positive, for any length); when it says "no overlap",
- * no path of a small universe may match both (no false negative within that universe, which is
- * large enough for every overlap of the generated patterns to have a witness in it).
+ * the oracle says both patterns cover (no false positive, for any length); when it says "no overlap",
+ * no path of a small universe may be covered by both (no false negative within that universe, which is
+ * large enough for every overlap of the generated patterns to have a witness in it: the short paths, and
+ * for a plain path the paths under it).
+ *
+ * The oracle: a plain path (no `*`, `?`, `[`, `{`) covers itself and everything under it, by string
+ * comparison; a glob covers what picomatch matches (given our brace expansion, see glob.ts).
  */
 
 const ALPHABET = ['a', 'b', '.'];
@@ -38,24 +42,40 @@ const plainPattern = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) =
 const bracePattern = fc
   .tuple(fc.array(segment, { maxLength: 1 }), segmentBody, segmentBody, fc.oneof(segmentBody, fc.constant('b/*')), fc.array(segment, { maxLength: 1 }))
   .map(([before, prefix, x, y, after]) => [...before, `${prefix}{${x},${y}}`, ...after].join('/'));
+/** A plain path (no glob syntax), which covers everything under it; also arises in plainPattern, rarely. */
+const literalName = fc.array(fc.constantFrom('a', 'b', 'c', '.'), { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
+const plainPath = fc.array(literalName, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
 /** Patterns the policy would accept as paths: no `.`, `..` or empty segment in any alternative. */
 const pattern = fc
-  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern })
+  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern }, { weight: 1, arbitrary: plainPath })
   .filter((p) => expandBraces(p).every((alt) => isValidPath(alt)));
 
 function isValidPath(path: string): boolean {
   return path.length > 0 && path.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
 }
 
-const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean }>();
+const isPlain = (p: string) => !/[*?[{]/.test(p);
+
+const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean; universe: string[] }>();
 function compile(p: string) {
   let c = compiled.get(p);
   if (!c) {
     const parsed = parseGlob(p);
-    c = { parsed, match: compileMatcher(parsed) };
+    const plain = isPlain(p);
+    c = {
+      parsed,
+      match: plain ? (path) => path === p || path.startsWith(p + '/') : picomatchMatcher(parsed),
+      universe: plain ? [p, ...UNIVERSE.map((path) => `${p}/${path}`)] : [],
+    };
     compiled.set(p, c);
   }
   return c;
+}
+
+/** picomatch over our brace expansion (as compileMatcher does for globs; kept here so the oracle is the test's own). */
+function picomatchMatcher(parsed: ParsedGlob): (path: string) => boolean {
+  const matchers = picomatchSources(parsed).map((source) => picomatch(source, PICOMATCH_OPTIONS));
+  return (path) => matchers.some((m) => m(path));
 }
 
 describe('overlap of two globs (property, against picomatch)', () => {
@@ -68,8 +88,12 @@ describe('overlap of two globs (property, against picomatch)', () => {
         if (witness !== undefined) {
           expect(isValidPath(witness)).toBe(true);
           expect([p, q, witness, a.match(witness), b.match(witness)]).toEqual([p, q, witness, true, true]);
+          // As few segments as any common path (the guard relies on it: see overlapWitness).
+          const depth = (path: string) => path.split('/').length;
+          const shallower = [...UNIVERSE, ...a.universe, ...b.universe].find((path) => depth(path) < depth(witness) && a.match(path) && b.match(path));
+          expect([p, q, witness, shallower]).toEqual([p, q, witness, undefined]);
         } else {
-          const common = UNIVERSE.find((path) => a.match(path) && b.match(path));
+          const common = [...UNIVERSE, ...a.universe, ...b.universe].find((path) => a.match(path) && b.match(path));
           expect([p, q, common]).toEqual([p, q, undefined]);
         }
       }),
@@ -95,12 +119,25 @@ describe('overlap of two globs (property, against picomatch)', () => {
         // alternative, while picomatch 4's own brace reading has quirks of its own (`{x.*,b}` does not
         // match `x.`; `*{*,a}` and `**{a,b/*}` cross `/`). Expansion has its own tests in overlap.test.ts.
         fc.pre(!p.includes('[!') && !p.includes('**}') && !p.includes('{**') && !p.includes(',**') && !p.includes('..') && !/\/\*\*$/.test(p) && !p.includes('{'));
-        const ours = compile(p).match;
+        // A plain path means more than picomatch reads into it (everything under it too); tested below.
+        fc.pre(!isPlain(p));
+        const ours = compileMatcher(parseGlob(p));
         const theirs = picomatch(p, { dot: true, noextglob: true, nonegate: true });
         const disagreement = UNIVERSE.find((path) => ours(path) !== theirs(path));
         expect([p, disagreement]).toEqual([p, undefined]);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('matches concrete paths by the plain-path rule for plain paths', () => {
+    fc.assert(
+      fc.property(pattern.filter(isPlain), (p) => {
+        const ours = compileMatcher(parseGlob(p));
+        const disagreement = [...UNIVERSE, ...compile(p).universe].find((path) => ours(path) !== compile(p).match(path));
+        expect([p, disagreement]).toEqual([p, undefined]);
+      }),
+      { numRuns: 100 },
     );
   });
 

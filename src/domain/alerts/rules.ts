@@ -1,3 +1,5 @@
+import { isPlainPath } from '../reservations/glob';
+
 /**
  * The seed's "Common Anti-Patterns" as pure detection rules. The project workflow's alerts module feeds
  * them what it sees (leases, signs of life, reports from pattern workflows) and shows what they return;
@@ -62,10 +64,18 @@ export function detectSilentWork(leases: LeaseFact[], lastSignOfLife: Map<string
 }
 
 /**
- * True when a pattern locks a whole top-level directory or more (`src/**`, `*.ts` at the root, `{a,b}/**`):
- * "reserve just in case". Narrower globs (src/api/**) are ordinary reservations.
+ * True when a pattern locks a whole top-level directory or more (`src/**`, `*.ts` at the root, `{a,b}/**`,
+ * and plain `src`): "reserve just in case". Narrower ones (src/api/**, src/api) are ordinary reservations.
  */
 export function isBroadPattern(pattern: string): boolean {
+  if (isPlainPath(pattern)) {
+    // A plain path covers everything under it, so plain `src` locks what `src/**` locks and is as broad.
+    // Only a top-level name can be that broad (`src/api` is `src/api/**`, an ordinary reservation). The
+    // rule cannot see the tree, so a name with an extension (package.json, README.md, .eslintrc.json) is
+    // taken for the file it almost always is; extension-less names (src, lib, .github, but also Makefile)
+    // are taken for directories. A wrong guess costs an advisory notice, never a refused reservation.
+    return !pattern.includes('/') && !/.\.[^.]+$/.test(pattern);
+  }
   return pattern.split(/[{},]/).some((alt) => {
     const segments = alt.split('/').filter(Boolean);
     const firstWild = segments.findIndex((s) => /[*?[]/.test(s));

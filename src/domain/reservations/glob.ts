@@ -1,7 +1,11 @@
 import { BatonError } from '../errors';
 
 /**
- * Baton's glob syntax for reservations, parsed into a form two patterns can be intersected in:
+ * Baton's pattern syntax for reservations, parsed into a form two patterns can be intersected in.
+ *
+ * A plain path (no `*`, `?`, `[` or `{` anywhere) covers that path and everything under it, as a git
+ * pathspec does: `pkg` means `pkg` and `pkg/**`, so reserving a directory by name protects its files.
+ * Globs mean exactly what they match:
  *
  *   `*` any run of characters within a segment, `?` one character, `[abc]`, `[a-z]`, `[!a]`/`[^a]` one
  *   character of (or not of) a set, `{a,b}` alternatives (nested, may contain `/`), and a segment that
@@ -32,7 +36,21 @@ export interface GlobAlternative {
 export interface ParsedGlob {
   pattern: string;
   alternatives: GlobAlternative[];
+  /**
+   * True for a plain path: its one alternative's segments end in an added `**` (the path and everything
+   * under it), while `pattern` and `source` keep what was written.
+   */
+  plainPath: boolean;
 }
+
+/** The characters that make a pattern a glob; a pattern without any is a plain path. */
+const GLOB_SYNTAX = /[*?[{]/;
+
+export function isPlainPath(pattern: string): boolean {
+  return !GLOB_SYNTAX.test(pattern);
+}
+
+const GLOBSTAR: Segment = { kind: 'globstar' };
 
 export const MAX_BRACE_ALTERNATIVES = 256;
 const MAX_CODE_UNIT = 0xffff;
@@ -49,8 +67,14 @@ function invalid(pattern: string, why: string): BatonError {
 
 /** Parse a pattern; throws BatonError('INVALID_INPUT') naming what is wrong. */
 export function parseGlob(pattern: string): ParsedGlob {
+  // Expanded even when plain, so that a stray `}` is refused the same way in every pattern.
   const expanded = expandBraces(pattern);
-  return { pattern, alternatives: expanded.map((source) => ({ source, segments: parseAlternative(pattern, source) })) };
+  const plainPath = isPlainPath(pattern);
+  const alternatives = expanded.map((source) => {
+    const segments = parseAlternative(pattern, source);
+    return { source, segments: plainPath ? [...segments, GLOBSTAR] : segments };
+  });
+  return { pattern, alternatives, plainPath };
 }
 
 /** Expand `{a,b}` groups (nested, bash style) into brace-free alternatives, checking brackets on the way. */
@@ -242,12 +266,15 @@ export function picomatchSources(parsed: ParsedGlob): string[] {
   return [...out];
 }
 
-/** A concrete path as a pattern that matches only itself (glob characters in it are literal). */
+/**
+ * A concrete path as a plain-path pattern: the path and everything under it, with any glob characters in
+ * it read literally (a checked path such as `app/[id]/page.tsx` names that file, not a class).
+ */
 export function literalGlob(path: string): ParsedGlob {
   const segments: Segment[] = path.split('/').map((name) => {
     const tokens: Token[] = [];
     for (let i = 0; i < name.length; i++) tokens.push({ kind: 'char', set: [[name.charCodeAt(i), name.charCodeAt(i)]] });
     return { kind: 'segment', tokens, literal: name };
   });
-  return { pattern: path, alternatives: [{ source: path, segments }] };
+  return { pattern: path, alternatives: [{ source: path, segments: [...segments, GLOBSTAR] }], plainPath: true };
 }

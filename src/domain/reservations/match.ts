@@ -8,8 +8,16 @@ import { picomatchSources, type ParsedGlob } from './glob';
  */
 export const PICOMATCH_OPTIONS = { dot: true, noextglob: true, nonegate: true, nobrace: true, windows: false } as const;
 
-/** A predicate for concrete repo-relative paths, built from an already checked pattern. */
+/**
+ * A predicate for concrete repo-relative paths, built from an already checked pattern. A plain path is
+ * the path itself or anything under it, which a string comparison says exactly; globs go to picomatch.
+ */
 export function compileMatcher(parsed: ParsedGlob): (path: string) => boolean {
+  if (parsed.plainPath) {
+    const self = parsed.pattern;
+    const below = `${self}/`;
+    return (path) => path === self || path.startsWith(below);
+  }
   const matchers = picomatchSources(parsed).map((source) => picomatch(source, PICOMATCH_OPTIONS));
   return (path) => matchers.some((m) => m(path));
 }

@@ -43,7 +43,7 @@ function checkAlternative(pattern: string, alt: GlobAlternative, options: Patter
   const names = alt.source.split('/');
   if (names.includes('..')) throw reject(pattern, `contains a ".." segment${where}; reservations are for files inside the repository.`);
   if (names.includes('.')) throw reject(pattern, `contains a "." segment${where}; write the path without "./".`);
-  if (names.includes('')) throw reject(pattern, `has an empty segment ("//" or a trailing "/")${where}; to reserve a directory write dir/**.`);
+  if (names.includes('')) throw reject(pattern, `has an empty segment ("//" or a trailing "/")${where}; to reserve a directory write its name without the trailing "/" (a plain path covers everything under it).`);
   if (!options.allowBroad && coversWholeRepository(alt)) {
     throw reject(pattern, `would reserve the whole repository${where}; ${HINT}. A human may override with --allow-broad.`);
   }
