@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../config';
 import { projectWorkflowId } from '../domain/ids';
 import { BatonError } from '../domain/errors';
+import { relativeTime } from '../domain/reservations/duration';
 import { checkPath } from '../domain/reservations/policy';
 import { toBatonError } from '../client/errors';
 import type { CheckInput, CheckResult, Conflict } from '../schemas/reservations';
@@ -51,7 +52,11 @@ export async function findBlocked(client: Client, project: string, changes: Chan
     });
     if (!answer.ok) throw new BatonError(answer.code, answer.message);
     for (const r of answer.value.results) {
-      const conflicts = r.conflicts.filter((c) => c.exclusive);
+      // A staged path is a file, so nothing is under it: only a lease covering the file itself counts. The
+      // book checks a path as the path and everything under it, so without this a lease on
+      // `**/package.json` would block every commit (via `<file>/package.json`); the example is the path
+      // itself exactly when the lease covers it (overlapWitness returns a shortest common path).
+      const conflicts = r.conflicts.filter((c) => c.exclusive && c.example === r.target);
       if (conflicts.length) blocked.push({ path: r.target, change: byPath.get(r.target)!, conflicts });
     }
   }
@@ -83,19 +88,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-const until = (iso: string, now: number): string => {
-  const minutes = Math.round((Date.parse(iso) - now) / 60_000);
-  return `${iso} (${minutes >= 60 ? `in ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m` : `in ${Math.max(minutes, 0)}m`})`;
-};
-
-/** The report a blocked (or warned) commit prints: each file, who holds it, which pattern, until when, why. */
+/**
+ * The report a blocked (or warned) commit prints: each file, who holds it, which pattern and the rule
+ * that makes it cover the file, until when, and the holder's reason.
+ */
 export function describeBlocked(blocked: Blocked[], now = Date.now()): string {
   const lines: string[] = [];
   for (const b of blocked) {
     const renamed = b.change.paths.length === 2 ? ` (${b.change.status.startsWith('C') ? 'copy' : 'rename'} ${b.change.paths[0]} -> ${b.change.paths[1]})` : '';
     lines.push(`  ${b.path}${renamed}`);
     for (const c of b.conflicts) {
-      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}, until ${until(c.expiresAt, now)}, reason "${c.reason}" [${c.reservationId}]`);
+      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}${c.heldPattern === b.path ? '' : ` (${c.rule})`}, until ${c.expiresAt} (${relativeTime(c.expiresAt, now)}), reason "${c.reason}" [${c.reservationId}]`);
     }
   }
   return lines.join('\n');

@@ -65,6 +65,10 @@ export const Conflict = z.object({
   expiresAt: z.string(),
   reason: z.string(),
   reservationId: z.string(),
+  /** A path both the requested pattern (or checked path) and the held pattern cover. */
+  example: z.string(),
+  /** Why they overlap, in words, e.g. "codex/skills covers everything under it, including codex/skills/a.sh". */
+  rule: z.string(),
 });
 export type Conflict = z.infer<typeof Conflict>;
 

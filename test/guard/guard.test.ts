@@ -101,7 +101,7 @@ describe('git guard (real repository, real server)', () => {
     expect(blocked.stderr).toContain('baton guard: commit blocked');
     expect(blocked.status).not.toBe(0);
     expect(blocked.stderr).toContain('src/auth/login.ts');
-    expect(blocked.stderr).toMatch(/held by AmberFalcon: pattern src\/auth\/\*\*, until \S+Z \(in (29|30)m\), reason "rewriting the login flow"/);
+    expect(blocked.stderr).toMatch(/held by AmberFalcon: pattern src\/auth\/\*\* \(src\/auth\/\*\* matches src\/auth\/login\.ts\), until \S+Z \(in (29|30)m\), reason "rewriting the login flow"/);
     expect(blocked.stderr).toContain('--no-verify');
     expect(hook.runs()).toBe(0);
 
@@ -130,6 +130,36 @@ describe('git guard (real repository, real server)', () => {
     uninstall(repo, ['pre-commit', 'pre-push']);
     expect(fs.readFileSync(hook.file, 'utf8')).toBe(hook.content);
     expect(status(repo).hooks.every((h) => !h.installed)).toBe(true);
+  });
+
+  it('refuses a new file under a directory another agent reserved by its plain name', async () => {
+    const project = ctx.project();
+    const p = ctx.baton.project(project);
+    const alice = await p.agents.register({ name: 'GentleHarbor' });
+    const repo = makeRepo();
+    install(repo, ['pre-commit'], { project });
+    const actor = { kind: 'member' as const, name: alice.member.name, token: alice.token };
+    await p.reservations.reserve({ actor, patterns: ['pkg'], reason: 'splitting the package', ttlSeconds: 7200 });
+    // Covers no committed file below: a staged file has nothing under it (see the sibling commit below).
+    await p.reservations.reserve({ actor, patterns: ['**/package.json'], reason: 'dependency bump' });
+
+    write(repo, 'pkg/x.ts', 'export {};\n');
+    sh(repo, 'git', ['add', 'pkg/x.ts']);
+    const blocked = await commit(repo, 'Nobody');
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain('baton guard: commit blocked');
+    expect(blocked.stderr).toMatch(/ {2}pkg\/x\.ts\n {4}held by GentleHarbor: pattern pkg \(pkg covers everything under it, including pkg\/x\.ts\), until \S+Z \(in (2h|1h 59m)\), reason "splitting the package"/);
+
+    expect(blocked.stderr).not.toContain('package.json');
+
+    // A sibling whose name merely begins with "pkg" is not under it, and `**/package.json` does not
+    // reach a file through an imagined `pkg2/y.ts/package.json`.
+    sh(repo, 'git', ['reset', '-q']);
+    write(repo, 'pkg2/y.ts', 'export {};\n');
+    sh(repo, 'git', ['add', 'pkg2/y.ts']);
+    const allowed = await commit(repo, 'Nobody');
+    expect(allowed.stderr).toBe('');
+    expect(allowed.status).toBe(0);
   });
 
   it('chains a non-shell hook, respects core.hooksPath, and checks pushes with --pre-push', async () => {

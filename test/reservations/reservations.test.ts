@@ -91,9 +91,47 @@ describe('reservations (project workflow, real server)', () => {
         expiresAt: expect.any(String),
         reason: 'fix login redirect',
         reservationId: expect.stringMatching(/^r-/),
+        example: 'src/auth/login.ts',
+        rule: 'src/auth/*.ts matches src/auth/login.ts',
       },
     ]);
     expect((await project.reservations.list({ holder: b.name })).total).toBe(0);
+  });
+
+  it('reads a plain path as the path and everything under it, in reserve and check, both ways round', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b, c] = await Promise.all([member(project), member(project), member(project)]);
+    const dirRule = 'codex/skills covers everything under it, including codex/skills/flow-repair/run.sh';
+
+    // A directory held: a file inside it is refused, and check of the file names the directory.
+    expect((await project.reservations.reserve({ actor: a.actor, patterns: ['codex/skills'], reason: 'reorganise skills' })).status).toBe('granted');
+    const inner = await project.reservations.reserve({ actor: b.actor, patterns: ['codex/skills/flow-repair/run.sh'], reason: 'fix the script' });
+    expect(inner).toMatchObject({ status: 'conflict', conflicts: [{ holder: a.name, heldPattern: 'codex/skills', example: 'codex/skills/flow-repair/run.sh', rule: dirRule }] });
+    const checkFile = await project.reservations.check({ paths: ['codex/skills/flow-repair/run.sh', 'codex/skillset/a.sh', 'codex'] });
+    expect(checkFile.results.map((r) => [r.target, r.conflicts.map((x) => [x.heldPattern, x.example])])).toEqual([
+      ['codex/skills/flow-repair/run.sh', [['codex/skills', 'codex/skills/flow-repair/run.sh']]],
+      ['codex/skillset/a.sh', []], // a name that begins with "skills" is not under it
+      ['codex', [['codex/skills', 'codex/skills']]], // checking a parent reports what is held under it
+    ]);
+    await project.reservations.release({ actor: a.actor, all: true });
+
+    // A file held: reserving its directory is refused, and check of the directory names the file.
+    expect((await project.reservations.reserve({ actor: b.actor, patterns: ['codex/skills/flow-repair/run.sh'], reason: 'fix the script' })).status).toBe('granted');
+    const outer = await project.reservations.reserve({ actor: c.actor, patterns: ['codex/skills'], reason: 'reorganise skills' });
+    expect(outer).toMatchObject({ status: 'conflict', conflicts: [{ holder: b.name, heldPattern: 'codex/skills/flow-repair/run.sh', example: 'codex/skills/flow-repair/run.sh', rule: dirRule }] });
+    const checkDir = await project.reservations.check({ paths: ['codex/skills'], patterns: ['codex/*'] });
+    expect(checkDir.results.map((r) => [r.target, r.conflicts.map((x) => x.holder)])).toEqual([
+      ['codex/skills', [b.name]],
+      ['codex/*', []], // a glob keeps its meaning: `*` does not reach into codex/skills/flow-repair
+    ]);
+    // Globs are unchanged: `codex/skills/*` is one level, `codex/skills/**` every level.
+    expect((await project.reservations.reserve({ actor: c.actor, patterns: ['codex/skills/*'], reason: 'top-level skills' })).status).toBe('granted');
+    const all = await project.reservations.reserve({ actor: a.actor, patterns: ['codex/skills/**'], reason: 'all skills' });
+    if (all.status !== 'conflict') throw new Error('expected a conflict');
+    expect(all.conflicts.map((x) => [x.heldPattern, x.rule]).sort()).toEqual([
+      ['codex/skills/*', 'codex/skills/** and codex/skills/* both match codex/skills/a'],
+      ['codex/skills/flow-repair/run.sh', 'codex/skills/** matches codex/skills/flow-repair/run.sh'],
+    ]);
   });
 
   it('answers check without writing, ignoring the asking agent and (for shared intent) shared leases', async () => {

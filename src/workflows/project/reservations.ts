@@ -1,8 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import type { LeaseFact } from '../../domain/alerts/rules';
+import { explainOverlap, type OverlapExplanation } from '../../domain/reservations/explain';
 import { literalGlob, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
-import { compileMatcher } from '../../domain/reservations/match';
 import { overlaps } from '../../domain/reservations/overlap';
 import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
 import { actingAs, type Actor } from '../../schemas/actor';
@@ -91,7 +91,6 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   readonly name = 'reservations';
   private readonly leases = new Map<string, Lease>();
   private readonly parsed = new Map<string, ParsedGlob>();
-  private readonly matchers = new Map<string, (path: string) => boolean>();
   private readonly byHolder = new Map<string, Set<string>>();
   private readonly index = new PatternIndex();
   private audit: StoredAudit[] = [];
@@ -355,13 +354,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const results: CheckResult['results'] = [];
     for (const path of input.paths ?? []) {
       guarded(() => checkPath(path));
-      const conflicts: Conflict[] = [];
-      for (const id of this.index.candidates(literalGlob(path))) {
-        const lease = this.leases.get(id)!;
-        if (!this.competes(lease, me, input.exclusive, now)) continue;
-        if (this.matcher(id)(path)) conflicts.push(this.conflict(path, lease));
-      }
-      results.push({ target: path, kind: 'path', conflicts });
+      // A path is checked as a reservation of it would be (the path and everything under it), so
+      // `check pkg` reports a lease on `pkg/x.ts` and `check pkg/x.ts` a lease on `pkg`.
+      results.push({ target: path, kind: 'path', conflicts: this.conflictsWith(literalGlob(path), path, me, input.exclusive, now) });
     }
     for (const pattern of input.patterns ?? []) {
       const glob = guarded(() => checkPattern(pattern, { allowBroad: true }));
@@ -437,12 +432,14 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const out: Conflict[] = [];
     for (const id of this.index.candidates(glob)) {
       const lease = this.leases.get(id)!;
-      if (this.competes(lease, me, exclusive, now) && overlaps(glob, this.parsed.get(id)!)) out.push(this.conflict(requested, lease));
+      if (!this.competes(lease, me, exclusive, now)) continue;
+      const why = explainOverlap(glob, this.parsed.get(id)!);
+      if (why) out.push(this.conflict(requested, lease, why));
     }
     return out.sort((a, b) => a.holder.localeCompare(b.holder) || a.heldPattern.localeCompare(b.heldPattern));
   }
 
-  private conflict(requested: string, lease: Lease): Conflict {
+  private conflict(requested: string, lease: Lease, why: OverlapExplanation): Conflict {
     return {
       pattern: requested,
       holder: lease.holder,
@@ -451,13 +448,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       expiresAt: new Date(lease.expiresAt).toISOString(),
       reason: lease.reason,
       reservationId: lease.id,
+      example: why.example,
+      rule: why.rule,
     };
-  }
-
-  private matcher(id: string): (path: string) => boolean {
-    let m = this.matchers.get(id);
-    if (!m) this.matchers.set(id, (m = compileMatcher(this.parsed.get(id)!)));
-    return m;
   }
 
   private add(lease: Lease, glob: ParsedGlob): void {
@@ -473,7 +466,6 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   private remove(lease: Lease): void {
     this.leases.delete(lease.id);
     this.parsed.delete(lease.id);
-    this.matchers.delete(lease.id);
     this.index.remove(lease.id);
     const mine = this.byHolder.get(key(lease.holder));
     mine?.delete(lease.id);
