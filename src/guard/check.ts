@@ -53,9 +53,13 @@ export async function findBlocked(client: Client, project: string, changes: Chan
     if (!answer.ok) throw new BatonError(answer.code, answer.message);
     for (const r of answer.value.results) {
       // A staged path is a file, so nothing is under it: only a lease covering the file itself counts. The
-      // book checks a path as the path and everything under it, so without this a lease on
-      // `**/package.json` would block every commit (via `<file>/package.json`); the example is the path
-      // itself exactly when the lease covers it (overlapWitness returns a shortest common path).
+      // book checks a path as a reservation of it would be, and a file without an extension (`Makefile`,
+      // `bin/baton`, `.env`) has a directory's form, so it is checked with everything under it: without
+      // this filter a lease on `**/*.md` would block every commit of such a file (via `Makefile/a.md`).
+      // For a path with an extension it changes nothing (the book reads it as that one file). The test
+      // is exact: overlapWitness returns a common path with the fewest segments, and the only path the
+      // checked one covers at its own depth is itself, so the example is the path exactly when the lease
+      // covers the path.
       const conflicts = r.conflicts.filter((c) => c.exclusive && c.example === r.target);
       if (conflicts.length) blocked.push({ path: r.target, change: byPath.get(r.target)!, conflicts });
     }
@@ -89,8 +93,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 }
 
 /**
- * The report a blocked (or warned) commit prints: each file, who holds it, which pattern and the rule
- * that makes it cover the file, until when, and the holder's reason.
+ * The report a blocked (or warned) commit prints: each file, who holds it, which pattern, until when, the
+ * holder's reason, and (when the pattern is not the file's own path) the rule that makes it cover the
+ * file, on a line of its own as in `baton reserve`'s conflict report.
  */
 export function describeBlocked(blocked: Blocked[], now = Date.now()): string {
   const lines: string[] = [];
@@ -98,7 +103,8 @@ export function describeBlocked(blocked: Blocked[], now = Date.now()): string {
     const renamed = b.change.paths.length === 2 ? ` (${b.change.status.startsWith('C') ? 'copy' : 'rename'} ${b.change.paths[0]} -> ${b.change.paths[1]})` : '';
     lines.push(`  ${b.path}${renamed}`);
     for (const c of b.conflicts) {
-      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}${c.heldPattern === b.path ? '' : ` (${c.rule})`}, until ${c.expiresAt} (${relativeTime(c.expiresAt, now)}), reason "${c.reason}" [${c.reservationId}]`);
+      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}, until ${c.expiresAt} (${relativeTime(c.expiresAt, now)}), reason "${c.reason}" [${c.reservationId}]`);
+      if (c.heldPattern !== b.path) lines.push(`      because ${c.rule}`);
     }
   }
   return lines.join('\n');

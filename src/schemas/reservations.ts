@@ -67,7 +67,10 @@ export const Conflict = z.object({
   reservationId: z.string(),
   /** A path both the requested pattern (or checked path) and the held pattern cover. */
   example: z.string(),
-  /** Why they overlap, in words, e.g. "codex/skills covers everything under it, including codex/skills/a.sh". */
+  /**
+   * Why they overlap, in words, e.g. "codex/skills covers everything under it (a path without an
+   * extension is a directory), including codex/skills/a.sh" or "src/*.ts matches src/a.ts".
+   */
   rule: z.string(),
 });
 export type Conflict = z.infer<typeof Conflict>;

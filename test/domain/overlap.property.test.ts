@@ -12,8 +12,10 @@ import { PatternIndex } from '../../src/domain/reservations/index';
  * large enough for every overlap of the generated patterns to have a witness in it: the short paths, and
  * for a plain path the paths under it).
  *
- * The oracle: a plain path (no `*`, `?`, `[`, `{`) covers itself and everything under it, by string
- * comparison; a glob covers what picomatch matches (given our brace expansion, see glob.ts).
+ * The oracle, written here independently of glob.ts: a plain path (no `*`, `?`, `[`, `{`) that is a
+ * directory by its form (ends with `/`, or its last name has no `.` after the first character) covers
+ * itself and everything under it, a plain file only itself, both by string comparison; a glob covers what
+ * picomatch matches (given our brace expansion, see glob.ts).
  */
 
 const ALPHABET = ['a', 'b', '.'];
@@ -42,19 +44,33 @@ const plainPattern = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) =
 const bracePattern = fc
   .tuple(fc.array(segment, { maxLength: 1 }), segmentBody, segmentBody, fc.oneof(segmentBody, fc.constant('b/*')), fc.array(segment, { maxLength: 1 }))
   .map(([before, prefix, x, y, after]) => [...before, `${prefix}{${x},${y}}`, ...after].join('/'));
-/** A plain path (no glob syntax), which covers everything under it; also arises in plainPattern, rarely. */
+/**
+ * A plain path (no glob syntax; also arises in plainPattern, rarely): names with and without a dot after
+ * the first character (`ab`, `.a` are directories, `a.b`, `a.` files), and sometimes a trailing `/`.
+ */
 const literalName = fc.array(fc.constantFrom('a', 'b', 'c', '.'), { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
-const plainPath = fc.array(literalName, { minLength: 1, maxLength: 3 }).map((s) => s.join('/'));
-/** Patterns the policy would accept as paths: no `.`, `..` or empty segment in any alternative. */
+const plainPath = fc
+  .tuple(fc.array(literalName, { minLength: 1, maxLength: 3 }), fc.boolean())
+  .map(([s, slash]) => s.join('/') + (slash ? '/' : ''));
+/** Patterns the policy would accept as paths: no `.`, `..` or empty segment in any alternative (a plain path may end with `/`). */
 const pattern = fc
-  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern }, { weight: 1, arbitrary: plainPath })
-  .filter((p) => expandBraces(p).every((alt) => isValidPath(alt)));
+  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern }, { weight: 2, arbitrary: plainPath })
+  .filter((p) => (isPlain(p) ? isValidPath(withoutSlash(p)) : expandBraces(p).every((alt) => isValidPath(alt))));
 
 function isValidPath(path: string): boolean {
   return path.length > 0 && path.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
 }
 
-const isPlain = (p: string) => !/[*?[{]/.test(p);
+function isPlain(p: string): boolean {
+  return !/[*?[{]/.test(p);
+}
+function withoutSlash(p: string): string {
+  return p.replace(/\/$/, '');
+}
+function isPlainDirectory(p: string): boolean {
+  const last = withoutSlash(p).split('/').pop()!;
+  return p.endsWith('/') || !last.slice(1).includes('.');
+}
 
 const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean; universe: string[] }>();
 function compile(p: string) {
@@ -62,10 +78,11 @@ function compile(p: string) {
   if (!c) {
     const parsed = parseGlob(p);
     const plain = isPlain(p);
+    const base = withoutSlash(p);
     c = {
       parsed,
-      match: plain ? (path) => path === p || path.startsWith(p + '/') : picomatchMatcher(parsed),
-      universe: plain ? [p, ...UNIVERSE.map((path) => `${p}/${path}`)] : [],
+      match: !plain ? picomatchMatcher(parsed) : isPlainDirectory(p) ? (path) => path === base || path.startsWith(base + '/') : (path) => path === p,
+      universe: plain ? [base, ...UNIVERSE.map((path) => `${base}/${path}`)] : [],
     };
     compiled.set(p, c);
   }
@@ -119,7 +136,7 @@ describe('overlap of two globs (property, against picomatch)', () => {
         // alternative, while picomatch 4's own brace reading has quirks of its own (`{x.*,b}` does not
         // match `x.`; `*{*,a}` and `**{a,b/*}` cross `/`). Expansion has its own tests in overlap.test.ts.
         fc.pre(!p.includes('[!') && !p.includes('**}') && !p.includes('{**') && !p.includes(',**') && !p.includes('..') && !/\/\*\*$/.test(p) && !p.includes('{'));
-        // A plain path means more than picomatch reads into it (everything under it too); tested below.
+        // A plain path is compared as a string, directories with everything under them; tested below.
         fc.pre(!isPlain(p));
         const ours = compileMatcher(parseGlob(p));
         const theirs = picomatch(p, { dot: true, noextglob: true, nonegate: true });

@@ -35,7 +35,7 @@ describe('baton CLI: reservations (real server, spawned bin/baton)', () => {
     const [conflict, check, dirCheck, list, broad, forced, badTtl] = await Promise.all([
       baton(env, ...asB, 'reserve', 'src/auth/*.ts', '--reason', 'auth cleanup'),
       baton(env, ...asB, 'check', 'src/auth/login.ts', 'docs/x.md', '--json'),
-      baton(env, ...asB, 'check', 'src/auth'),
+      baton(env, ...asB, 'check', 'src/auth', 'config.d/'), // a trailing "/" is accepted: it names a directory
       baton(env, 'reservations', '--all', '--json'),
       baton(env, ...asB, 'reserve', '**', '--reason', 'everything'),
       baton(env, ...asB, 'force-release', '--holder', 'SwiftEagle', '--reason', 'mine now'),
@@ -56,7 +56,8 @@ describe('baton CLI: reservations (real server, spawned bin/baton)', () => {
     });
     expect(dirCheck.code).toBe(3);
     expect(dirCheck.stdout).toContain('src/auth overlaps src/auth/login.ts, held exclusive by SwiftEagle');
-    expect(dirCheck.stdout).toContain('because src/auth covers everything under it, including src/auth/login.ts');
+    expect(dirCheck.stdout).toContain('because src/auth covers everything under it (a path without an extension is a directory), including src/auth/login.ts');
+    expect(dirCheck.stderr).toBe('');
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toMatchObject({ total: 1 });
     expect(broad).toMatchObject({ code: 2, stderr: expect.stringContaining('reserve just the files you are about to edit') });

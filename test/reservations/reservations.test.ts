@@ -98,10 +98,10 @@ describe('reservations (project workflow, real server)', () => {
     expect((await project.reservations.list({ holder: b.name })).total).toBe(0);
   });
 
-  it('reads a plain path as the path and everything under it, in reserve and check, both ways round', async () => {
+  it('reads a plain path without an extension as a directory and everything under it, in reserve and check, both ways round', async () => {
     const project = ctx.baton.project(ctx.project());
     const [a, b, c] = await Promise.all([member(project), member(project), member(project)]);
-    const dirRule = 'codex/skills covers everything under it, including codex/skills/flow-repair/run.sh';
+    const dirRule = 'codex/skills covers everything under it (a path without an extension is a directory), including codex/skills/flow-repair/run.sh';
 
     // A directory held: a file inside it is refused, and check of the file names the directory.
     expect((await project.reservations.reserve({ actor: a.actor, patterns: ['codex/skills'], reason: 'reorganise skills' })).status).toBe('granted');
@@ -132,6 +132,44 @@ describe('reservations (project workflow, real server)', () => {
       ['codex/skills/*', 'codex/skills/** and codex/skills/* both match codex/skills/a'],
       ['codex/skills/flow-repair/run.sh', 'codex/skills/** matches codex/skills/flow-repair/run.sh'],
     ]);
+  });
+
+  it('reads a plain path with an extension as that one file, and one ending in "/" as a directory', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [docs, a, b] = await Promise.all([member(project), member(project), member(project)]);
+    const holders = (r: { results: { target: string; conflicts: { heldPattern: string }[] }[] }) => r.results.map((x) => [x.target, x.conflicts.map((c) => c.heldPattern).sort()]);
+
+    // A docs sweep over every markdown file does not stand in the way of reserving single files.
+    expect((await project.reservations.reserve({ actor: docs.actor, patterns: ['**/*.md', '**/package.json'], reason: 'docs sweep' })).status).toBe('granted');
+    expect((await project.reservations.reserve({ actor: a.actor, patterns: ['src/a.ts', 'config.d'], reason: 'edit a' })).status).toBe('granted');
+    expect(holders(await project.reservations.check({ paths: ['src/a.ts', 'docs/guide.md'], asAgent: a.name }))).toEqual([
+      ['src/a.ts', []],
+      ['docs/guide.md', ['**/*.md']],
+    ]);
+    // (A directory would meet the sweep: `**/*.md` reaches into every directory. Out of the way for now.)
+    await project.reservations.release({ actor: docs.actor, all: true });
+
+    // `config.d` is a file by its form: a file under the name is free, the directory `config.d/` is not.
+    expect((await project.reservations.reserve({ actor: b.actor, patterns: ['config.d/a.conf'], reason: 'conf' })).status).toBe('granted');
+    const dir = await project.reservations.reserve({ actor: b.actor, patterns: ['config.d/'], reason: 'all of conf' });
+    expect(dir).toMatchObject({ status: 'conflict', conflicts: [{ pattern: 'config.d/', heldPattern: 'config.d', holder: a.name, example: 'config.d', rule: 'both name config.d' }] });
+    expect((await project.reservations.reserve({ actor: b.actor, patterns: ['etc.d/'], reason: 'etc' })).status).toBe('granted');
+    const inside = await project.reservations.reserve({ actor: a.actor, patterns: ['etc.d/x.conf'], reason: 'one etc file' });
+    expect(inside).toMatchObject({ status: 'conflict', conflicts: [{ heldPattern: 'etc.d/', example: 'etc.d/x.conf', rule: 'etc.d/ covers everything under it, including etc.d/x.conf' }] });
+
+    expect(holders(await project.reservations.check({ paths: ['src/a.ts', 'config.d/', 'config.d', 'etc.d/y'] }))).toEqual([
+      ['src/a.ts', ['src/a.ts']],
+      ['config.d/', ['config.d', 'config.d/a.conf']],
+      ['config.d', ['config.d']],
+      ['etc.d/y', ['etc.d/']],
+    ]);
+
+    // `src/api/` and `src/api` are one directory: the second spelling extends the lease, and releases it.
+    const first = await project.reservations.reserve({ actor: a.actor, patterns: ['src/api/'], reason: 'api' });
+    const again = await project.reservations.reserve({ actor: a.actor, patterns: ['src/api', 'src/api/'], reason: 'api, longer', ttlSeconds: 7200 });
+    if (first.status !== 'granted' || again.status !== 'granted') throw new Error('expected grants');
+    expect(again.reservations.map((r) => [r.id, r.pattern, r.reason])).toEqual([[first.reservations[0]!.id, 'src/api/', 'api, longer']]);
+    expect((await project.reservations.release({ actor: a.actor, patterns: ['src/api'] })).released.map((r) => r.pattern)).toEqual(['src/api/']);
   });
 
   it('answers check without writing, ignoring the asking agent and (for shared intent) shared leases', async () => {

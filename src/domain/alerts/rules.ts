@@ -1,4 +1,4 @@
-import { isPlainPath } from '../reservations/glob';
+import { patternForm } from '../reservations/glob';
 
 /**
  * The seed's "Common Anti-Patterns" as pure detection rules. The project workflow's alerts module feeds
@@ -65,16 +65,18 @@ export function detectSilentWork(leases: LeaseFact[], lastSignOfLife: Map<string
 
 /**
  * True when a pattern locks a whole top-level directory or more (`src/**`, `*.ts` at the root, `{a,b}/**`,
- * and plain `src`): "reserve just in case". Narrower ones (src/api/**, src/api) are ordinary reservations.
+ * and plain `src` or `src/`): "reserve just in case". Narrower ones (src/api/**, src/api) are ordinary
+ * reservations.
  */
 export function isBroadPattern(pattern: string): boolean {
-  if (isPlainPath(pattern)) {
-    // A plain path covers everything under it, so plain `src` locks what `src/**` locks and is as broad.
-    // Only a top-level name can be that broad (`src/api` is `src/api/**`, an ordinary reservation). The
-    // rule cannot see the tree, so a name with an extension (package.json, README.md, .eslintrc.json) is
-    // taken for the file it almost always is; extension-less names (src, lib, .github, but also Makefile)
-    // are taken for directories. A wrong guess costs an advisory notice, never a refused reservation.
-    return !pattern.includes('/') && !/.\.[^.]+$/.test(pattern);
+  const form = patternForm(pattern);
+  if (form === 'file') return false;
+  if (form === 'directory') {
+    // A directory (by its form, the same reading the reservation book uses: glob.ts) covers everything
+    // under it, so plain `src` locks what `src/**` locks and is as broad; only a top-level one can be
+    // (`src/api` is `src/api/**`, an ordinary reservation). An extensionless top-level file (Makefile)
+    // is read as a directory here as it is there; a wrong guess costs an advisory notice, nothing more.
+    return !pattern.replace(/\/$/, '').includes('/');
   }
   return pattern.split(/[{},]/).some((alt) => {
     const segments = alt.split('/').filter(Boolean);

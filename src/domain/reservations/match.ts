@@ -10,11 +10,16 @@ export const PICOMATCH_OPTIONS = { dot: true, noextglob: true, nonegate: true, n
 
 /**
  * A predicate for concrete repo-relative paths, built from an already checked pattern. A plain path is
- * the path itself or anything under it, which a string comparison says exactly; globs go to picomatch.
+ * compared as a string, which is exact: a file (`src/a.ts`) only equals itself, a directory (`src/api`,
+ * `config.d/`) is itself or anything under it (see glob.ts for which is which). Globs go to picomatch.
  */
 export function compileMatcher(parsed: ParsedGlob): (path: string) => boolean {
-  if (parsed.plainPath) {
+  if (parsed.form === 'file') {
     const self = parsed.pattern;
+    return (path) => path === self;
+  }
+  if (parsed.form === 'directory') {
+    const self = parsed.pattern.endsWith('/') ? parsed.pattern.slice(0, -1) : parsed.pattern;
     const below = `${self}/`;
     return (path) => path === self || path.startsWith(below);
   }

@@ -2,13 +2,13 @@ import { contains, intersect, ANY_CHAR, type CharSet, type GlobAlternative, type
 
 /**
  * Decides exactly whether two patterns can cover a common repo-relative path, and if so returns one such
- * path (the witness), which tests check against a brute-force oracle. A plain path arrives parsed with a
- * trailing `**` (glob.ts), so "the path and everything under it" needs nothing special here. Braces are
- * expanded first; each pair of alternatives is then intersected segment by segment (`**` matches zero or
- * more segments), and two segments by walking the product of their automata (`*`, `?`, classes) while
- * tracking that the common name is not empty, `.` or `..`. Both searches are breadth-first over a finite
- * state space, so the answer is exact, not a heuristic: no false negatives and no false positives for the
- * supported syntax. The witness has as few segments as possible: `pkg` and `pkg/x.ts` give `pkg/x.ts`.
+ * path (the witness), which tests check against a brute-force oracle. A plain directory arrives parsed
+ * with a trailing `**` and a plain file as just its names (glob.ts), so neither needs anything special
+ * here. Braces are expanded first; each pair of alternatives is then intersected segment by segment
+ * (`**` matches zero or more segments), and two segments by walking the product of their automata (`*`,
+ * `?`, classes) while tracking that the common name is not empty, `.` or `..`. Both searches are
+ * breadth-first over a finite state space, so the answer is exact, not a heuristic: no false negatives
+ * and no false positives for the supported syntax. The witness has as few segments as possible: `pkg` and `pkg/x.ts` give `pkg/x.ts`.
  * (Breadth-first order counts steps, and every accepted route skips each `**` exactly once, so fewest
  * steps is fewest segments.)
  */

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { LeaseFact } from '../../domain/alerts/rules';
 import { explainOverlap, type OverlapExplanation } from '../../domain/reservations/explain';
-import { literalGlob, type ParsedGlob } from '../../domain/reservations/glob';
+import { literalGlob, patternKey, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
 import { overlaps } from '../../domain/reservations/overlap';
 import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
@@ -80,6 +80,13 @@ const REQUEST_TTL_MS = 24 * 3600 * 1000;
 export const MAX_ACTIVE_RESERVATIONS = 20_000;
 
 const key = (name: string) => name.toLowerCase();
+
+/** The patterns of one request, each once; `src/api/` and `src/api` count as one (patternKey), the first spelling kept. */
+function distinctPatterns(patterns: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const p of patterns) if (!seen.has(patternKey(p))) seen.set(patternKey(p), p);
+  return [...seen.values()];
+}
 
 /**
  * The reservation book: advisory leases on paths and globs, decided one at a time in the project
@@ -238,7 +245,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const previous = requestKey === undefined ? undefined : this.requests.get(requestKey);
     if (previous) return previous.result;
 
-    const patterns = [...new Set(input.patterns)];
+    const patterns = distinctPatterns(input.patterns);
     const parsed = guarded(() => patterns.map((p) => checkPattern(p, { allowBroad: input.allowBroad })));
     const conflicts: Conflict[] = [];
     parsed.forEach((glob) => conflicts.push(...this.conflictsWith(glob, glob.pattern, holder, input.exclusive, now)));
@@ -285,7 +292,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     this.expireDue(now);
     let leases: Lease[];
     if (input.ids) leases = this.ownIds(holder, input.ids, 'release', false);
-    else if (input.patterns) leases = [...new Set(input.patterns)].map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
+    else if (input.patterns) leases = distinctPatterns(input.patterns).map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
     else leases = this.leasesOf(holder);
     for (const lease of leases) this.remove(lease);
     if (leases.length) this.record(now, 'release', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
@@ -415,10 +422,12 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     return [...(this.byHolder.get(key(holder)) ?? [])].map((id) => this.leases.get(id)!);
   }
 
+  /** The holder's lease on `pattern` as written or spelled the same way (`src/api/` is `src/api`: patternKey). */
   private ownLease(holder: string, pattern: string): Lease | undefined {
+    const wanted = patternKey(pattern);
     for (const id of this.byHolder.get(key(holder)) ?? []) {
       const lease = this.leases.get(id)!;
-      if (lease.pattern === pattern) return lease;
+      if (patternKey(lease.pattern) === wanted) return lease;
     }
     return undefined;
   }
