@@ -42,27 +42,8 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** "in 42m", "3h ago": durations for people. */
-export function relativeTime(iso: string | number, now = Date.now()): string {
-  const at = typeof iso === 'number' ? iso : Date.parse(iso);
-  const diff = at - now;
-  const abs = Math.abs(diff);
-  const units: [number, string][] = [
-    [86_400_000, 'd'],
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1000, 's'],
-  ];
-  let text = '0s';
-  for (const [ms, unit] of units) {
-    if (abs >= ms) {
-      const major = Math.floor(abs / ms);
-      text = `${major}${unit}`;
-      break;
-    }
-  }
-  return diff >= 0 ? `in ${text}` : `${text} ago`;
-}
+/** "in 2h", "in 1h 59m", "3d 4h ago": one implementation, shared with the git guard's report. */
+export { relativeTime } from '../domain/reservations/duration';
 
 /** Print an error for a person (or as JSON with --json) and exit with its documented code. */
 export function exitWithError(err: unknown, json = false): never {

@@ -2,6 +2,7 @@ import { BatonApi } from '../api-client';
 import { loadCliConfig } from '../cli/config';
 import { CredentialStore, scopeKey } from '../cli/credentials';
 import { BatonError } from '../domain/errors';
+import { relativeTime } from '../domain/reservations/duration';
 import { checkPath } from '../domain/reservations/policy';
 import type { Conflict } from '../schemas/reservations';
 import type { Change } from './git';
@@ -40,7 +41,15 @@ export async function findBlocked(api: BatonApi, project: string, changes: Chang
   for (let i = 0; i < paths.length; i += PATHS_PER_CHECK) {
     const answer = await api.project(project).reservations.check({ paths: paths.slice(i, i + PATHS_PER_CHECK), exclusive: true });
     for (const r of answer.results) {
-      const conflicts = r.conflicts.filter((c) => c.exclusive);
+      // A staged path is a file, so nothing is under it: only a lease covering the file itself counts. The
+      // book checks a path as a reservation of it would be, and a file without an extension (`Makefile`,
+      // `bin/baton`, `.env`) has a directory's form, so it is checked with everything under it: without
+      // this filter a lease on `**/*.md` would block every commit of such a file (via `Makefile/a.md`).
+      // For a path with an extension it changes nothing (the book reads it as that one file). The test
+      // is exact: overlapWitness returns a common path with the fewest segments, and the only path the
+      // checked one covers at its own depth is itself, so the example is the path exactly when the lease
+      // covers the path.
+      const conflicts = r.conflicts.filter((c) => c.exclusive && c.example === r.target);
       if (conflicts.length) blocked.push({ path: r.target, change: byPath.get(r.target)!, conflicts });
     }
   }
@@ -75,19 +84,19 @@ export async function checkChanges(options: { env: NodeJS.ProcessEnv; project: s
   return findBlocked(api, options.project, options.changes);
 }
 
-const until = (iso: string, now: number): string => {
-  const minutes = Math.round((Date.parse(iso) - now) / 60_000);
-  return `${iso} (${minutes >= 60 ? `in ${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m` : `in ${Math.max(minutes, 0)}m`})`;
-};
-
-/** The report a blocked (or warned) commit prints: each file, who holds it, which pattern, until when, why. */
+/**
+ * The report a blocked (or warned) commit prints: each file, who holds it, which pattern, until when, the
+ * holder's reason, and (when the pattern is not the file's own path) the rule that makes it cover the
+ * file, on a line of its own as in `baton reserve`'s conflict report.
+ */
 export function describeBlocked(blocked: Blocked[], now = Date.now()): string {
   const lines: string[] = [];
   for (const b of blocked) {
     const renamed = b.change.paths.length === 2 ? ` (${b.change.status.startsWith('C') ? 'copy' : 'rename'} ${b.change.paths[0]} -> ${b.change.paths[1]})` : '';
     lines.push(`  ${b.path}${renamed}`);
     for (const c of b.conflicts) {
-      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}, until ${until(c.expiresAt, now)}, reason "${c.reason}" [${c.reservationId}]`);
+      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}, until ${c.expiresAt} (${relativeTime(c.expiresAt, now)}), reason "${c.reason}" [${c.reservationId}]`);
+      if (c.heldPattern !== b.path) lines.push(`      because ${c.rule}`);
     }
   }
   return lines.join('\n');

@@ -65,6 +65,13 @@ export const Conflict = z.object({
   expiresAt: z.string(),
   reason: z.string(),
   reservationId: z.string(),
+  /** A path both the requested pattern (or checked path) and the held pattern cover. */
+  example: z.string(),
+  /**
+   * Why they overlap, in words, e.g. "codex/skills covers everything under it (a path without an
+   * extension is a directory), including codex/skills/a.sh" or "src/*.ts matches src/a.ts".
+   */
+  rule: z.string(),
 });
 export type Conflict = z.infer<typeof Conflict>;
 

@@ -1,15 +1,21 @@
 import fc from 'fast-check';
 import picomatch from 'picomatch';
-import { expandBraces, parseGlob, type ParsedGlob } from '../../src/domain/reservations/glob';
+import { expandBraces, parseGlob, picomatchSources, type ParsedGlob } from '../../src/domain/reservations/glob';
 import { overlapWitness } from '../../src/domain/reservations/overlap';
-import { compileMatcher } from '../../src/domain/reservations/match';
+import { compileMatcher, PICOMATCH_OPTIONS } from '../../src/domain/reservations/match';
 import { PatternIndex } from '../../src/domain/reservations/index';
 
 /**
  * The overlap decision against a brute-force oracle. When it says "overlap" it must produce a path that
- * picomatch matches with both patterns (no false positive, for any length); when it says "no overlap",
- * no path of a small universe may match both (no false negative within that universe, which is
- * large enough for every overlap of the generated patterns to have a witness in it).
+ * the oracle says both patterns cover (no false positive, for any length); when it says "no overlap",
+ * no path of a small universe may be covered by both (no false negative within that universe, which is
+ * large enough for every overlap of the generated patterns to have a witness in it: the short paths, and
+ * for a plain path the paths under it).
+ *
+ * The oracle, written here independently of glob.ts: a plain path (no `*`, `?`, `[`, `{`) that is a
+ * directory by its form (ends with `/`, or its last name has no `.` after the first character) covers
+ * itself and everything under it, a plain file only itself, both by string comparison; a glob covers what
+ * picomatch matches (given our brace expansion, see glob.ts).
  */
 
 const ALPHABET = ['a', 'b', '.'];
@@ -38,24 +44,55 @@ const plainPattern = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) =
 const bracePattern = fc
   .tuple(fc.array(segment, { maxLength: 1 }), segmentBody, segmentBody, fc.oneof(segmentBody, fc.constant('b/*')), fc.array(segment, { maxLength: 1 }))
   .map(([before, prefix, x, y, after]) => [...before, `${prefix}{${x},${y}}`, ...after].join('/'));
-/** Patterns the policy would accept as paths: no `.`, `..` or empty segment in any alternative. */
+/**
+ * A plain path (no glob syntax; also arises in plainPattern, rarely): names with and without a dot after
+ * the first character (`ab`, `.a` are directories, `a.b`, `a.` files), and sometimes a trailing `/`.
+ */
+const literalName = fc.array(fc.constantFrom('a', 'b', 'c', '.'), { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
+const plainPath = fc
+  .tuple(fc.array(literalName, { minLength: 1, maxLength: 3 }), fc.boolean())
+  .map(([s, slash]) => s.join('/') + (slash ? '/' : ''));
+/** Patterns the policy would accept as paths: no `.`, `..` or empty segment in any alternative (a plain path may end with `/`). */
 const pattern = fc
-  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern })
-  .filter((p) => expandBraces(p).every((alt) => isValidPath(alt)));
+  .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern }, { weight: 2, arbitrary: plainPath })
+  .filter((p) => (isPlain(p) ? isValidPath(withoutSlash(p)) : expandBraces(p).every((alt) => isValidPath(alt))));
 
 function isValidPath(path: string): boolean {
   return path.length > 0 && path.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
 }
 
-const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean }>();
+function isPlain(p: string): boolean {
+  return !/[*?[{]/.test(p);
+}
+function withoutSlash(p: string): string {
+  return p.replace(/\/$/, '');
+}
+function isPlainDirectory(p: string): boolean {
+  const last = withoutSlash(p).split('/').pop()!;
+  return p.endsWith('/') || !last.slice(1).includes('.');
+}
+
+const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean; universe: string[] }>();
 function compile(p: string) {
   let c = compiled.get(p);
   if (!c) {
     const parsed = parseGlob(p);
-    c = { parsed, match: compileMatcher(parsed) };
+    const plain = isPlain(p);
+    const base = withoutSlash(p);
+    c = {
+      parsed,
+      match: !plain ? picomatchMatcher(parsed) : isPlainDirectory(p) ? (path) => path === base || path.startsWith(base + '/') : (path) => path === p,
+      universe: plain ? [base, ...UNIVERSE.map((path) => `${base}/${path}`)] : [],
+    };
     compiled.set(p, c);
   }
   return c;
+}
+
+/** picomatch over our brace expansion (as compileMatcher does for globs; kept here so the oracle is the test's own). */
+function picomatchMatcher(parsed: ParsedGlob): (path: string) => boolean {
+  const matchers = picomatchSources(parsed).map((source) => picomatch(source, PICOMATCH_OPTIONS));
+  return (path) => matchers.some((m) => m(path));
 }
 
 describe('overlap of two globs (property, against picomatch)', () => {
@@ -68,8 +105,12 @@ describe('overlap of two globs (property, against picomatch)', () => {
         if (witness !== undefined) {
           expect(isValidPath(witness)).toBe(true);
           expect([p, q, witness, a.match(witness), b.match(witness)]).toEqual([p, q, witness, true, true]);
+          // As few segments as any common path (the guard relies on it: see overlapWitness).
+          const depth = (path: string) => path.split('/').length;
+          const shallower = [...UNIVERSE, ...a.universe, ...b.universe].find((path) => depth(path) < depth(witness) && a.match(path) && b.match(path));
+          expect([p, q, witness, shallower]).toEqual([p, q, witness, undefined]);
         } else {
-          const common = UNIVERSE.find((path) => a.match(path) && b.match(path));
+          const common = [...UNIVERSE, ...a.universe, ...b.universe].find((path) => a.match(path) && b.match(path));
           expect([p, q, common]).toEqual([p, q, undefined]);
         }
       }),
@@ -95,12 +136,25 @@ describe('overlap of two globs (property, against picomatch)', () => {
         // alternative, while picomatch 4's own brace reading has quirks of its own (`{x.*,b}` does not
         // match `x.`; `*{*,a}` and `**{a,b/*}` cross `/`). Expansion has its own tests in overlap.test.ts.
         fc.pre(!p.includes('[!') && !p.includes('**}') && !p.includes('{**') && !p.includes(',**') && !p.includes('..') && !/\/\*\*$/.test(p) && !p.includes('{'));
-        const ours = compile(p).match;
+        // A plain path is compared as a string, directories with everything under them; tested below.
+        fc.pre(!isPlain(p));
+        const ours = compileMatcher(parseGlob(p));
         const theirs = picomatch(p, { dot: true, noextglob: true, nonegate: true });
         const disagreement = UNIVERSE.find((path) => ours(path) !== theirs(path));
         expect([p, disagreement]).toEqual([p, undefined]);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('matches concrete paths by the plain-path rule for plain paths', () => {
+    fc.assert(
+      fc.property(pattern.filter(isPlain), (p) => {
+        const ours = compileMatcher(parseGlob(p));
+        const disagreement = [...UNIVERSE, ...compile(p).universe].find((path) => ours(path) !== compile(p).match(path));
+        expect([p, disagreement]).toEqual([p, undefined]);
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -101,7 +101,7 @@ describe('git guard (real repository, real server)', () => {
     expect(blocked.stderr).toContain('baton guard: commit blocked');
     expect(blocked.status).not.toBe(0);
     expect(blocked.stderr).toContain('src/auth/login.ts');
-    expect(blocked.stderr).toMatch(/held by AmberFalcon: pattern src\/auth\/\*\*, until \S+Z \(in (29|30)m\), reason "rewriting the login flow"/);
+    expect(blocked.stderr).toMatch(/held by AmberFalcon: pattern src\/auth\/\*\*, until \S+Z \(in (29|30)m\), reason "rewriting the login flow" \[\S+\]\n {6}because src\/auth\/\*\* matches src\/auth\/login\.ts(\n|$)/);
     expect(blocked.stderr).toContain('--no-verify');
     expect(hook.runs()).toBe(0);
 
@@ -130,6 +130,41 @@ describe('git guard (real repository, real server)', () => {
     uninstall(repo, ['pre-commit', 'pre-push']);
     expect(fs.readFileSync(hook.file, 'utf8')).toBe(hook.content);
     expect(status(repo).hooks.every((h) => !h.installed)).toBe(true);
+  });
+
+  it('refuses a new file under a directory another agent reserved by its plain name', async () => {
+    const project = ctx.project();
+    const p = ctx.baton.project(project);
+    const alice = await p.agents.register({ name: 'GentleHarbor' });
+    const repo = makeRepo();
+    install(repo, ['pre-commit'], { project });
+    const actor = { kind: 'member' as const, name: alice.member.name, token: alice.token };
+    await p.reservations.reserve({ actor, patterns: ['pkg'], reason: 'splitting the package', ttlSeconds: 7200 });
+    // Covers none of the committed files (see the sibling commit below).
+    await p.reservations.reserve({ actor, patterns: ['**/package.json'], reason: 'dependency bump' });
+
+    write(repo, 'pkg/x.ts', 'export {};\n');
+    sh(repo, 'git', ['add', 'pkg/x.ts']);
+    const blocked = await commit(repo, 'Nobody');
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stderr).toContain('baton guard: commit blocked');
+    expect(blocked.stderr).toMatch(
+      / {2}pkg\/x\.ts\n {4}held by GentleHarbor: pattern pkg, until \S+Z \(in (2h|1h 59m)\), reason "splitting the package" \[\S+\]\n {6}because pkg covers everything under it \(a path without an extension is a directory\), including pkg\/x\.ts(\n|$)/,
+    );
+
+    expect(blocked.stderr).not.toContain('package.json');
+
+    // A sibling whose name merely begins with "pkg" is not under it, and `**/package.json` reaches
+    // neither file: `pkg2/y.ts` is a file by its form, and `pkg2/Makefile`, which the book reads as a
+    // directory (no extension) and so meets through `pkg2/Makefile/package.json`, is a staged file, for
+    // which the guard counts only leases covering the file itself.
+    sh(repo, 'git', ['reset', '-q']);
+    write(repo, 'pkg2/y.ts', 'export {};\n');
+    write(repo, 'pkg2/Makefile', 'all:\n');
+    sh(repo, 'git', ['add', 'pkg2/y.ts', 'pkg2/Makefile']);
+    const allowed = await commit(repo, 'Nobody');
+    expect(allowed.stderr).toBe('');
+    expect(allowed.status).toBe(0);
   });
 
   it('chains a non-shell hook, respects core.hooksPath, and checks pushes with --pre-push', async () => {

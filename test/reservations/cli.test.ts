@@ -32,9 +32,10 @@ describe('baton CLI: reservations (real server, spawned bin/baton)', () => {
     expect(granted.code).toBe(0);
     expect(JSON.parse(granted.stdout)).toMatchObject({ status: 'granted', reservations: [{ holder: 'SwiftEagle', pattern: 'src/auth/login.ts', exclusive: true }] });
 
-    const [conflict, check, list, broad, forced, badTtl] = await Promise.all([
+    const [conflict, check, dirCheck, list, broad, forced, badTtl] = await Promise.all([
       baton(env, ...asB, 'reserve', 'src/auth/*.ts', '--reason', 'auth cleanup'),
       baton(env, ...asB, 'check', 'src/auth/login.ts', 'docs/x.md', '--json'),
+      baton(env, ...asB, 'check', 'src/auth', 'config.d/'), // a trailing "/" is accepted: it names a directory
       baton(env, 'reservations', '--all', '--json'),
       baton(env, ...asB, 'reserve', '**', '--reason', 'everything'),
       baton(env, ...asB, 'force-release', '--holder', 'SwiftEagle', '--reason', 'mine now'),
@@ -43,9 +44,20 @@ describe('baton CLI: reservations (real server, spawned bin/baton)', () => {
     expect(conflict.code).toBe(3);
     expect(conflict.stdout).toContain('nothing was reserved');
     expect(conflict.stdout).toContain('src/auth/*.ts overlaps src/auth/login.ts, held exclusive by SwiftEagle until');
+    expect(conflict.stdout).toContain('because src/auth/*.ts matches src/auth/login.ts');
     expect(conflict.stdout).toContain('reason: "fix login redirect"');
     expect(check.code).toBe(3);
-    expect(JSON.parse(check.stdout)).toMatchObject({ clear: false, results: [{ target: 'src/auth/login.ts', conflicts: [{ holder: 'SwiftEagle' }] }, { target: 'docs/x.md', conflicts: [] }] });
+    expect(JSON.parse(check.stdout)).toMatchObject({
+      clear: false,
+      results: [
+        { target: 'src/auth/login.ts', conflicts: [{ holder: 'SwiftEagle', example: 'src/auth/login.ts', rule: 'both name src/auth/login.ts' }] },
+        { target: 'docs/x.md', conflicts: [] },
+      ],
+    });
+    expect(dirCheck.code).toBe(3);
+    expect(dirCheck.stdout).toContain('src/auth overlaps src/auth/login.ts, held exclusive by SwiftEagle');
+    expect(dirCheck.stdout).toContain('because src/auth covers everything under it (a path without an extension is a directory), including src/auth/login.ts');
+    expect(dirCheck.stderr).toBe('');
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toMatchObject({ total: 1 });
     expect(broad).toMatchObject({ code: 2, stderr: expect.stringContaining('reserve just the files you are about to edit') });

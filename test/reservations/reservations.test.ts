@@ -91,9 +91,85 @@ describe('reservations (project workflow, real server)', () => {
         expiresAt: expect.any(String),
         reason: 'fix login redirect',
         reservationId: expect.stringMatching(/^r-/),
+        example: 'src/auth/login.ts',
+        rule: 'src/auth/*.ts matches src/auth/login.ts',
       },
     ]);
     expect((await project.reservations.list({ holder: b.name })).total).toBe(0);
+  });
+
+  it('reads a plain path without an extension as a directory and everything under it, in reserve and check, both ways round', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [a, b, c] = await Promise.all([member(project), member(project), member(project)]);
+    const dirRule = 'codex/skills covers everything under it (a path without an extension is a directory), including codex/skills/flow-repair/run.sh';
+
+    // A directory held: a file inside it is refused, and check of the file names the directory.
+    expect((await project.reservations.reserve({ actor: a.actor, patterns: ['codex/skills'], reason: 'reorganise skills' })).status).toBe('granted');
+    const inner = await project.reservations.reserve({ actor: b.actor, patterns: ['codex/skills/flow-repair/run.sh'], reason: 'fix the script' });
+    expect(inner).toMatchObject({ status: 'conflict', conflicts: [{ holder: a.name, heldPattern: 'codex/skills', example: 'codex/skills/flow-repair/run.sh', rule: dirRule }] });
+    const checkFile = await project.reservations.check({ paths: ['codex/skills/flow-repair/run.sh', 'codex/skillset/a.sh', 'codex'] });
+    expect(checkFile.results.map((r) => [r.target, r.conflicts.map((x) => [x.heldPattern, x.example])])).toEqual([
+      ['codex/skills/flow-repair/run.sh', [['codex/skills', 'codex/skills/flow-repair/run.sh']]],
+      ['codex/skillset/a.sh', []], // a name that begins with "skills" is not under it
+      ['codex', [['codex/skills', 'codex/skills']]], // checking a parent reports what is held under it
+    ]);
+    await project.reservations.release({ actor: a.actor, all: true });
+
+    // A file held: reserving its directory is refused, and check of the directory names the file.
+    expect((await project.reservations.reserve({ actor: b.actor, patterns: ['codex/skills/flow-repair/run.sh'], reason: 'fix the script' })).status).toBe('granted');
+    const outer = await project.reservations.reserve({ actor: c.actor, patterns: ['codex/skills'], reason: 'reorganise skills' });
+    expect(outer).toMatchObject({ status: 'conflict', conflicts: [{ holder: b.name, heldPattern: 'codex/skills/flow-repair/run.sh', example: 'codex/skills/flow-repair/run.sh', rule: dirRule }] });
+    const checkDir = await project.reservations.check({ paths: ['codex/skills'], patterns: ['codex/*'] });
+    expect(checkDir.results.map((r) => [r.target, r.conflicts.map((x) => x.holder)])).toEqual([
+      ['codex/skills', [b.name]],
+      ['codex/*', []], // a glob keeps its meaning: `*` does not reach into codex/skills/flow-repair
+    ]);
+    // Globs are unchanged: `codex/skills/*` is one level, `codex/skills/**` every level.
+    expect((await project.reservations.reserve({ actor: c.actor, patterns: ['codex/skills/*'], reason: 'top-level skills' })).status).toBe('granted');
+    const all = await project.reservations.reserve({ actor: a.actor, patterns: ['codex/skills/**'], reason: 'all skills' });
+    if (all.status !== 'conflict') throw new Error('expected a conflict');
+    expect(all.conflicts.map((x) => [x.heldPattern, x.rule]).sort()).toEqual([
+      ['codex/skills/*', 'codex/skills/** and codex/skills/* both match codex/skills/a'],
+      ['codex/skills/flow-repair/run.sh', 'codex/skills/** matches codex/skills/flow-repair/run.sh'],
+    ]);
+  });
+
+  it('reads a plain path with an extension as that one file, and one ending in "/" as a directory', async () => {
+    const project = ctx.baton.project(ctx.project());
+    const [docs, a, b] = await Promise.all([member(project), member(project), member(project)]);
+    const holders = (r: { results: { target: string; conflicts: { heldPattern: string }[] }[] }) => r.results.map((x) => [x.target, x.conflicts.map((c) => c.heldPattern).sort()]);
+
+    // A docs sweep over every markdown file does not stand in the way of reserving single files.
+    expect((await project.reservations.reserve({ actor: docs.actor, patterns: ['**/*.md', '**/package.json'], reason: 'docs sweep' })).status).toBe('granted');
+    expect((await project.reservations.reserve({ actor: a.actor, patterns: ['src/a.ts', 'config.d'], reason: 'edit a' })).status).toBe('granted');
+    expect(holders(await project.reservations.check({ paths: ['src/a.ts', 'docs/guide.md'], asAgent: a.name }))).toEqual([
+      ['src/a.ts', []],
+      ['docs/guide.md', ['**/*.md']],
+    ]);
+    // (A directory would meet the sweep: `**/*.md` reaches into every directory. Out of the way for now.)
+    await project.reservations.release({ actor: docs.actor, all: true });
+
+    // `config.d` is a file by its form: a file under the name is free, the directory `config.d/` is not.
+    expect((await project.reservations.reserve({ actor: b.actor, patterns: ['config.d/a.conf'], reason: 'conf' })).status).toBe('granted');
+    const dir = await project.reservations.reserve({ actor: b.actor, patterns: ['config.d/'], reason: 'all of conf' });
+    expect(dir).toMatchObject({ status: 'conflict', conflicts: [{ pattern: 'config.d/', heldPattern: 'config.d', holder: a.name, example: 'config.d', rule: 'both name config.d' }] });
+    expect((await project.reservations.reserve({ actor: b.actor, patterns: ['etc.d/'], reason: 'etc' })).status).toBe('granted');
+    const inside = await project.reservations.reserve({ actor: a.actor, patterns: ['etc.d/x.conf'], reason: 'one etc file' });
+    expect(inside).toMatchObject({ status: 'conflict', conflicts: [{ heldPattern: 'etc.d/', example: 'etc.d/x.conf', rule: 'etc.d/ covers everything under it, including etc.d/x.conf' }] });
+
+    expect(holders(await project.reservations.check({ paths: ['src/a.ts', 'config.d/', 'config.d', 'etc.d/y'] }))).toEqual([
+      ['src/a.ts', ['src/a.ts']],
+      ['config.d/', ['config.d', 'config.d/a.conf']],
+      ['config.d', ['config.d']],
+      ['etc.d/y', ['etc.d/']],
+    ]);
+
+    // `src/api/` and `src/api` are one directory: the second spelling extends the lease, and releases it.
+    const first = await project.reservations.reserve({ actor: a.actor, patterns: ['src/api/'], reason: 'api' });
+    const again = await project.reservations.reserve({ actor: a.actor, patterns: ['src/api', 'src/api/'], reason: 'api, longer', ttlSeconds: 7200 });
+    if (first.status !== 'granted' || again.status !== 'granted') throw new Error('expected grants');
+    expect(again.reservations.map((r) => [r.id, r.pattern, r.reason])).toEqual([[first.reservations[0]!.id, 'src/api/', 'api, longer']]);
+    expect((await project.reservations.release({ actor: a.actor, patterns: ['src/api'] })).released.map((r) => r.pattern)).toEqual(['src/api/']);
   });
 
   it('answers check without writing, ignoring the asking agent and (for shared intent) shared leases', async () => {

@@ -9,7 +9,7 @@ export function register(program: Command, rt: CliRuntime): void {
   program
     .command('check')
     .description('Would these paths (or globs) conflict with reservations, and with whose? Read-only')
-    .argument('<paths...>', 'repo-relative paths; arguments with *, ?, [ or { are checked as globs')
+    .argument('<paths...>', 'repo-relative paths (a directory, i.e. a path ending in / or without an extension, covers everything under it); arguments with *, ?, [ or { are checked as globs')
     .option('--shared', 'check for a shared reservation (other shared reservations then do not count)')
     .addHelpText('after', '\nExit codes: 0 free, 3 some path is reserved by someone else.\n\nExamples:\n  $ baton check src/auth/login.ts src/auth/session.ts\n  $ baton check "src/api/**" --json')
     .action(

@@ -18,12 +18,13 @@ export function reservationTable(rows: Reservation[]): string {
   ]);
 }
 
-/** Who holds what, until when, and why: the readable form of a conflict answer. */
+/** Who holds what, until when, why it overlaps and why they hold it: the readable form of a conflict answer. */
 export function conflictReport(conflicts: Conflict[], nothingReserved: boolean): string {
   const lines = conflicts.map((c) => {
     const until = `${new Date(c.expiresAt).toISOString().slice(11, 16)} UTC (${relativeTime(c.expiresAt)})`;
     return (
       `  ${colors.bold(c.pattern)} overlaps ${colors.bold(c.heldPattern)}, held ${mode(c.exclusive)} by ${colors.cyan(c.holder)} until ${until}\n` +
+      (c.pattern === c.heldPattern ? '' : `    because ${c.rule}\n`) +
       `    reason: "${c.reason}"  ${colors.dim(`[${c.reservationId}]`)}`
     );
   });

@@ -8,7 +8,7 @@ export function register(program: Command, rt: CliRuntime): void {
   program
     .command('reserve')
     .description('Reserve files or globs you are about to edit (all-or-nothing; exclusive unless --shared)')
-    .argument('<patterns...>', 'repo-relative paths or globs (*, **, ?, [...], {a,b}); quote globs so the shell leaves them alone')
+    .argument('<patterns...>', 'repo-relative paths (a directory, i.e. a path ending in / or without an extension, covers everything under it; write config.d/ for a directory with a dot) or globs (*, **, ?, [...], {a,b}); quote globs so the shell leaves them alone')
     .requiredOption('-r, --reason <text>', 'what you are about to do (others see it in conflicts)')
     .option('--shared', 'a shared reservation: other shared holders may coexist, exclusive ones may not')
     .option('--ttl <duration>', 'how long to hold them: seconds or 90s, 30m, 2h, 1d (clamped to 60 s .. 1 year)', '1h')

@@ -1,3 +1,5 @@
+import { patternForm } from '../reservations/glob';
+
 /**
  * The seed's "Common Anti-Patterns" as pure detection rules. The project workflow's alerts module feeds
  * them what it sees (leases, signs of life, reports from pattern workflows) and shows what they return;
@@ -62,10 +64,20 @@ export function detectSilentWork(leases: LeaseFact[], lastSignOfLife: Map<string
 }
 
 /**
- * True when a pattern locks a whole top-level directory or more (`src/**`, `*.ts` at the root, `{a,b}/**`):
- * "reserve just in case". Narrower globs (src/api/**) are ordinary reservations.
+ * True when a pattern locks a whole top-level directory or more (`src/**`, `*.ts` at the root, `{a,b}/**`,
+ * and plain `src` or `src/`): "reserve just in case". Narrower ones (src/api/**, src/api) are ordinary
+ * reservations.
  */
 export function isBroadPattern(pattern: string): boolean {
+  const form = patternForm(pattern);
+  if (form === 'file') return false;
+  if (form === 'directory') {
+    // A directory (by its form, the same reading the reservation book uses: glob.ts) covers everything
+    // under it, so plain `src` locks what `src/**` locks and is as broad; only a top-level one can be
+    // (`src/api` is `src/api/**`, an ordinary reservation). An extensionless top-level file (Makefile)
+    // is read as a directory here as it is there; a wrong guess costs an advisory notice, nothing more.
+    return !pattern.replace(/\/$/, '').includes('/');
+  }
   return pattern.split(/[{},]/).some((alt) => {
     const segments = alt.split('/').filter(Boolean);
     const firstWild = segments.findIndex((s) => /[*?[]/.test(s));

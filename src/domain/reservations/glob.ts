@@ -1,13 +1,33 @@
 import { BatonError } from '../errors';
 
 /**
- * Baton's glob syntax for reservations, parsed into a form two patterns can be intersected in:
+ * Baton's pattern syntax for reservations, parsed into a form two patterns can be intersected in.
+ *
+ * A plain path (no `*`, `?`, `[` or `{` anywhere) names a file or a directory, told apart by its form
+ * alone, because the reservation book never sees the working tree:
+ *
+ *   - a directory when it ends with `/` (`src/api/`, `config.d/`) or when its last name has no
+ *     extension, i.e. no `.` after the name's first character (`pkg`, `src/api`, `codex/skills`,
+ *     `Makefile`, `.github`, `.env`). It covers the directory and everything under it, as a git pathspec
+ *     does: `pkg` means `pkg` and `pkg/**`, so reserving a directory by name protects its files. A
+ *     directory whose name has a dot is written with the trailing `/`: `config.d/`, `v1.2/`.
+ *   - a file otherwise (`src/a.ts`, `README.md`, `.eslintrc.json`, and also `v1.2` and `config.d`): it
+ *     covers that one path.
+ *
+ * Giving every plain path its subtree would make a file overlap every glob that reaches below some
+ * name: `src/a.ts` would overlap `**\/*.md` through an imagined `src/a.ts/x.md`, and an agent holding
+ * `**\/*.md` for a docs sweep would block every single-file reservation in the repository. The cost
+ * of reading by form is that an extensionless file (`Makefile`, `LICENSE`) is read as a directory: its
+ * lease also covers names under it that cannot exist, so it can meet a glob such as `**\/*.md` there.
+ *
+ * Globs mean exactly what they match:
  *
  *   `*` any run of characters within a segment, `?` one character, `[abc]`, `[a-z]`, `[!a]`/`[^a]` one
  *   character of (or not of) a set, `{a,b}` alternatives (nested, may contain `/`), and a segment that
  *   is exactly `**` matches zero or more whole segments (anywhere, also at the end: `src/**` covers
  *   `src` itself). `**` inside a segment (`a**b`) is a plain `*`. Paths are repo-relative, `/`-separated,
- *   case-sensitive, with no empty, `.` or `..` segments; dotfiles are ordinary files.
+ *   case-sensitive, with no empty, `.` or `..` segments (only a plain path may end with `/`); dotfiles
+ *   are ordinary files.
  *
  * Anything outside that syntax (unclosed `[` or `{`, a `{a}` group with one alternative, POSIX classes,
  * reversed ranges, `/` inside a class) is rejected rather than guessed at, so that the overlap decision
@@ -32,7 +52,49 @@ export interface GlobAlternative {
 export interface ParsedGlob {
   pattern: string;
   alternatives: GlobAlternative[];
+  /**
+   * `glob` for a pattern with glob syntax; for a plain path, whether it names a `file` (its one
+   * alternative's segments are the path) or a `directory` (its segments are the path without a trailing
+   * `/`, plus an added `**`: the directory and everything under it). `pattern` and `source` keep what
+   * was written, trailing `/` included.
+   */
+  form: PatternForm;
 }
+
+export type PatternForm = 'glob' | 'file' | 'directory';
+
+/** The characters that make a pattern a glob; a pattern without any is a plain path. */
+const GLOB_SYNTAX = /[*?[{]/;
+
+/** What a pattern names: see the rules at the top of this file. */
+export function patternForm(pattern: string): PatternForm {
+  if (GLOB_SYNTAX.test(pattern)) return 'glob';
+  return isDirectoryByForm(pattern) ? 'directory' : 'file';
+}
+
+/**
+ * Whether a plain repo-relative path names a directory by its form: it ends with `/`, or its last name
+ * has no `.` after its first character (`src/api`, `Makefile`, `.github`, `config.d/`; not `src/a.ts`,
+ * `v1.2`, `config.d`). The one place this rule is written down; reservations, checks and the hoarding
+ * alert all ask it.
+ */
+export function isDirectoryByForm(path: string): boolean {
+  if (path.endsWith('/')) return true;
+  return !path.slice(path.lastIndexOf('/') + 1).includes('.', 1);
+}
+
+/**
+ * The spelling a holder's own patterns are compared by (re-reserving extends, release by pattern): a
+ * plain directory's trailing `/` is dropped when the name without it is a directory too, so `src/api/`
+ * and `src/api` are one lease, while `config.d/` (a directory) and `config.d` (a file) stay two.
+ */
+export function patternKey(pattern: string): string {
+  if (patternForm(pattern) !== 'directory' || !pattern.endsWith('/')) return pattern;
+  const bare = pattern.slice(0, -1);
+  return isDirectoryByForm(bare) ? bare : pattern;
+}
+
+const GLOBSTAR: Segment = { kind: 'globstar' };
 
 export const MAX_BRACE_ALTERNATIVES = 256;
 const MAX_CODE_UNIT = 0xffff;
@@ -49,8 +111,16 @@ function invalid(pattern: string, why: string): BatonError {
 
 /** Parse a pattern; throws BatonError('INVALID_INPUT') naming what is wrong. */
 export function parseGlob(pattern: string): ParsedGlob {
+  // Expanded even when plain, so that a stray `}` is refused the same way in every pattern.
   const expanded = expandBraces(pattern);
-  return { pattern, alternatives: expanded.map((source) => ({ source, segments: parseAlternative(pattern, source) })) };
+  const form = patternForm(pattern);
+  const alternatives = expanded.map((source) => {
+    if (form === 'glob') return { source, segments: parseAlternative(pattern, source) };
+    // The `/` that marks a directory ends the path; it is no empty segment of its own.
+    const segments = parseAlternative(pattern, source.endsWith('/') ? source.slice(0, -1) : source);
+    return { source, segments: form === 'directory' ? [...segments, GLOBSTAR] : segments };
+  });
+  return { pattern, alternatives, form };
 }
 
 /** Expand `{a,b}` groups (nested, bash style) into brace-free alternatives, checking brackets on the way. */
@@ -242,12 +312,18 @@ export function picomatchSources(parsed: ParsedGlob): string[] {
   return [...out];
 }
 
-/** A concrete path as a pattern that matches only itself (glob characters in it are literal). */
+/**
+ * A concrete path read as the plain-path pattern a reservation of it would be (a directory by its form
+ * covers everything under it, a file only itself), with any glob characters in it read literally (a
+ * checked path such as `app/[id]/page.tsx` names that file, not a class).
+ */
 export function literalGlob(path: string): ParsedGlob {
-  const segments: Segment[] = path.split('/').map((name) => {
+  const form = isDirectoryByForm(path) ? 'directory' : 'file';
+  const names = (path.endsWith('/') ? path.slice(0, -1) : path).split('/');
+  const segments: Segment[] = names.map((name) => {
     const tokens: Token[] = [];
     for (let i = 0; i < name.length; i++) tokens.push({ kind: 'char', set: [[name.charCodeAt(i), name.charCodeAt(i)]] });
     return { kind: 'segment', tokens, literal: name };
   });
-  return { pattern: path, alternatives: [{ source: path, segments }] };
+  return { pattern: path, alternatives: [{ source: path, segments: form === 'directory' ? [...segments, GLOBSTAR] : segments }], form };
 }

@@ -13,8 +13,9 @@ const newNode = (): Node => ({ children: new Map(), ids: new Set() });
  * Finds the entries whose patterns could overlap a query pattern without looking at all of them. Each
  * alternative of an entry's pattern is filed under its leading literal segments (`src/api/*.ts` under
  * src → api); a query walks only the branches its own segments can match (a literal segment follows one
- * child, `*.ts` the children it matches, `**` the subtree), collecting entries filed on the way. The
- * result is a superset of the overlapping entries; callers run the exact overlap test on it.
+ * child, `*.ts` the children it matches, `**` the subtree, so a plain directory its own subtree),
+ * collecting entries filed on the way (a plain path is filed under itself, so `pkg` is found from
+ * `pkg/x.ts`). The result is a superset of the overlapping entries; callers run the exact overlap test.
  */
 export class PatternIndex {
   private readonly root = newNode();

@@ -8,8 +8,21 @@ import { picomatchSources, type ParsedGlob } from './glob';
  */
 export const PICOMATCH_OPTIONS = { dot: true, noextglob: true, nonegate: true, nobrace: true, windows: false } as const;
 
-/** A predicate for concrete repo-relative paths, built from an already checked pattern. */
+/**
+ * A predicate for concrete repo-relative paths, built from an already checked pattern. A plain path is
+ * compared as a string, which is exact: a file (`src/a.ts`) only equals itself, a directory (`src/api`,
+ * `config.d/`) is itself or anything under it (see glob.ts for which is which). Globs go to picomatch.
+ */
 export function compileMatcher(parsed: ParsedGlob): (path: string) => boolean {
+  if (parsed.form === 'file') {
+    const self = parsed.pattern;
+    return (path) => path === self;
+  }
+  if (parsed.form === 'directory') {
+    const self = parsed.pattern.endsWith('/') ? parsed.pattern.slice(0, -1) : parsed.pattern;
+    const below = `${self}/`;
+    return (path) => path === self || path.startsWith(below);
+  }
   const matchers = picomatchSources(parsed).map((source) => picomatch(source, PICOMATCH_OPTIONS));
   return (path) => matchers.some((m) => m(path));
 }

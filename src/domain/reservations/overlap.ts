@@ -1,25 +1,34 @@
 import { contains, intersect, ANY_CHAR, type CharSet, type GlobAlternative, type ParsedGlob, type Segment, type Token } from './glob';
 
 /**
- * Decides exactly whether two glob patterns can match a common repo-relative path, and if so returns one
- * such path (the witness), which tests check with picomatch. Braces are expanded first; each pair of
- * alternatives is then intersected segment by segment (`**` matches zero or more segments), and two
- * segments by walking the product of their automata (`*`, `?`, classes) while tracking that the common
- * name is not empty, `.` or `..`. Both searches are breadth-first over a finite state space, so the answer
- * is exact, not a heuristic: no false negatives and no false positives for the supported syntax.
+ * Decides exactly whether two patterns can cover a common repo-relative path, and if so returns one such
+ * path (the witness), which tests check against a brute-force oracle. A plain directory arrives parsed
+ * with a trailing `**` and a plain file as just its names (glob.ts), so neither needs anything special
+ * here. Braces are expanded first; each pair of alternatives is then intersected segment by segment
+ * (`**` matches zero or more segments), and two segments by walking the product of their automata (`*`,
+ * `?`, classes) while tracking that the common name is not empty, `.` or `..`. Both searches are
+ * breadth-first over a finite state space, so the answer is exact, not a heuristic: no false negatives
+ * and no false positives for the supported syntax. The witness has as few segments as possible: `pkg` and `pkg/x.ts` give `pkg/x.ts`.
+ * (Breadth-first order counts steps, and every accepted route skips each `**` exactly once, so fewest
+ * steps is fewest segments.)
  */
 export function overlapWitness(a: ParsedGlob, b: ParsedGlob): string | undefined {
+  // Every pair of alternatives is tried so that the witness has the fewest segments overall: then, for a
+  // checked path P, the witness is P itself exactly when the other pattern covers P (and not only
+  // something under it), which the git guard relies on.
+  let best: string[] | undefined;
   for (const x of a.alternatives) {
     for (const y of b.alternatives) {
-      const witness = alternativesWitness(x, y);
-      if (witness !== undefined) return witness;
+      const witness = segmentsWitness(x.segments, y.segments);
+      if (witness !== undefined && (best === undefined || witness.length < best.length)) best = witness;
     }
   }
-  return undefined;
+  return best?.join('/');
 }
 
+/** The decision alone: stops at the first overlapping pair of alternatives. */
 export function overlaps(a: ParsedGlob, b: ParsedGlob): boolean {
-  return overlapWitness(a, b) !== undefined;
+  return a.alternatives.some((x) => b.alternatives.some((y) => segmentsWitness(x.segments, y.segments) !== undefined));
 }
 
 /** Whether any path matches the pattern (every pattern the parser accepts does, but callers may ask). */
@@ -88,13 +97,16 @@ function pathOf(s: SegState): string[] {
 }
 
 /**
- * What the common name looks like so far: empty, ".", "..", or anything else. Path segments may not be
- * empty, "." or "..", so only the last kind may end the search.
+ * What the common name looks like so far: empty, ".", "..", a longer name that began with a dot, or one
+ * that did not. Path segments may not be empty, "." or "..", so only the last two kinds may end the
+ * search; a name not beginning with a dot is preferred, because a witness such as `src/a.ts` reads as
+ * the example it is shown as, where the equally valid `src/.ts` puzzles people.
  */
 const EMPTY = 0;
 const ONE_DOT = 1;
 const TWO_DOTS = 2;
-const OTHER = 3;
+const DOTTED = 3;
+const PLAIN = 4;
 const DOT = 0x2e;
 
 interface CharState {
@@ -105,7 +117,10 @@ interface CharState {
   char?: number;
 }
 
-/** Breadth-first search over the product of two segment automata; returns a shortest common name. */
+/**
+ * Breadth-first search over the product of two segment automata; returns a shortest common name that
+ * does not begin with a dot, else a shortest one that does, else undefined (no common name).
+ */
 export function tokensWitness(p: Token[], q: Token[]): string | undefined {
   const seen = new Set<string>();
   const queue: CharState[] = [];
@@ -119,9 +134,13 @@ export function tokensWitness(p: Token[], q: Token[]): string | undefined {
     if (q[s.j]?.kind === 'star') push({ i: s.i, j: s.j + 1, shape: s.shape, prev: s });
   };
   push({ i: 0, j: 0, shape: EMPTY });
+  let dotted: CharState | undefined;
   for (let head = 0; head < queue.length; head++) {
     const s = queue[head]!;
-    if (s.i === p.length && s.j === q.length && s.shape === OTHER) return nameOf(s);
+    if (s.i === p.length && s.j === q.length) {
+      if (s.shape === PLAIN) return nameOf(s);
+      if (s.shape === DOTTED) dotted ??= s;
+    }
     const x = p[s.i];
     const y = q[s.j];
     if (!x || !y) continue;
@@ -132,9 +151,9 @@ export function tokensWitness(p: Token[], q: Token[]): string | undefined {
     const short = s.shape === EMPTY || s.shape === ONE_DOT;
     if (short && contains(set, DOT)) push({ i, j, shape: s.shape === EMPTY ? ONE_DOT : TWO_DOTS, prev: s, char: DOT });
     const other = pickChar(set, short ? DOT : undefined);
-    if (other !== undefined) push({ i, j, shape: OTHER, prev: s, char: other });
+    if (other !== undefined) push({ i, j, shape: s.shape === EMPTY || s.shape === PLAIN ? PLAIN : DOTTED, prev: s, char: other });
   }
-  return undefined;
+  return dotted && nameOf(dotted);
 }
 
 function tokenSet(token: Token): CharSet {

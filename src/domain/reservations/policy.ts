@@ -1,5 +1,5 @@
 import { BatonError } from '../errors';
-import { parseGlob, type GlobAlternative, type ParsedGlob } from './glob';
+import { parseGlob, type GlobAlternative, type ParsedGlob, type PatternForm } from './glob';
 
 export const MAX_PATTERN_LENGTH = 1000;
 export const MIN_TTL_SECONDS = 60;
@@ -32,18 +32,22 @@ export function checkPattern(pattern: string, options: PatternPolicyOptions = {}
   if (pattern.includes('\\')) throw reject(pattern, 'contains "\\"; use "/" between directories, and note that escapes are not supported.');
   if (/^[A-Za-z]:/.test(pattern) || pattern.startsWith('~')) throw reject(pattern, 'is an absolute path; use a path relative to the repository root.');
   const parsed = parseGlob(pattern);
-  for (const alt of parsed.alternatives) checkAlternative(pattern, alt, options);
+  for (const alt of parsed.alternatives) checkAlternative(pattern, parsed.form, alt, options);
   return parsed;
 }
 
-function checkAlternative(pattern: string, alt: GlobAlternative, options: PatternPolicyOptions): void {
+function checkAlternative(pattern: string, form: PatternForm, alt: GlobAlternative, options: PatternPolicyOptions): void {
   const where = alt.source === pattern ? '' : ` (alternative "${alt.source}")`;
   if (alt.source.startsWith('/')) throw reject(pattern, `is an absolute path${where}; use a path relative to the repository root.`);
   if (alt.source === '') throw reject(pattern, `has an empty alternative${where}; ${HINT}.`);
-  const names = alt.source.split('/');
+  // A plain path may end with one `/`, which marks a directory (glob.ts); anywhere else it is an empty name.
+  const names = (form === 'directory' && alt.source.endsWith('/') ? alt.source.slice(0, -1) : alt.source).split('/');
   if (names.includes('..')) throw reject(pattern, `contains a ".." segment${where}; reservations are for files inside the repository.`);
   if (names.includes('.')) throw reject(pattern, `contains a "." segment${where}; write the path without "./".`);
-  if (names.includes('')) throw reject(pattern, `has an empty segment ("//" or a trailing "/")${where}; to reserve a directory write dir/**.`);
+  if (form === 'glob' && alt.source.endsWith('/')) {
+    throw reject(pattern, `ends with "/"${where}; only a plain path may (it then names a directory). A glob names exactly what it matches: to cover everything under the directories it matches, end it with "/**".`);
+  }
+  if (names.includes('')) throw reject(pattern, `has an empty segment ("//")${where}; write one "/" between names.`);
   if (!options.allowBroad && coversWholeRepository(alt)) {
     throw reject(pattern, `would reserve the whole repository${where}; ${HINT}. A human may override with --allow-broad.`);
   }
@@ -57,7 +61,10 @@ export function coversWholeRepository(alt: GlobAlternative): boolean {
   return alt.segments.every((s) => s.kind === 'globstar' || s.tokens.every((t) => t.kind === 'star' || t.set.length !== 1 || t.set[0]![0] !== t.set[0]![1]));
 }
 
-/** Path hygiene for a concrete repo-relative path given to `check`. */
+/**
+ * Path hygiene for a concrete repo-relative path given to `check`. Like a reservation pattern it may end
+ * with one `/` to name a directory (`config.d/`).
+ */
 export function checkPath(path: string): void {
   const reject = (why: string) => new BatonError('INVALID_INPUT', `Path "${path}" ${why}`, { path });
   if (path.trim() === '') throw reject('is empty; give a repo-relative file path.');
@@ -65,7 +72,7 @@ export function checkPath(path: string): void {
   if (/[\u0000-\u001f\u007f]/.test(path)) throw reject('contains control characters.');
   if (path.includes('\\')) throw reject('contains "\\"; use "/" between directories.');
   if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.startsWith('~')) throw reject('is absolute; use a path relative to the repository root.');
-  const names = path.split('/');
+  const names = (path.endsWith('/') ? path.slice(0, -1) : path).split('/');
   if (names.includes('..') || names.includes('.') || names.includes('')) throw reject('has an empty, "." or ".." segment; use a normalized repo-relative path.');
 }
 

@@ -1,8 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import type { LeaseFact } from '../../domain/alerts/rules';
-import { literalGlob, type ParsedGlob } from '../../domain/reservations/glob';
+import { explainOverlap, type OverlapExplanation } from '../../domain/reservations/explain';
+import { literalGlob, patternKey, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
-import { compileMatcher } from '../../domain/reservations/match';
 import { overlaps } from '../../domain/reservations/overlap';
 import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
 import type { Actor } from '../../schemas/actor';
@@ -81,6 +81,13 @@ export const MAX_ACTIVE_RESERVATIONS = 20_000;
 
 const key = (name: string) => name.toLowerCase();
 
+/** The patterns of one request, each once; `src/api/` and `src/api` count as one (patternKey), the first spelling kept. */
+function distinctPatterns(patterns: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const p of patterns) if (!seen.has(patternKey(p))) seen.set(patternKey(p), p);
+  return [...seen.values()];
+}
+
 /**
  * The reservation book: advisory leases on paths and globs, decided one at a time in the project
  * workflow so two agents can never both hold overlapping exclusive patterns. Conflicts are found through
@@ -91,7 +98,6 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   readonly name = 'reservations';
   private readonly leases = new Map<string, Lease>();
   private readonly parsed = new Map<string, ParsedGlob>();
-  private readonly matchers = new Map<string, (path: string) => boolean>();
   private readonly byHolder = new Map<string, Set<string>>();
   private readonly index = new PatternIndex();
   private audit: StoredAudit[] = [];
@@ -239,7 +245,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const previous = requestKey === undefined ? undefined : this.requests.get(requestKey);
     if (previous) return previous.result;
 
-    const patterns = [...new Set(input.patterns)];
+    const patterns = distinctPatterns(input.patterns);
     const parsed = guarded(() => patterns.map((p) => checkPattern(p, { allowBroad: input.allowBroad })));
     const conflicts: Conflict[] = [];
     parsed.forEach((glob) => conflicts.push(...this.conflictsWith(glob, glob.pattern, holder, input.exclusive, now)));
@@ -286,7 +292,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     this.expireDue(now);
     let leases: Lease[];
     if (input.ids) leases = this.ownIds(holder, input.ids, 'release', false);
-    else if (input.patterns) leases = [...new Set(input.patterns)].map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
+    else if (input.patterns) leases = distinctPatterns(input.patterns).map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
     else leases = this.leasesOf(holder);
     for (const lease of leases) this.remove(lease);
     if (leases.length) this.record(now, 'release', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
@@ -355,13 +361,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const results: CheckResult['results'] = [];
     for (const path of input.paths ?? []) {
       guarded(() => checkPath(path));
-      const conflicts: Conflict[] = [];
-      for (const id of this.index.candidates(literalGlob(path))) {
-        const lease = this.leases.get(id)!;
-        if (!this.competes(lease, me, input.exclusive, now)) continue;
-        if (this.matcher(id)(path)) conflicts.push(this.conflict(path, lease));
-      }
-      results.push({ target: path, kind: 'path', conflicts });
+      // A path is checked as a reservation of it would be (the path and everything under it), so
+      // `check pkg` reports a lease on `pkg/x.ts` and `check pkg/x.ts` a lease on `pkg`.
+      results.push({ target: path, kind: 'path', conflicts: this.conflictsWith(literalGlob(path), path, me, input.exclusive, now) });
     }
     for (const pattern of input.patterns ?? []) {
       const glob = guarded(() => checkPattern(pattern, { allowBroad: true }));
@@ -413,10 +415,12 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     return [...(this.byHolder.get(key(holder)) ?? [])].map((id) => this.leases.get(id)!);
   }
 
+  /** The holder's lease on `pattern` as written or spelled the same way (`src/api/` is `src/api`: patternKey). */
   private ownLease(holder: string, pattern: string): Lease | undefined {
+    const wanted = patternKey(pattern);
     for (const id of this.byHolder.get(key(holder)) ?? []) {
       const lease = this.leases.get(id)!;
-      if (lease.pattern === pattern) return lease;
+      if (patternKey(lease.pattern) === wanted) return lease;
     }
     return undefined;
   }
@@ -430,12 +434,14 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const out: Conflict[] = [];
     for (const id of this.index.candidates(glob)) {
       const lease = this.leases.get(id)!;
-      if (this.competes(lease, me, exclusive, now) && overlaps(glob, this.parsed.get(id)!)) out.push(this.conflict(requested, lease));
+      if (!this.competes(lease, me, exclusive, now)) continue;
+      const why = explainOverlap(glob, this.parsed.get(id)!);
+      if (why) out.push(this.conflict(requested, lease, why));
     }
     return out.sort((a, b) => a.holder.localeCompare(b.holder) || a.heldPattern.localeCompare(b.heldPattern));
   }
 
-  private conflict(requested: string, lease: Lease): Conflict {
+  private conflict(requested: string, lease: Lease, why: OverlapExplanation): Conflict {
     return {
       pattern: requested,
       holder: lease.holder,
@@ -444,13 +450,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       expiresAt: new Date(lease.expiresAt).toISOString(),
       reason: lease.reason,
       reservationId: lease.id,
+      example: why.example,
+      rule: why.rule,
     };
-  }
-
-  private matcher(id: string): (path: string) => boolean {
-    let m = this.matchers.get(id);
-    if (!m) this.matchers.set(id, (m = compileMatcher(this.parsed.get(id)!)));
-    return m;
   }
 
   private add(lease: Lease, glob: ParsedGlob): void {
@@ -466,7 +468,6 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   private remove(lease: Lease): void {
     this.leases.delete(lease.id);
     this.parsed.delete(lease.id);
-    this.matchers.delete(lease.id);
     this.index.remove(lease.id);
     const mine = this.byHolder.get(key(lease.holder));
     mine?.delete(lease.id);
