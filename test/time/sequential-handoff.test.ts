@@ -109,6 +109,37 @@ describe('Sequential Handoff deadlines (time-skipping test server)', () => {
     });
   });
 
+  it('reminds the holders of the files a step waits for, then escalates, at the plan deadlines', async () => {
+    const holder = 'QuietRiver';
+    ctx.heldBy = [{ pattern: 'src/db/**', holder, heldPattern: 'src/db/schema.ts', expiresAt: '2026-12-31T00:00:00.000Z', reservationId: 'r-held' }];
+    await ctx.withWorker(async () => {
+      const handle: Handle = await ctx.env.client.workflow.start<typeof sequentialHandoffWorkflow>('sequentialHandoffWorkflow', {
+        taskQueue: ctx.taskQueue,
+        workflowId: `${ctx.project}-files`,
+        args: [{ project: ctx.project, plan: plan('files'), startedBy: human.name }],
+      });
+      await ctx.env.sleep(ESCALATE_AFTER + 10 * MINUTE);
+      ctx.heldBy = [];
+      // The step retries the reservation on a backoff of at most 5 minutes: let that much time pass.
+      await ctx.env.sleep(6 * MINUTE);
+      await waitForAssignment(handle, agents[0]!);
+      await report.done(handle, agents[0]!, 'users table added');
+      await waitForAssignment(handle, agents[1]!);
+      await report.done(handle, agents[1]!, 'users endpoint added');
+      expect((await handle.result()).outcome).toBe('completed');
+      const status = await handle.query(statusQuery);
+
+      // The wait for files starts with the step, before the first answer says they are held.
+      const [waitFrom] = at(status, 'step-started', 'database');
+      const since = (kind: string) => at(status, kind, 'database').map((t) => t - waitFrom!);
+      expect(since('reminder').map((d) => d >= REMINDER_AFTER && d < REMINDER_AFTER + SLACK)).toEqual([true]);
+      expect(since('escalated').map((d) => d >= ESCALATE_AFTER && d < ESCALATE_AFTER + SLACK)).toEqual([true]);
+      // The holder heard at once that someone waits, then the reminder; the humans the escalation.
+      expect(sentTo(ctx.notices, holder, /waits for (your )?files/).map((n) => n.subject)).toEqual([`${agents[0]!.name} waits for files you hold`, `Reminder: ${agents[0]!.name} still waits for your files`]);
+      expect(sentTo(ctx.notices, 'humans', /needs attention: Time-skipped handoff/).length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
   it('counts the deadlines from the last progress note', async () => {
     await ctx.withWorker(async () => {
       const handle: Handle = await ctx.env.client.workflow.start<typeof sequentialHandoffWorkflow>('sequentialHandoffWorkflow', {

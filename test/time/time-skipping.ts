@@ -8,7 +8,7 @@ import { hashToken } from '../../src/domain/agents/token-hash';
 import { findTestServer } from '../../src/server/provision';
 import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import type { MemberCredential } from '../../src/workflows/project/directory-api';
-import type { NotifyMembersInput, PatternActivities } from '../../src/workflows/patterns/common/activities-api';
+import type { HeldBy, NotifyMembersInput, PatternActivities } from '../../src/workflows/patterns/common/activities-api';
 import type { AlertActivities } from '../../src/workflows/alerts/report';
 
 /**
@@ -40,6 +40,8 @@ export interface TimeSkippingContext {
   taskQueue: string;
   project: string;
   notices: SentNotice[];
+  /** While set, every reserveForStep answers conflict with these holders (the files are someone else's). */
+  heldBy: HeldBy[];
   /** Runs `fn` with a worker polling this context's task queue. */
   withWorker<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -73,8 +75,10 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
   const notices: SentNotice[] = [];
   const credentials: MemberCredential[] = members.map((m) => ({ name: m.name, kind: m.kind, trusted: false, retired: false, tokenHash: hashToken(m.token) }));
   let leases = 0;
+  const context = { heldBy: [] as HeldBy[] };
   const activities: PatternActivities & AlertActivities = {
     async reserveForStep() {
+      if (context.heldBy.length) return { status: 'conflict', conflicts: context.heldBy };
       return { status: 'granted', ids: [`r-${++leases}`] };
     },
     async releaseForStep(input) {
@@ -97,7 +101,7 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
     async reportToProject() {},
   };
 
-  return {
+  const ctx: Omit<TimeSkippingContext, 'heldBy'> = {
     env,
     taskQueue,
     project: `time-${randomUUID().slice(0, 8)}`,
@@ -114,6 +118,7 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
     },
     close: () => env.teardown(),
   };
+  return Object.assign(context, ctx);
 }
 
 /** 'KeywordList' -> INDEXED_VALUE_TYPE_KEYWORD_LIST, as the operator service wants it. */
