@@ -14,8 +14,9 @@ import type { AlertActivities } from '../../src/workflows/alerts/report';
 /**
  * The fast, deterministic layer for time: the real pattern workflows (the jest global setup's bundle)
  * on Temporal's time-skipping test server, with the activities stubbed in memory. A wait of hours
- * passes in milliseconds, and every activity records the workflow time it was scheduled at, so tests
- * can say "the reminder came at reminderAfter" exactly, without a wall clock.
+ * passes in milliseconds; the timeline and every notice sent carry workflow time (a notice, the time
+ * its activity was scheduled at), so tests can say "the reminder came at reminderAfter" without a wall
+ * clock.
  */
 
 let runtimeInstalled = false;
