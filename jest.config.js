@@ -1,6 +1,5 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
@@ -10,7 +9,11 @@ module.exports = {
   // isolate themselves with unique task queues and workflow ids.
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  setupFilesAfterEnv: ['<rootDir>/test/setup/retry.ts'],
+  // Retries only for recognised infrastructure errors (test/setup/retry-environment.ts), counted at the
+  // end of every run by the reporter; property tests seeded by BATON_PROPERTY_SEED (test/setup/fast-check.ts).
+  testEnvironment: '<rootDir>/test/setup/retry-environment.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/setup/fast-check.ts'],
+  reporters: ['default', '<rootDir>/test/setup/retry-reporter.mjs'],
   testTimeout: 120_000,
   // Two cores: more workers than that only thrash the Temporal server they share.
   maxWorkers: 2,

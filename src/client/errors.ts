@@ -1,4 +1,4 @@
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, QueryNotRegisteredError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, QueryNotRegisteredError } from '@temporalio/client';
 import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import { BatonError, isErrorCode } from '../domain/errors';
 
@@ -18,7 +18,9 @@ export function toBatonError(err: unknown): BatonError {
   }
   if (err instanceof WorkflowNotFoundError) return new BatonError('NOT_FOUND', err.message);
   if (err instanceof QueryNotRegisteredError) return new BatonError('NOT_FOUND', err.message);
-  const message = err instanceof Error ? err.message : String(err);
+  // The client's ServiceError says only which call failed ("Workflow Update failed"); the gRPC status
+  // (e.g. "14 UNAVAILABLE: Connection dropped") is in its cause.
+  const message = err instanceof ServiceError && err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err instanceof Error ? err.message : String(err);
   if (/UNAVAILABLE|ECONNREFUSED|Failed to connect|connect ECONN|transport|DEADLINE_EXCEEDED.*connect/i.test(message)) {
     return new BatonError(
       'UNAVAILABLE',

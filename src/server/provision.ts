@@ -147,3 +147,159 @@ function firstLine(err: unknown): string {
   const text = (e.stderr ? e.stderr.toString() : '') || e.message || String(err);
   return text.trim().split('\n').slice(-1)[0] ?? 'failed';
 }
+
+// --- Temporal's Java test server (time skipping), for the test suite only --------------------------
+
+/**
+ * The time-skipping test server that @temporalio/testing's `createTimeSkipping` runs. The SDK would
+ * download a native build from GitHub releases, which not every machine reaches; the same server is
+ * published on Maven Central as a jar, so we fetch it (and its dependencies) with Maven and run it with
+ * the JDK through a small launcher script that the SDK starts as an `existing-path` executable.
+ */
+export const TEMPORAL_TEST_SERVER_ARTIFACT = { groupId: 'io.temporal', artifactId: 'temporal-test-server', version: '1.38.0' } as const;
+const TEST_SERVER_MAIN_CLASS = 'io.temporal.testserver.TestServer';
+/** The SLF4J 1.7 line the test server's own slf4j-api belongs to. */
+const SLF4J_NOP_VERSION = '1.7.36';
+
+export type TestServerRoute = 'BATON_TEST_SERVER_PATH' | 'project' | 'maven';
+
+export interface ProvisionedTestServer {
+  route: TestServerRoute;
+  /** An executable the SDK runs as `<path> <port> [extra args]` (the launcher script, or a native build). */
+  path: string;
+  version: string;
+}
+
+export function testServerDir(home: string): string {
+  return path.join(home, 'test-server');
+}
+
+function testServerLauncher(home: string): string {
+  return path.join(testServerDir(home), 'temporal-test-server');
+}
+
+function testServerJar(home: string): string {
+  const { artifactId, version } = TEMPORAL_TEST_SERVER_ARTIFACT;
+  return path.join(testServerDir(home), 'lib', `${artifactId}-${version}.jar`);
+}
+
+/**
+ * The test server already provisioned (BATON_TEST_SERVER_PATH, or the pinned version under `home`), or
+ * undefined. Never installs: the tests call this and say how to provision when it is missing.
+ */
+export function findTestServer(home: string, env: NodeJS.ProcessEnv = process.env): ProvisionedTestServer | undefined {
+  if (env.BATON_TEST_SERVER_PATH) {
+    return isExecutable(env.BATON_TEST_SERVER_PATH) ? { route: 'BATON_TEST_SERVER_PATH', path: env.BATON_TEST_SERVER_PATH, version: 'given' } : undefined;
+  }
+  const launcher = testServerLauncher(home);
+  if (isExecutable(launcher) && fs.existsSync(testServerJar(home)) && fs.existsSync(path.join(testServerDir(home), 'lib', `slf4j-nop-${SLF4J_NOP_VERSION}.jar`))) return { route: 'project', path: launcher, version: TEMPORAL_TEST_SERVER_ARTIFACT.version };
+  return undefined;
+}
+
+/**
+ * Finds or installs the Java test server: BATON_TEST_SERVER_PATH, the pinned version under
+ * `<home>/test-server`, else `mvn dependency:copy-dependencies` of the pinned artifact into
+ * `<home>/test-server/lib` plus a launcher script. Needs `java` (17+) and `mvn` on PATH to install.
+ * Throws ProvisionError listing what was tried and how to get it by hand.
+ */
+export function provisionTestServer(options: ProvisionOptions): ProvisionedTestServer {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const found = findTestServer(options.home, env);
+  if (found) return found;
+  if (env.BATON_TEST_SERVER_PATH) throw new ProvisionError(`BATON_TEST_SERVER_PATH=${env.BATON_TEST_SERVER_PATH} is not an executable file: point it at a test server, or unset it to fetch one with Maven.`);
+  const tried = [`project: no test server ${TEMPORAL_TEST_SERVER_ARTIFACT.version} under ${testServerDir(options.home)}`];
+
+  const java = env.JAVA_HOME && isExecutable(path.join(env.JAVA_HOME, 'bin', 'java')) ? path.join(env.JAVA_HOME, 'bin', 'java') : onPath('java', env);
+  const mvn = onPath('mvn', env);
+  if (options.install ?? true) {
+    if (!java) tried.push('maven: no `java` on PATH (nor JAVA_HOME)');
+    if (!mvn) tried.push('maven: no `mvn` on PATH');
+    if (java && mvn) {
+      const { groupId, artifactId, version } = TEMPORAL_TEST_SERVER_ARTIFACT;
+      const dir = testServerDir(options.home);
+      try {
+        log(`Fetching Temporal's test server from Maven Central (${groupId}:${artifactId}:${version} and its dependencies) into ${dir} ...`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, 'pom.xml'), testServerPom());
+        // A fresh lib/ so jars of another version never share the class path.
+        fs.rmSync(path.join(dir, 'lib'), { recursive: true, force: true });
+        execFileSync(mvn, ['-B', '-q', '-f', path.join(dir, 'pom.xml'), 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${path.join(dir, 'lib')}`], {
+          stdio: 'pipe',
+          env,
+        });
+        fs.writeFileSync(testServerLauncher(options.home), testServerLauncherScript(java, dir), { mode: 0o755 });
+        const installed = findTestServer(options.home, env);
+        if (installed) return { ...installed, route: 'maven' };
+        tried.push(`maven: ran, but ${testServerJar(options.home)} is missing`);
+      } catch (err) {
+        tried.push(`maven: ${firstLine(err)}`);
+      }
+    }
+  }
+  throw new ProvisionError(
+    [
+      "Could not find or install Temporal's test server (for the time-skipping tests). Tried:",
+      ...tried.map((t) => `  - ${t}`),
+      'Install Java 17 and Maven (e.g. apt-get install openjdk-17-jdk-headless maven), then run again,',
+      '  or set BATON_TEST_SERVER_PATH=/path/to/temporal-test-server (a native build from Temporal).',
+    ].join('\n'),
+  );
+}
+
+/** A throwaway project whose only dependency is the test server: Maven resolves its class path. */
+function testServerPom(): string {
+  const { groupId, artifactId, version } = TEMPORAL_TEST_SERVER_ARTIFACT;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by Baton's provisioning (src/server/provision.ts): resolves Temporal's test server and its
+     dependencies so they can be copied to lib/. Not a build. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.baton.provision</groupId>
+  <artifactId>temporal-test-server-deps</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>${groupId}</groupId>
+      <artifactId>${artifactId}</artifactId>
+      <version>${version}</version>
+    </dependency>
+    <!-- The server logs through SLF4J; without a binding SLF4J prints a warning on every start. -->
+    <dependency>
+      <groupId>org.slf4j</groupId>
+      <artifactId>slf4j-nop</artifactId>
+      <version>${SLF4J_NOP_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+`;
+}
+
+/**
+ * The SDK starts the test server as `<path> <port> [extra args]` and gives it 5 s to answer; the JVM
+ * starts in under 2 s here. C1 only and the serial collector: the server lives for one suite, so a
+ * fast start matters more than peak speed.
+ */
+function testServerLauncherScript(java: string, dir: string): string {
+  return [
+    '#!/bin/sh',
+    `# Temporal test server ${TEMPORAL_TEST_SERVER_ARTIFACT.version}, written by Baton's provisioning (src/server/provision.ts).`,
+    '# Arguments are those @temporalio/testing passes: <port> [extra args].',
+    `exec ${shellQuote(java)} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp ${shellQuote(path.join(dir, 'lib'))}/'*' ${TEST_SERVER_MAIN_CLASS} "$@"`,
+    '',
+  ].join('\n');
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}

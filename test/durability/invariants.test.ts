@@ -10,6 +10,7 @@ import {
   type LeaseFacts,
   type TrailEntry,
 } from '../support/invariants';
+import { covers, overlapWitness } from '../support/overlap-oracle';
 
 /**
  * The checkers the crash and race suites rely on, fed doctored evidence: each must object to a broken
@@ -73,7 +74,101 @@ describe('checkNoDoubleExclusiveGrant', () => {
 
   it('uses the overlap function it is given (a broken one that never overlaps hides the double grant)', () => {
     const trail = [entry(1, 'grant', 'BoldMountain', ['r-a1'], ['src/api/**']), entry(2, 'grant', 'SwiftEagle', ['r-b1'], ['src/api/users.ts'])];
-    expect(checkNoDoubleExclusiveGrant({ total: 2, entries: trail }, facts(a1, b1), () => false).violations).toEqual([]);
+    expect(checkNoDoubleExclusiveGrant({ total: 2, entries: trail }, facts(a1, b1), () => undefined).violations).toEqual([]);
+  });
+
+  it('catches, with its own oracle, a double grant of two globs that meet only in a path neither names', () => {
+    // "src/web/**/*.tsx" and "src/web/components/[a-c]*.tsx" share src/web/components/a.tsx; a literal
+    // pattern covers what is under it, so "src/web/index.ts" and "src/web/**/*.tsx" share
+    // src/web/index.ts/x.tsx.
+    const g1: LeaseFacts = { id: 'r-g1', holder: 'BoldMountain', pattern: 'src/web/**/*.tsx', exclusive: true };
+    const g2: LeaseFacts = { id: 'r-g2', holder: 'SwiftEagle', pattern: 'src/web/components/[a-c]*.tsx', exclusive: true };
+    const g3: LeaseFacts = { id: 'r-g3', holder: 'QuietRiver', pattern: 'src/web/index.ts', exclusive: true };
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-g1'], [g1.pattern]), entry(2, 'grant', 'SwiftEagle', ['r-g2'], [g2.pattern]), entry(3, 'grant', 'QuietRiver', ['r-g3'], [g3.pattern])];
+    const v = checkNoDoubleExclusiveGrant({ total: 3, entries: trail }, facts(g1, g2, g3)).violations;
+    expect(v).toHaveLength(2);
+    expect(v[0]).toMatch(/^double grant at #2 .*"src\/web\/components\/\[a-c\]\*\.tsx".*both cover "src\/web\/components\/ax?\.tsx"$/);
+    expect(v[1]).toMatch(/^double grant at #3 .*"src\/web\/index\.ts".*both cover "src\/web\/index\.ts\/[^"]+\.tsx"$/);
+  });
+
+  it('does not flag disjoint exclusive globs that look alike', () => {
+    const leases: LeaseFacts[] = [
+      { id: 'r-d1', holder: 'BoldMountain', pattern: 'src/api/*.ts', exclusive: true },
+      { id: 'r-d2', holder: 'SwiftEagle', pattern: 'src/web/**/*.tsx', exclusive: true },
+      { id: 'r-d3', holder: 'QuietRiver', pattern: 'src/*/index.tsx', exclusive: true },
+      { id: 'r-d4', holder: 'LoudThunder', pattern: 'test/**/users*', exclusive: true },
+      { id: 'r-d5', holder: 'CalmHarbor', pattern: 'src/api/{users,orders}.tsx', exclusive: true },
+    ];
+    // d3 and d2 meet in src/web/index.tsx: a different holder for d3 would be a double grant, the
+    // same holder is not.
+    leases[2]!.holder = 'SwiftEagle';
+    const trail = leases.map((l, i) => entry(i + 1, 'grant', l.holder, [l.id], [l.pattern]));
+    const report = checkNoDoubleExclusiveGrant({ total: trail.length, entries: trail }, facts(...leases));
+    expect(report.violations).toEqual([]);
+    expect(report.checked).toBe(9);
+  });
+});
+
+describe('the overlap oracle (brute force with picomatch)', () => {
+  /** The race suite's pool (test/durability/race.test.ts), and by hand every pair of it that overlaps. */
+  const RACE_POOL = [
+    'src/**',
+    'src/api/**',
+    'src/api/*.ts',
+    'src/api/users.ts',
+    'src/api/{users,orders}.ts',
+    'src/*/index.ts',
+    'src/web/index.ts',
+    'src/web/**/*.tsx',
+    'src/web/components/button.tsx',
+    'src/web/components/[a-c]*.tsx',
+    'test/**/users*',
+    'test/api/users.test.ts',
+    'docs/**',
+    'docs/guide.md',
+    'docs/*.md',
+    'package.json',
+    '*.json',
+  ];
+  const OVERLAPPING = [
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((j) => `0-${j}`), // src/** covers all of src
+    '1-2', '1-3', '1-4', '1-5', // src/api/** (src/*/index.ts: src/api/index.ts)
+    '2-3', '2-4', '2-5', // src/api/*.ts
+    '3-4', // src/api/users.ts
+    '5-6', // src/web/index.ts
+    '6-7', // under the literal src/web/index.ts: src/web/index.ts/x.tsx
+    '7-8', '7-9', '8-9', // src/web/components/button.tsx and a.tsx
+    '10-11', // test/api/users.test.ts
+    '12-13', '12-14', '13-14', // docs
+    '15-16', // package.json
+  ];
+
+  it('finds exactly the overlapping pairs of the race pool, each with a path both cover', () => {
+    const found: string[] = [];
+    for (let i = 0; i < RACE_POOL.length; i++) {
+      for (let j = i + 1; j < RACE_POOL.length; j++) {
+        const witness = overlapWitness(RACE_POOL[i]!, RACE_POOL[j]!);
+        if (witness === undefined) continue;
+        found.push(`${i}-${j}`);
+        expect([witness, covers(RACE_POOL[i]!, witness), covers(RACE_POOL[j]!, witness)]).toEqual([witness, true, true]);
+      }
+    }
+    expect(found.sort()).toEqual([...OVERLAPPING].sort());
+  });
+
+  it('reads a pattern without glob syntax as the path and everything under it, and globs as picomatch does', () => {
+    expect([covers('src/api', 'src/api'), covers('src/api', 'src/api/users.ts'), covers('src/api', 'src/apis'), covers('src/api', 'src')]).toEqual([true, true, false, false]);
+    expect([covers('src/**', 'src'), covers('src/*.ts', 'src/a/b.ts'), covers('src/{a,b/c}.ts', 'src/b/c.ts'), covers('*.json', '.eslintrc.json')]).toEqual([true, false, true, true]);
+  });
+
+  it('is symmetric and sees globs that meet only in a name neither spells whole', () => {
+    expect(overlapWitness('lib/users*', 'lib/*.ts')).toBe('lib/users.ts');
+    expect(overlapWitness('lib/*.ts', 'lib/users*')).toBe('lib/users.ts');
+    expect(overlapWitness('a/**/b/**', '**/c/**/d')).toBeDefined();
+    expect(overlapWitness('lib/*.ts', 'lib/*.tsx')).toBeUndefined();
+    expect(overlapWitness('src/*/index.ts', 'src/web/**/*.tsx')).toBeUndefined();
+    // A literal covers what is under it: a/b/b is a/*/b.
+    expect(overlapWitness('a/*/b', 'a/b')).toBe('a/b/b');
   });
 });
 
