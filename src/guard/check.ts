@@ -4,7 +4,7 @@ import { projectWorkflowId } from '../domain/ids';
 import { BatonError } from '../domain/errors';
 import { checkPath } from '../domain/reservations/policy';
 import { toBatonError } from '../client/errors';
-import type { CheckInput, CheckResult, Conflict } from '../schemas/reservations';
+import type { CheckInput, Conflict } from '../schemas/reservations';
 import { checkReservationsQuery } from '../workflows/project/reservations-api';
 import type { Change } from './git';
 
@@ -22,7 +22,7 @@ export interface Blocked {
  * Asks the project which of these paths another member holds exclusively: one read-only query per
  * 1,000 paths (one for any ordinary commit), answered from the reservation book's index, never a
  * listing of all reservations. Paths no reservation can name (see checkPath) are left out rather than
- * failing the commit. A project that does not exist yet holds nothing.
+ * failing the commit. NOT_FOUND when the project does not exist (a mistyped key, most likely).
  */
 export async function findBlocked(client: Client, project: string, changes: Change[], asAgent: string | undefined, timeoutMs: number): Promise<Blocked[]> {
   const byPath = new Map<string, Change>();
@@ -46,7 +46,8 @@ export async function findBlocked(client: Client, project: string, changes: Chan
       timeoutMs,
       'the project did not answer (is a Baton worker running? `npm start` runs one)',
     ).catch((err: unknown) => {
-      if ((err as Error).name === 'WorkflowNotFoundError') return { ok: true as const, value: { clear: true, results: [] } satisfies CheckResult };
+      // A mistyped project key must not pass every commit in silence: the hook says "not checked".
+      if ((err as Error).name === 'WorkflowNotFoundError') throw new BatonError('NOT_FOUND', `no such project ${project}`, { project });
       throw toBatonError(err);
     });
     if (!answer.ok) throw new BatonError(answer.code, answer.message);

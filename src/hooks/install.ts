@@ -2,7 +2,8 @@
  * `baton hooks install|uninstall|status`: Baton's entries in an agent's own hook settings, in the
  * repository. Install merges into what is there (other hooks and settings keep their place, comments and
  * formatting), is idempotent (a second install writes nothing), and replaces Baton's entries when they
- * were altered; uninstall removes exactly Baton's entries (and the containers that only held them);
+ * were altered; uninstall removes exactly Baton's entries, and the lists and objects that held nothing
+ * else (a list that was there but empty before install goes too: an absent list means the same);
  * status says what is installed, what was altered, and what would stop the agent from running it.
  *
  * Baton's entries are recognised by their command, `... baton hooks run <program> <event> [--auto-reserve]`,
