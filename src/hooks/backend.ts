@@ -11,7 +11,7 @@
  * checked" (or a refusal under BATON_HOOKS_OFFLINE=block), never a stack trace.
  */
 import { z } from 'zod';
-import type { CheckResult } from '../schemas/reservations';
+import type { CheckResult, Conflict, ReserveResult } from '../schemas/reservations';
 import type { Program } from './protocol';
 
 export const HolderState = z.enum(['active', 'idle', 'retired']);
@@ -91,26 +91,33 @@ export function lazyBackend(create: () => HookBackend | Promise<HookBackend>): H
   };
 }
 
+/** One server Conflict as the runner's: `path` is what was asked about, `pattern` the lease in the way. */
+function hookConflict(path: string, c: Conflict): HookConflict {
+  // rule and holderState are the lease-semantics work's additions to Conflict; taken when present.
+  const extra = c as Conflict & { rule?: string; holderState?: z.infer<typeof HolderState> };
+  return {
+    path,
+    holder: c.holder,
+    pattern: c.heldPattern,
+    expiresAt: c.expiresAt,
+    reason: c.reason,
+    reservationId: c.reservationId,
+    ...(extra.rule ? { rule: extra.rule } : {}),
+    ...(extra.holderState ? { holderState: extra.holderState } : {}),
+  };
+}
+
 /**
  * The check endpoint's answer (`POST /v1/projects/:p/reservations/check` with `exclusive: true`) as the
  * runner's conflicts: exclusive leases only, one entry per touched path and lease.
  */
 export function conflictsFromCheckResult(result: CheckResult): HookConflict[] {
-  return result.results.flatMap((r) =>
-    r.conflicts
-      .filter((c) => c.exclusive)
-      .map((c) => {
-        const extra = c as typeof c & { rule?: string; holderState?: z.infer<typeof HolderState> };
-        return {
-          path: r.target,
-          holder: c.holder,
-          pattern: c.heldPattern,
-          expiresAt: c.expiresAt,
-          reason: c.reason,
-          reservationId: c.reservationId,
-          ...(extra.rule ? { rule: extra.rule } : {}),
-          ...(extra.holderState ? { holderState: extra.holderState } : {}),
-        };
-      }),
-  );
+  return result.results.flatMap((r) => r.conflicts.filter((c) => c.exclusive).map((c) => hookConflict(r.target, c)));
+}
+
+/** The reserve endpoint's answer (`POST /v1/projects/:p/reservations`) as the runner's: what was taken and until when. */
+export function reserveAnswerFromResult(result: ReserveResult): ReserveAnswer {
+  if (result.status === 'conflict') return { status: 'conflict', conflicts: result.conflicts.map((c) => hookConflict(c.pattern, c)) };
+  const soonest = result.reservations.map((r) => r.expiresAt).sort()[0];
+  return { status: 'granted', patterns: result.reservations.map((r) => r.pattern), ...(soonest ? { expiresAt: soonest } : {}) };
 }
