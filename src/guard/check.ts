@@ -22,7 +22,7 @@ export interface Blocked {
  * one read-only check per 1,000 paths (one for any ordinary commit), answered from the reservation
  * book's index, never a listing of all reservations. The caller's own leases never count (the server
  * knows who calls from the token). Paths no reservation can name (see checkPath) are left out rather
- * than failing the commit.
+ * than failing the commit. NOT_FOUND when the project does not exist (a mistyped key, most likely).
  */
 export async function findBlocked(api: BatonApi, project: string, changes: Change[]): Promise<Blocked[]> {
   const byPath = new Map<string, Change>();

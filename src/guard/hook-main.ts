@@ -25,6 +25,7 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   }
   const mode = guardMode(env);
   if (mode === 'off') return 0;
+  warnOnce(cwd);
   const project = env.BATON_PROJECT || gitConfig(cwd, 'baton.project');
   if (!project) {
     say('no project: set BATON_PROJECT or `git config baton.project <key>` (baton guard install --project does); not checked.');
@@ -46,7 +47,12 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
     blocked = await checkChanges({ env, project, changes, asAgent: agent, timeoutMs: Number(env.BATON_GUARD_TIMEOUT_MS) || 5000 });
   } catch (err) {
     const error = err instanceof BatonError ? err : new BatonError('INTERNAL', err instanceof Error ? err.message : String(err));
-    say(`could not check reservations in project ${project} [${error.code}] ${error.message}\n  The ${hook === 'pre-push' ? 'push' : 'commit'} goes ahead unchecked.`);
+    const what = hook === 'pre-push' ? 'push' : 'commit';
+    if (error.code === 'NOT_FOUND') {
+      say(`not checked: no such project ${project}. Check the key (BATON_PROJECT, or \`git config baton.project\`; \`baton guard install --project <key>\` sets it).\n  The ${what} goes ahead unchecked.`);
+      return 0;
+    }
+    say(`could not check reservations in project ${project} [${error.code}] ${error.message}\n  The ${what} goes ahead unchecked.`);
     return 0;
   }
   if (blocked.length === 0) return 0;
@@ -66,6 +72,20 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
       `  Override once: git ${what} --no-verify (or BATON_GUARD=warn to only warn).`,
   );
   return 1;
+}
+
+/**
+ * Says once (per situation) that a hook manager rewrote another of Baton's hooks: the hook that still
+ * runs is the only Baton code that can notice. Never fails the commit over it.
+ */
+function warnOnce(cwd: string): void {
+  try {
+    /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily like ./check, see below */
+    const { unseenWarnings } = require('./hooks') as typeof import('./hooks');
+    for (const warning of unseenWarnings(cwd)) say(`warning: ${warning}`);
+  } catch {
+    // Outside a repository or without git: the check below says what matters.
+  }
 }
 
 /** Entry for hook.cjs (and `tsx src/guard/hook-main.ts pre-commit` when debugging). */

@@ -14,6 +14,7 @@ function print(rt: CliRuntime, command: Command, s: GuardStatus): void {
     const state = h.installed ? (h.stale ? colors.yellow('installed, stale (run install again)') : colors.green('installed')) : colors.dim('not installed');
     console.log(`${h.hook.padEnd(11)} ${state}${h.chained ? colors.dim(`; then runs ${h.chained}`) : ''}`);
   }
+  for (const w of s.warnings) console.log(`${colors.yellow('warning')} ${w}`);
 }
 
 export function register(program: Command, rt: CliRuntime): void {

@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { CliRuntime } from '../runtime';
+import { colors, printJson } from '../output';
+import { BatonError } from '../../domain/errors';
+import { lazyBackend, type HookBackendFactory } from '../../hooks/backend';
+import { install, status, uninstall, type HooksStatus } from '../../hooks/install';
+import { HOOK_EVENTS, PROGRAMS, type HookEvent, type HookOutput, type Program } from '../../hooks/protocol';
+import { hookSettings, runHook } from '../../hooks/run';
+import { findRepoRoot } from '../../hooks/touched-paths';
+
+const WHAT: Record<HookEvent, string> = {
+  'pre-tool': 'before an edit: refuse files another agent holds',
+  'post-tool': 'after a tool call: show new mail, handoffs, expiring leases',
+  prompt: 'with each prompt: the same',
+  stop: 'when the agent stops: the same, once',
+};
+
+/** The stand-in until the CLI speaks to the Baton server: every hook call then says "not checked". */
+export const backendNotWired: HookBackendFactory = () => {
+  throw new BatonError('UNAVAILABLE', 'this Baton CLI has no server connection for hooks yet');
+};
+
+function program(name: string): Program {
+  if ((PROGRAMS as readonly string[]).includes(name)) return name as Program;
+  throw new BatonError('INVALID_INPUT', `program: "${name}" is not one of ${PROGRAMS.join(', ')}.`);
+}
+
+const repoDir = () => findRepoRoot(process.cwd()) ?? process.cwd();
+
+function print(rt: CliRuntime, command: Command, statuses: HooksStatus[]): void {
+  if (rt.globals(command).json) return printJson(statuses.length === 1 ? statuses[0] : statuses);
+  for (const s of statuses) {
+    console.log(`${colors.bold(s.program)}  ${s.file ?? colors.dim('(no settings file)')}${s.changed ? colors.green('  updated') : ''}`);
+    for (const e of s.entries) {
+      const state =
+        e.state === 'installed' ? colors.green('installed') : e.state === 'altered' ? colors.yellow(`altered: ${e.detail}`) : colors.dim('not installed');
+      const auto = e.autoReserve ? colors.dim(' (--auto-reserve)') : '';
+      console.log(`  ${e.agentEvent.padEnd(17)} ${state}${auto}  ${colors.dim(WHAT[e.event])}`);
+    }
+    for (const w of s.warnings) console.log(`${colors.yellow('warning')} ${w}`);
+    for (const n of s.notes) console.log(`${colors.dim('note')} ${n}`);
+  }
+}
+
+function readStdin(): string {
+  if (process.stdin.isTTY) return '';
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Print and exit once both streams are flushed (an agent reads the whole of stdout). */
+function emit(output: HookOutput): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(output.exitCode);
+  };
+  process.stdout.write(output.stdout, done);
+  process.stderr.write(output.stderr, done);
+}
+
+/**
+ * `baton hooks ...`, with the backend the hooks ask: the CLI passes the Baton server's client; tests and
+ * builds without a server pass something else.
+ */
+export function createHooksCommand(createBackend: HookBackendFactory): { register(program: Command, rt: CliRuntime): void } {
+  return {
+    register(root: Command, rt: CliRuntime): void {
+      const hooks = root
+        .command('hooks')
+        .description('Agent hooks: refuse an edit of a file another agent reserved, before it happens, and show the agent its mail')
+        .addHelpText(
+          'after',
+          [
+            '',
+            'Writes the agent\'s own hook settings in this repository (.claude/settings.json, .codex/hooks.json,',
+            '.gemini/settings.json), next to whatever is there. The hooks run `baton hooks run <program> <event>`, which',
+            'needs `baton` on PATH, BATON_PROJECT and the agent\'s identity (BATON_AGENT / BATON_TOKEN).',
+            'BATON_HOOKS_OFFLINE=block refuses edits that cannot be checked (default: they go ahead, with a notice).',
+            '',
+            'Examples:',
+            '  $ baton hooks install claude-code',
+            '  $ baton hooks install codex --auto-reserve',
+            '  $ baton hooks status',
+            '  $ baton hooks uninstall gemini',
+            '  $ echo \'{"paths":["src/a.ts"]}\' | baton hooks run generic pre-tool',
+          ].join('\n'),
+        );
+
+      hooks
+        .command('install <program>')
+        .description(`Add Baton's hooks to an agent's settings in this repository (${PROGRAMS.join(', ')}); keeps everything else`)
+        .option('--auto-reserve', 'reserve a free file for the agent on its first edit of it')
+        .option('--command <cmd>', 'how the agent starts Baton (default: baton, on PATH)')
+        .addHelpText('after', '\nExamples:\n  $ baton hooks install claude-code\n  $ baton hooks install gemini --auto-reserve --command "npx baton"')
+        .action(
+          rt.action(async (name: string, opts: { autoReserve?: boolean; command?: string }, command: Command) => {
+            print(rt, command, [install(program(name), repoDir(), { autoReserve: opts.autoReserve, command: opts.command })]);
+          }),
+        );
+
+      hooks
+        .command('uninstall <program>')
+        .description("Remove exactly Baton's hooks from an agent's settings")
+        .addHelpText('after', '\nExample:\n  $ baton hooks uninstall claude-code')
+        .action(
+          rt.action(async (name: string, _opts: object, command: Command) => {
+            print(rt, command, [uninstall(program(name), repoDir())]);
+          }),
+        );
+
+      hooks
+        .command('status [program]')
+        .description('Show which of Baton\'s hooks are installed (all agents when none is named), what was altered, and what would stop them running')
+        .addHelpText('after', '\nExamples:\n  $ baton hooks status\n  $ baton hooks status codex --json')
+        .action(
+          rt.action(async (name: string | undefined, _opts: object, command: Command) => {
+            const programs: Program[] = name ? [program(name)] : ['claude-code', 'codex', 'gemini'];
+            print(rt, command, programs.map((p) => status(p, repoDir())));
+          }),
+        );
+
+      hooks
+        .command('run <program> [event]')
+        .description(`What the installed hooks call: reads the agent's event JSON on stdin and answers in its protocol (events: ${HOOK_EVENTS.join(', ')})`)
+        .option('--auto-reserve', 'reserve a free file for the agent on its first edit of it')
+        // An agent treats exit 2 as "block": a typo in a hook command must not block every edit, so
+        // arguments are checked here (exit 1, a non-blocking hook error) instead of by the parser (exit 2).
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .addHelpText('after', '\nExamples:\n  $ echo \'{"paths":["src/a.ts"]}\' | baton hooks run generic pre-tool\n  $ baton hooks run claude-code pre-tool < event.json')
+        .action(async (name: string, eventName: string | undefined, opts: { autoReserve?: boolean }) => {
+          const fail = (message: string) => emit({ stdout: '', stderr: `baton hooks run: ${message}\n`, exitCode: 1 });
+          if (!(PROGRAMS as readonly string[]).includes(name)) return fail(`"${name}" is not one of ${PROGRAMS.join(', ')}; not checked.`);
+          if (eventName !== undefined && !(HOOK_EVENTS as readonly string[]).includes(eventName)) return fail(`"${eventName}" is not one of ${HOOK_EVENTS.join(', ')}; not checked.`);
+          if (eventName === undefined && name !== 'generic') return fail(`say which event: baton hooks run ${name} <${HOOK_EVENTS.join('|')}>; not checked.`);
+          const settings = hookSettings(process.env);
+          const which = name as Program;
+          const dir = repoDir();
+          const backend = lazyBackend(() => createBackend({ program: which, dir, env: process.env }));
+          const output = await runHook(which, eventName as HookEvent | undefined, readStdin(), backend, {
+            autoReserve: Boolean(opts.autoReserve),
+            offline: settings.offline,
+            timeoutMs: settings.timeoutMs,
+            cwd: process.cwd(),
+          });
+          emit(settings.warnings.length ? { ...output, stderr: settings.warnings.map((w) => `baton: ${w}\n`).join('') + output.stderr } : output);
+        });
+    },
+  };
+}
+
+export const { register } = createHooksCommand(backendNotWired);
