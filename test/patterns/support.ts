@@ -2,27 +2,39 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BatonProjectClient } from '../../src/client';
 import type { Identity } from '../../src/client/patterns';
+import { member, type MemberActor } from '../../src/schemas/actor';
 import type { PatternStatus } from '../../src/schemas/patterns';
 import type { TestContext } from '../support/temporal';
 
-/** Scripted members of a test project: agents and a human, each with the token registration gave. */
+/**
+ * Scripted members of a test project: the first human created the project (as `baton init` does), the
+ * other humans were invited by it, the agents registered. The typed client is an operator's (namespace
+ * access), so members act by name; `tokens` holds what registration gave, for tests through the server.
+ */
 export interface Team {
   project: BatonProjectClient;
+  key: string;
   members: Record<string, Identity>;
+  tokens: Record<string, string>;
   me(name: string): Identity;
-  actor(name: string): { kind: 'member'; name: string; token: string };
+  actor(name: string): MemberActor;
 }
 
 export async function team(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: { trustAfterTasks?: number } = {}): Promise<Team> {
-  const project = ctx.baton.project(ctx.project('pat'), { humans, ...settings });
-  const members: Record<string, Identity> = {};
-  for (const name of humans) members[name] = { name, token: (await project.agents.register({ kind: 'human', name })).token };
-  for (const name of agents) members[name] = { name, token: (await project.agents.register({ name, program: 'scripted' })).token };
+  const [founder, ...invited] = humans;
+  const created = await ctx.createProject({ prefix: 'pat', human: founder, settings });
+  const project = created.client;
+  const tokens: Record<string, string> = { [created.human.name]: created.human.token };
+  for (const name of invited) tokens[name] = (await project.agents.inviteHuman(member(created.human.name), name)).token;
+  for (const name of agents) tokens[name] = (await project.agents.register({ name, program: 'scripted' })).token;
+  const members: Record<string, Identity> = Object.fromEntries(Object.keys(tokens).map((name) => [name, { name }]));
   return {
     project,
+    key: created.key,
     members,
+    tokens,
     me: (name) => members[name]!,
-    actor: (name) => ({ kind: 'member', name, token: members[name]!.token }),
+    actor: (name) => member(name),
   };
 }
 

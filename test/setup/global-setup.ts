@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { startDevServer } from '../../src/server/dev-server';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../src/start';
 
 /**
  * One real Temporal dev server per jest run, from the provisioned binary (never a mock), plus one
@@ -11,7 +13,9 @@ import { startDevServer } from '../../src/server/dev-server';
  */
 export default async function globalSetup(): Promise<void> {
   const config = loadConfig();
-  const server = await startDevServer({ home: config.home, serverLogLevel: 'never' });
+  // The CLI suites run the real bin/baton: the bundle must match the sources under test.
+  execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'build-cli.mjs'), '--quiet'], { stdio: 'inherit' });
+  const server = await startDevServer({ home: config.home, serverLogLevel: 'never', logFile: path.join(config.home, 'logs', `temporal-test-${process.pid}.log`), dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG });
   (globalThis as Record<string, unknown>).__BATON_DEV_SERVER__ = server;
   process.env.TEMPORAL_ADDRESS = server.address;
   process.env.TEMPORAL_NAMESPACE = 'default';

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type BatonConfig } from '../../src/config';
-import { BatonClient } from '../../src/client';
+import { BatonClient, type BatonProjectClient } from '../../src/client';
 import { createBatonWorker } from '../../src/worker';
+import { startApi, type RunningApi } from '../../src/api/main';
+import type { ProjectSettingsInput } from '../../src/schemas/project';
 
 let runtimeInstalled = false;
 
@@ -12,11 +14,24 @@ export interface TestContext {
   client: Client;
   baton: BatonClient;
   taskQueue: string;
-  /** A project key no other test uses. */
+  /** A project key no other test uses (the project does not exist until created). */
   project(prefix?: string): string;
+  /**
+   * A new project (a key no other test uses), created on purpose as `baton init` does, with its first
+   * human (default "alice"); the human's token is returned for tests that go through the server.
+   */
+  createProject(options?: { prefix?: string; human?: string; settings?: ProjectSettingsInput }): Promise<TestProject>;
+  /** The Baton server (HTTP API, /mcp) on a free loopback port, for this context's task queue. */
+  startApi(): Promise<RunningApi>;
   /** Start a Baton worker on this context's task queue; returns a stop function. */
   startWorker(): Promise<RunningWorker>;
   close(): Promise<void>;
+}
+
+export interface TestProject {
+  key: string;
+  client: BatonProjectClient;
+  human: { name: string; token: string };
 }
 
 export interface RunningWorker {
@@ -36,12 +51,24 @@ export async function createTestContext(): Promise<TestContext> {
   const client = new Client({ connection, namespace: config.namespace });
   const baton = new BatonClient(client, config);
   const workers: RunningWorker[] = [];
+  const apis: RunningApi[] = [];
+  const projectKey = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`;
   return {
     config,
     client,
     baton,
     taskQueue,
-    project: (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`,
+    project: projectKey,
+    async createProject(options = {}) {
+      const key = projectKey(options.prefix);
+      const created = await baton.initProject(key, { human: options.human ?? 'alice', settings: options.settings });
+      return { key, client: baton.project(key), human: { name: created.member.name, token: created.token } };
+    },
+    async startApi() {
+      const api = await startApi(config, client, { port: 0, host: '127.0.0.1' });
+      apis.push(api);
+      return api;
+    },
     async startWorker() {
       const nativeConnection = await NativeConnection.connect({ address: config.address });
       const worker = await createBatonWorker({
@@ -73,6 +100,7 @@ export async function createTestContext(): Promise<TestContext> {
       return handle;
     },
     async close() {
+      for (const a of apis) await a.close();
       for (const w of workers) await w.stop();
       await connection.close();
     },
