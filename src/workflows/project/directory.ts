@@ -4,11 +4,11 @@ import type { Actor, MemberActor } from '../../schemas/actor';
 import {
   InviteHumanInput,
   ListMembersInput,
+  MemberKind,
   RegisterInput,
   RetireInput,
   RotateTokenInput,
   type ContactPolicy,
-  type MemberKind,
   type MemberView,
   type TokenOwner,
 } from '../../schemas/agents';
@@ -95,8 +95,14 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   }
 
   register(): void {
-    wf.setHandler(registerUpdate, (input) => this.registerAgent(parseOrFail(RegisterInput, input, 'registration')), {
-      validator: (input) => void this.checkRegistration(parseOrFail(RegisterInput, input, 'registration')),
+    wf.setHandler(registerUpdate, (input) => this.registerAgent(parseOrFail(RecordedRegistration, input, 'registration')), {
+      validator: (input) => {
+        // Humans are created with the project or invited (inviteHuman); `register` is for agents.
+        if ((input as { kind?: unknown } | undefined)?.kind === 'human') {
+          throw batonFailure('FORBIDDEN', 'Humans do not register: the first human comes with the project (`baton init`), others are invited by a human (`baton invite <name>`).');
+        }
+        this.checkRegistration(parseOrFail(RegisterInput, input, 'registration'));
+      },
     });
     wf.setHandler(inviteHumanUpdate, (input) => this.inviteHuman(parseOrFail(InviteHumanInput, input, 'invitation')), {
       validator: (input) => void this.checkInvitation(parseOrFail(InviteHumanInput, input, 'invitation')),
@@ -305,10 +311,11 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     }
   }
 
-  private async registerAgent(input: ReturnType<typeof RegisterInput.parse>): Promise<MemberView> {
-    this.checkRegistration(input);
+  private async registerAgent(input: RecordedRegistration): Promise<MemberView> {
+    const kind = input.kind ?? 'agent';
+    if (kind === 'agent') this.checkRegistration(input);
     const name = input.name ?? generateAgentName(workflowRandom, (lower) => this.members.has(lower));
-    const record: MemberRecord = { ...this.newRecord(name, 'agent', input.tokenHash, Date.now()), contactPolicy: input.contactPolicy };
+    const record: MemberRecord = { ...this.newRecord(name, kind, input.tokenHash, Date.now()), contactPolicy: input.contactPolicy };
     if (input.program) record.program = input.program;
     if (input.model) record.model = input.model;
     if (input.task) record.task = input.task;
@@ -382,6 +389,14 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     return this.view(target);
   }
 }
+
+/**
+ * What a `register` handler accepts: today's agent registration, and, in histories recorded before
+ * humans were created with the project, a human's (`kind: 'human'`). Only the replay of such a history
+ * reaches the handler with it: the validator refuses it for every new update.
+ */
+const RecordedRegistration = RegisterInput.extend({ kind: MemberKind.optional() });
+type RecordedRegistration = ReturnType<typeof RecordedRegistration.parse>;
 
 /** Deterministic randomness from the SDK (replays identically), as a [0, 1) number. */
 function workflowRandom(): number {
