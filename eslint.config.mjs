@@ -12,6 +12,30 @@ export default tseslint.config(
     },
   },
   {
+    // Pure domain logic: no Temporal, so it is tested directly and runs anywhere (workflows included).
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@temporalio/*'], message: 'src/domain is pure: no Temporal imports (README, Layout).' }] }],
+    },
+  },
+  {
+    // The CLI and its HTTP client are what agents run many times a minute: they speak HTTP to the Baton
+    // server and must never load the Temporal client or the server (types are fine: they are erased).
+    // scripts/build-cli.mjs checks the bundle as well.
+    files: ['src/cli/**/*.ts', 'src/api-client/**/*.ts', 'src/hooks/**/*.ts', 'src/guard/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@temporalio/*'], allowTypeImports: true, message: 'The CLI talks to the Baton server over HTTP; it never loads the Temporal client.' },
+            { group: ['**/client', '**/client/*', '**/api/*', '**/workflows/*', '**/activities/*', '../worker', '../../worker', '../config', '../../config', '../start', '../../start'], allowTypeImports: true, message: 'Server-side module: the CLI may only import its types.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Workflow code must stay deterministic: no wall clock, no randomness, no I/O modules.
     files: ['src/workflows/**/*.ts'],
     rules: {

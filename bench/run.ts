@@ -6,9 +6,12 @@ import { loadConfig, type BatonConfig } from '../src/config';
 import { BatonClient } from '../src/client';
 import { startDevServer } from '../src/server/dev-server';
 import { createBatonWorker } from '../src/worker';
+import { startApi, type RunningApi } from '../src/api/main';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/start';
 import * as reservations from './reservations';
 import * as messages from './messages';
 import * as patterns from './patterns';
+import * as cli from './cli';
 
 /**
  * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
@@ -24,6 +27,8 @@ export interface BenchEnv {
   config: BatonConfig;
   /** A project key no other benchmark uses. */
   project(prefix: string): string;
+  /** The Baton server (HTTP API) on a free port, for benchmarks of what agents run. */
+  api: RunningApi;
   log(line: string): void;
 }
 
@@ -34,7 +39,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [reservations, messages, patterns];
+const BENCHES: BenchModule[] = [cli, reservations, messages, patterns];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
 
   const base = loadConfig();
   console.log(pc.dim('Starting a Temporal dev server and a Baton worker for the benchmarks ...'));
-  const server = await startDevServer({ home: base.home });
+  const server = await startDevServer({ home: base.home, dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG });
   const config: BatonConfig = {
     ...base,
     address: server.address,
@@ -57,14 +62,16 @@ async function main(): Promise<void> {
   const worker = await createBatonWorker({ config, connection: nativeConnection, client });
   const running = worker.run();
   const baton = new BatonClient(client, config);
+  const api = await startApi(config, client, { port: 0, host: '127.0.0.1' });
   console.log(pc.dim(`Temporal ${server.temporal.version ?? ''} at ${server.address} (via ${server.temporal.route}); node ${process.version}`));
 
   try {
     for (const bench of selected) {
       console.log(`\n${pc.bold(`# ${bench.name}`)}: ${bench.description}`);
-      await bench.run({ baton, client, config, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
+      await bench.run({ baton, client, config, api, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
     }
   } finally {
+    await api.close();
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running.catch((err: unknown) => console.error('worker:', err));
     await nativeConnection.close();
