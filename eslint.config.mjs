@@ -3,6 +3,11 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.baton/', 'coverage/', 'jest.config.js'] },
+  {
+    // Plain Node scripts (the CLI bundler, the jest reporter).
+    files: ['**/*.mjs', '**/*.cjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', require: 'readonly', __dirname: 'readonly', module: 'writable' } },
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

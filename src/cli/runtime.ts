@@ -26,7 +26,8 @@ export interface Identity {
  * fixed rules, never by "whoever registered last":
  *
  * - an agent (or any member) acts with `--token`/BATON_TOKEN, or the token saved under `--as NAME` /
- *   BATON_AGENT in the agents' store; with none of them the command fails and says how to pick one;
+ *   BATON_AGENT in the agents' store, or a human's BATON_HUMAN_TOKEN set for this shell; with none of
+ *   them the command fails and says how to pick one;
  * - a human-only command acts with BATON_HUMAN_TOKEN (or a `bh_` BATON_TOKEN), or a token from the
  *   humans' store (`baton login`): the one named by `--as`/BATON_HUMAN, or the only one saved for this
  *   server and project. The humans' store is read only from a terminal (a TTY), never from an agent's
@@ -84,6 +85,8 @@ export class CliRuntime {
       if (human) return human;
       throw new BatonError('UNAUTHORIZED', `No token saved for ${name} in project ${this.project(command)} on ${this.config.server} (${agents.file}); pass --token, set BATON_TOKEN, or register with \`baton register\`.`);
     }
+    // A shell set up for a human on purpose (BATON_HUMAN_TOKEN) acts as that human for member commands too.
+    if (process.env.BATON_HUMAN_TOKEN) return { name: process.env.BATON_HUMAN, token: process.env.BATON_HUMAN_TOKEN, source: 'BATON_HUMAN_TOKEN' };
     const saved = agents.names(scope);
     throw new BatonError(
       'UNAUTHORIZED',

@@ -67,7 +67,7 @@ export class AlertsModule implements ProjectModule {
 
   register(): void {
     wf.setHandler(alertsQuery, (raw) => checked(() => this.view(parseOrFail(AlertsFilter, raw ?? {}, 'alert filter'))));
-    wf.setHandler(reportSignalUpdate, (raw) => this.onSignal(this.checkSignal(raw)), { validator: (raw) => void this.checkSignal(raw) });
+    this.ctx.operations.define(reportSignalUpdate, { handle: (raw) => this.onSignal(this.checkSignal(raw)), validate: (raw) => void this.checkSignal(raw) });
     if (this.active.size) this.showDetails();
   }
 

@@ -95,24 +95,16 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   }
 
   register(): void {
-    wf.setHandler(registerUpdate, (input) => this.registerAgent(parseOrFail(RecordedRegistration, input, 'registration')), {
-      validator: (input) => {
+    this.ctx.operations.define(registerUpdate, { handle: (input) => this.registerAgent(parseOrFail(RecordedRegistration, input, 'registration')), validate: (input) => {
         // Humans are created with the project or invited (inviteHuman); `register` is for agents.
         if ((input as { kind?: unknown } | undefined)?.kind === 'human') {
           throw batonFailure('FORBIDDEN', 'Humans do not register: the first human comes with the project (`baton init`), others are invited by a human (`baton invite <name>`).');
         }
         this.checkRegistration(parseOrFail(RegisterInput, input, 'registration'));
-      },
-    });
-    wf.setHandler(inviteHumanUpdate, (input) => this.inviteHuman(parseOrFail(InviteHumanInput, input, 'invitation')), {
-      validator: (input) => void this.checkInvitation(parseOrFail(InviteHumanInput, input, 'invitation')),
-    });
-    wf.setHandler(rotateTokenUpdate, (input) => this.rotate(parseOrFail(RotateTokenInput, input, 'token rotation')), {
-      validator: (input) => void this.checkRotation(parseOrFail(RotateTokenInput, input, 'token rotation')),
-    });
-    wf.setHandler(retireUpdate, (input) => this.retire(parseOrFail(RetireInput, input, 'retire request')), {
-      validator: (input) => void this.checkRetire(parseOrFail(RetireInput, input, 'retire request')),
-    });
+      } });
+    this.ctx.operations.define(inviteHumanUpdate, { handle: (input) => this.inviteHuman(parseOrFail(InviteHumanInput, input, 'invitation')), validate: (input) => void this.checkInvitation(parseOrFail(InviteHumanInput, input, 'invitation')) });
+    this.ctx.operations.define(rotateTokenUpdate, { handle: (input) => this.rotate(parseOrFail(RotateTokenInput, input, 'token rotation')), validate: (input) => void this.checkRotation(parseOrFail(RotateTokenInput, input, 'token rotation')) });
+    this.ctx.operations.define(retireUpdate, { handle: (input) => this.retire(parseOrFail(RetireInput, input, 'retire request')), validate: (input) => void this.checkRetire(parseOrFail(RetireInput, input, 'retire request')) });
     wf.setHandler(whoamiQuery, ({ actor }) => checked(() => this.view(this.get(this.authenticateActor(actor)))));
     wf.setHandler(tokenOwnerQuery, ({ tokenHash }) => this.tokenOwner(tokenHash));
     wf.setHandler(membersQuery, (raw) => {
@@ -126,15 +118,11 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       return m ? this.view(m) : null;
     });
     wf.setHandler(memberCredentialsQuery, ({ names }) => this.credentials(names));
-    wf.setHandler(
-      recordSuccessUpdate,
-      ({ actor }) => {
+    this.ctx.operations.define(recordSuccessUpdate, { handle: ({ actor }) => {
         const m = this.checkWorkflowActor(actor);
         this.recordSuccess(m.name);
         return this.view(m);
-      },
-      { validator: ({ actor }) => void this.checkWorkflowActor(actor) },
-    );
+      }, validate: ({ actor }) => void this.checkWorkflowActor(actor) });
   }
 
   snapshot(): DirectoryState {

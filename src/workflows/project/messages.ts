@@ -94,32 +94,20 @@ export class MessagesModule implements ProjectModule {
   }
 
   register(): void {
-    wf.setHandler(sendUpdate, (raw) => this.send(parseOrFail(SendInput, raw, 'message')), {
-      validator: (raw) => {
+    this.ctx.operations.define(sendUpdate, { handle: (raw) => this.send(parseOrFail(SendInput, raw, 'message')), validate: (raw) => {
         const input = parseOrFail(SendInput, raw, 'message');
         const sender = this.directory.authenticateActor(input.actor);
         if (input.idempotencyKey && this.sends.has(idempotencyKey(sender, input.idempotencyKey))) return;
         this.plan(input, sender);
-      },
-    });
-    wf.setHandler(notifyUpdate, (raw) => this.notifyFromWorkflow(parseOrFail(NotifyInput, raw, 'notice')), {
-      validator: (raw) => void this.checkNotice(parseOrFail(NotifyInput, raw, 'notice')),
-    });
-    wf.setHandler(
-      openMailboxUpdate,
-      async ({ actor }) => {
+      } });
+    this.ctx.operations.define(notifyUpdate, { handle: (raw) => this.notifyFromWorkflow(parseOrFail(NotifyInput, raw, 'notice')), validate: (raw) => void this.checkNotice(parseOrFail(NotifyInput, raw, 'notice')) });
+    this.ctx.operations.define(openMailboxUpdate, { handle: async ({ actor }) => {
         const name = this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor'));
         await this.ensureMailbox(name);
         return { workflowId: mailboxWorkflowId(this.ctx.project, name) };
-      },
-      { validator: ({ actor }) => void this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor')) },
-    );
-    wf.setHandler(contactRequestUpdate, (raw) => this.requestContact(parseOrFail(ContactInput, raw, 'contact request')), {
-      validator: (raw) => void this.checkContactRequest(parseOrFail(ContactInput, raw, 'contact request')),
-    });
-    wf.setHandler(contactApproveUpdate, (raw) => this.approveContact(parseOrFail(ContactInput, raw, 'contact approval')), {
-      validator: (raw) => void this.checkApproval(parseOrFail(ContactInput, raw, 'contact approval')),
-    });
+      }, validate: ({ actor }) => void this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor')) });
+    this.ctx.operations.define(contactRequestUpdate, { handle: (raw) => this.requestContact(parseOrFail(ContactInput, raw, 'contact request')), validate: (raw) => void this.checkContactRequest(parseOrFail(ContactInput, raw, 'contact request')) });
+    this.ctx.operations.define(contactApproveUpdate, { handle: (raw) => this.approveContact(parseOrFail(ContactInput, raw, 'contact approval')), validate: (raw) => void this.checkApproval(parseOrFail(ContactInput, raw, 'contact approval')) });
     wf.setHandler(contactsQuery, ({ actor }) => checked(() => this.contactsOf(this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor')))));
 
     void this.pumpNotices();

@@ -1,6 +1,7 @@
 import type { ProjectSettings } from '../../schemas/project';
 import type { Actor } from '../../schemas/actor';
 import type { LeaseFact } from '../../domain/alerts/rules';
+import type { ProjectOperations } from './operations';
 
 /**
  * The project workflow is one execution per project that owns several pieces of state (reservations,
@@ -58,6 +59,8 @@ export interface ProjectContext {
   readonly settings: ProjectSettings;
   /** Ask the main loop to recompute the next wake-up (e.g. after a grant with an earlier expiry). */
   wake(): void;
+  /** Where modules declare their updates (each also reachable inside a batch: group commit). */
+  readonly operations: ProjectOperations;
   directory: DirectoryPort;
   reservations: ReservationsPort;
 }

@@ -9,6 +9,7 @@ import { AlertsModule, type AlertsState } from './alerts';
 import { AgentDirectory, type DirectoryState } from './directory';
 import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
+import { ProjectOperations } from './operations';
 
 /**
  * One long-running workflow per project: the single authority for its reservations, its directory,
@@ -25,8 +26,10 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
   let wakeRequested = false;
   let ended: ProjectEnded | undefined;
 
+  const operations = new ProjectOperations();
   const ctx = {
     project: input.project,
+    operations,
     get settings() {
       return settings;
     },
@@ -40,6 +43,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
 
   const modules: ProjectModule[] = buildModules(ctx, carried, input);
   for (const module of modules) module.register();
+  operations.register();
   const directory = modules[0] as AgentDirectory;
 
   if (wf.workflowInfo().typedSearchAttributes.get(BatonProject) !== input.project) {
@@ -51,33 +55,29 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
   wf.setCurrentDetails(`Project ${input.project}: generation ${input.generation}`);
 
   wf.setHandler(pingUpdate, () => ({ pong: true as const, at: Date.now() }));
-  wf.setHandler(
-    updateSettingsUpdate,
-    (raw) => {
+  operations.define(updateSettingsUpdate, {
+    validate: (raw) => {
+      const { actor, patch } = parseOrFail(UpdateSettingsInput, raw, 'settings');
+      directory.requireHuman(actor, 'change the project settings');
+      applyPatch(settings, patch);
+    },
+    handle: (raw) => {
       const { actor, patch } = parseOrFail(UpdateSettingsInput, raw, 'settings');
       directory.touch(directory.requireHuman(actor, 'change the project settings'));
       settings = applyPatch(settings, patch);
       wakeRequested = true;
       return settings;
     },
-    {
-      validator: (raw) => {
-        const { actor, patch } = parseOrFail(UpdateSettingsInput, raw, 'settings');
-        directory.requireHuman(actor, 'change the project settings');
-        applyPatch(settings, patch);
-      },
-    },
-  );
-  wf.setHandler(
-    shutdownUpdate,
-    (raw) => {
+  });
+  operations.define(shutdownUpdate, {
+    validate: (raw) => void directory.requireHuman(parseOrFail(ShutdownInput, raw, 'shutdown').actor, 'end the project'),
+    handle: (raw) => {
       const { actor, reason } = parseOrFail(ShutdownInput, raw, 'shutdown');
       const by = directory.requireHuman(actor, 'end the project');
       ended ??= { project: input.project, endedBy: by, reason, endedAt: new Date(Date.now()).toISOString() };
       return ended;
     },
-    { validator: (raw) => void directory.requireHuman(parseOrFail(ShutdownInput, raw, 'shutdown').actor, 'end the project') },
-  );
+  });
   wf.setHandler(describeQuery, (): ProjectDescription => ({
     project: input.project,
     generation: input.generation,
@@ -101,6 +101,9 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
     if (ended || historyTooLong()) break;
   }
 
+  // New updates are refused (retryable) from here: under steady traffic the drain still finishes, and
+  // the callers' retries land on the next run.
+  operations.drain();
   await wf.condition(wf.allHandlersFinished);
   if (ended) {
     wf.setCurrentDetails(`Project ${input.project} ended by ${ended.endedBy} at ${ended.endedAt}: ${ended.reason}`);

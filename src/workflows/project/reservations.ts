@@ -115,32 +115,24 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   }
 
   register(): void {
-    wf.setHandler(reserveUpdate, (raw) => this.reserve(raw), {
-      validator: (raw) => {
+    this.ctx.operations.define(reserveUpdate, { handle: (raw) => this.reserve(raw), validate: (raw) => {
         const input = parseOrFail(ReserveInput, raw, 'reserve request');
         this.authorize(input.actor, input.allowBroad);
         guarded(() => input.patterns.forEach((p) => checkPattern(p, { allowBroad: input.allowBroad })));
-      },
-    });
-    wf.setHandler(releaseUpdate, (raw) => this.release(raw), {
-      validator: (raw) => {
+      } });
+    this.ctx.operations.define(releaseUpdate, { handle: (raw) => this.release(raw), validate: (raw) => {
         const input = parseOrFail(ReleaseInput, raw, 'release request');
         this.ownIds(this.authorize(input.actor), input.ids ?? [], 'release', false);
-      },
-    });
-    wf.setHandler(renewUpdate, (raw) => this.renew(raw), {
-      validator: (raw) => {
+      } });
+    this.ctx.operations.define(renewUpdate, { handle: (raw) => this.renew(raw), validate: (raw) => {
         const input = parseOrFail(RenewInput, raw, 'renew request');
         this.ownIds(this.authorize(input.actor), input.ids ?? [], 'renew', true);
-      },
-    });
-    wf.setHandler(forceReleaseUpdate, (raw) => this.forceRelease(raw), {
-      validator: (raw) => {
+      } });
+    this.ctx.operations.define(forceReleaseUpdate, { handle: (raw) => this.forceRelease(raw), validate: (raw) => {
         const input = parseOrFail(ForceReleaseInput, raw, 'force-release request');
         this.authorizeHuman(input.actor);
         guarded(() => input.patterns?.forEach((p) => checkPattern(p, { allowBroad: true })));
-      },
-    });
+      } });
     wf.setHandler(reservationsQuery, (raw) => checked(() => this.list(parseOrFail(ListReservationsInput, raw ?? {}, 'reservation filter'))));
     wf.setHandler(checkReservationsQuery, (raw) => checked(() => this.check(parseOrFail(CheckInput, raw, 'check request'))));
     wf.setHandler(reservationAuditQuery, (raw) => checked(() => this.auditTrail(parseOrFail(AuditInput, raw ?? {}, 'audit filter'))));
