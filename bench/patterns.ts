@@ -29,9 +29,13 @@ async function instantAgent(project: BatonProjectClient, workflowId: string, me:
 }
 
 export async function run(env: BenchEnv): Promise<void> {
-  const project = env.baton.project(env.project('pat'));
+  // Projects are created on purpose, with their first human (who starts the runs).
+  const key = env.project('pat');
+  const human = (await env.baton.initProject(key, { human: 'alice' })).member.name;
+  const project = env.baton.project(key);
+  // The typed client is an operator's: agents act by name (the Baton server's token check is not measured here).
   const agents: Identity[] = [];
-  for (const n of ['BoldMountain', 'SwiftEagle', 'GreenCastle', 'ClearRiver']) agents.push({ name: n, token: (await project.agents.register({ name: n, program: 'bench' })).token });
+  for (const n of ['BoldMountain', 'SwiftEagle', 'GreenCastle', 'ClearRiver']) agents.push({ name: (await project.agents.register({ name: n, program: 'bench' })).member.name });
   const steps = ['database', 'backend', 'frontend', 'tests'].map((step, i) => ({ name: step, agent: agents[i]!.name, task: `do the ${step} part`, files: [`src/${step}/**`] }));
 
   const ping: number[] = [];
@@ -43,7 +47,7 @@ export async function run(env: BenchEnv): Promise<void> {
   const startToFirst: number[] = [];
   for (let r = 0; r < RUNS + 2; r++) {
     const started = Date.now();
-    const { workflowId } = await project.patterns.start('sequential-handoff', { title: `bench ${r}`, steps });
+    const { workflowId } = await project.patterns.start('sequential-handoff', { title: `bench ${r}`, steps }, { startedBy: human });
     const assignedAt: number[] = [];
     for (const [i, step] of steps.entries()) await instantAgent(project, workflowId, agents[i]!, step.name, assignedAt);
     const result = await project.patterns.result(workflowId);

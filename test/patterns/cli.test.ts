@@ -1,18 +1,21 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { RunningApi } from '../../src/api/main';
 import { runBaton, type CliRun } from '../support/cli';
 import { createTestContext, type TestContext } from '../support/temporal';
-import { team, until, waitingFor } from './support';
+import { cliError, cliShells, team, until, waitingFor } from './support';
 
 const baton = runBaton;
 
-describe('baton CLI: patterns (real server, spawned bin/baton)', () => {
+describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   let dir: string;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-cli-'));
   });
   afterAll(async () => {
@@ -22,46 +25,78 @@ describe('baton CLI: patterns (real server, spawned bin/baton)', () => {
 
   it('start (plan file + flags) → done refused when vague (exit 2) → fail → approvals → approve (agent: exit 5; human: ok) → done → status', async () => {
     const t = await team(ctx, ['BoldMountain']);
-    const env = { TEMPORAL_ADDRESS: ctx.config.address, BATON_TASK_QUEUE: ctx.taskQueue, BATON_PROJECT: t.project.key, BATON_CREDENTIALS: path.join(dir, 'credentials.json') };
-    const agent = ['--as', 'BoldMountain', '--token', t.me('BoldMountain').token];
-    const human = ['--as', 'alice', '--token', t.me('alice').token];
+    const as = cliShells(api, t, dir);
+    const agent = as.agent('BoldMountain');
     const planFile = path.join(dir, 'plan.yaml');
     fs.writeFileSync(planFile, 'title: CLI run\ndeadlines: { reminderAfter: 30s, escalateAfter: 60s }\nsteps:\n  - { name: database, agent: BoldMountain, task: Create the migration, files: ["db/**"] }\n');
 
-    const started = await baton(env, 'start', 'sequential-handoff', '--plan', planFile, '--id', 'cli-run', '--on-fail', 'human', '--json');
+    const started = await baton(agent, 'start', 'sequential-handoff', '--plan', planFile, '--id', 'cli-run', '--on-fail', 'human', '--json');
     expect(started).toMatchObject({ code: 0 });
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
-    expect(workflowId).toBe(`baton/${t.project.key}/sequential-handoff/cli-run`);
-    await until(t.project, workflowId, waitingFor('BoldMountain'));
+    expect(workflowId).toBe(`baton/${t.key}/sequential-handoff/cli-run`);
+    // The server records who started it: the member behind the token.
+    expect((await until(t.project, workflowId, waitingFor('BoldMountain'))).startedBy).toBe('BoldMountain');
 
-    const vague = await baton(env, ...agent, 'done', 'sequential-handoff/cli-run', '--summary', 'done', '--what', 'done');
+    const vague = await baton(agent, 'done', 'sequential-handoff/cli-run', '--summary', 'done', '--what', 'done');
     expect(vague.code).toBe(2);
     expect(vague.stderr).toContain('Handoff refused');
     expect(vague.stderr).toContain('where is empty');
 
-    expect(await baton(env, ...agent, 'fail', workflowId, '--reason', 'schema unclear')).toMatchObject({ code: 0 });
-    await until(t.project, workflowId, (s) => s.needsHuman);
+    expect(await baton(agent, 'fail', workflowId, '--reason', 'schema unclear')).toMatchObject({ code: 0 });
+    const waiting = await until(t.project, workflowId, (s) => s.needsHuman);
     let approvals: CliRun = { code: 1, stdout: '', stderr: '' };
     for (let i = 0; i < 40; i++) {
-      approvals = await baton(env, 'approvals');
+      approvals = await baton(agent, 'approvals');
       if (approvals.stdout.includes(workflowId)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
+    expect(approvals.code).toBe(0);
     expect(approvals.stdout).toContain('schema unclear');
 
-    const byAgent = await baton(env, ...agent, 'approve', workflowId);
+    // An agent's shell has no human identity: the CLI refuses before asking the server.
+    const noHuman = await baton(agent, '--json', 'approve', workflowId);
+    expect(noHuman.code).toBe(5);
+    expect(cliError(noHuman)).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('BATON_HUMAN_TOKEN') });
+    // An agent's token where a human's goes: the server refuses it on a human route.
+    const byAgent = await baton(as.agentAsHuman('BoldMountain'), '--json', 'approve', workflowId);
     expect(byAgent.code).toBe(5);
-    expect(byAgent.stderr).toContain('only a human may approve');
-    const approved = await baton(env, ...human, 'approve', workflowId, '--comment', 'schema is in docs/schema.md');
-    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining('approved') });
+    expect(cliError(byAgent)).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: BoldMountain is an agent") });
+    expect(await t.project.patterns.status(workflowId)).toMatchObject({ needsHuman: true, refused: waiting.refused, decision: { id: waiting.decision!.id } });
+
+    const approved = await baton(as.human('alice'), 'approve', workflowId, '--comment', 'schema is in docs/schema.md');
+    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining(`approved ${workflowId}`) });
 
     await until(t.project, workflowId, (s) => waitingFor('BoldMountain')(s) && s.steps[0]!.attempts === 2);
-    const done = await baton(env, ...agent, 'done', workflowId, '--summary', 'migration ready', '--what', 'Created the users table migration', '--where', 'db/migrations/001.sql', '--how-to-test', 'npm run db:migrate');
+    const done = await baton(agent, 'done', workflowId, '--summary', 'migration ready', '--what', 'Created the users table migration', '--where', 'db/migrations/001.sql', '--how-to-test', 'npm run db:migrate');
     expect(done).toMatchObject({ code: 0 });
     await t.project.patterns.result(workflowId);
-    const status = await baton(env, 'status', workflowId);
+    const status = await baton(agent, 'status', workflowId);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('completed');
     expect(status.stdout).toMatch(/database\s+BoldMountain\s+done\s+2/);
+  });
+
+  it('cancel: refused for an agent (exit 5), a human cancel says the run ended and its leases are released, a second cancel is refused (exit 6)', async () => {
+    const t = await team(ctx, ['SwiftEagle', 'GreenCastle']);
+    const as = cliShells(api, t, dir);
+    const started = await baton(as.agent('SwiftEagle'), 'start', 'parallel-development', '--title', 'CLI cancel', '--id', 'cli-cancel', '--worker', 'SwiftEagle:src/api/**:API', '--worker', 'GreenCastle:web/**:UI', '--integration-command', 'true', '--json');
+    expect(started).toMatchObject({ code: 0 });
+    const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+    await until(t.project, workflowId, (s) => s.assigned.length === 2);
+    expect((await t.project.reservations.list()).total).toBe(2);
+
+    const byAgent = await baton(as.agentAsHuman('SwiftEagle'), '--json', 'cancel', workflowId, '--reason', 'bored');
+    expect(byAgent.code).toBe(5);
+    expect(cliError(byAgent)).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: SwiftEagle is an agent") });
+    expect(await t.project.patterns.status(workflowId)).toMatchObject({ state: 'running', refused: [] });
+
+    const cancelled = await baton(as.human('alice'), 'cancel', 'parallel-development/cli-cancel', '--reason', 'requirements changed');
+    expect(cancelled).toMatchObject({ code: 0, stdout: expect.stringContaining(`cancelled ${workflowId}; its reservations are released.`) });
+    expect((await t.project.reservations.list()).total).toBe(0);
+    expect(await t.project.patterns.result(workflowId)).toMatchObject({ outcome: 'cancelled', reason: 'cancelled by alice: requirements changed' });
+
+    const again = await baton(as.human('alice'), '--json', 'cancel', workflowId, '--reason', 'twice');
+    expect(again.code).toBe(6);
+    expect(cliError(again)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('already cancelled') });
   });
 });

@@ -1,25 +1,32 @@
+import type { RunningApi } from '../../src/api/main';
 import { recordSuccessUpdate } from '../../src/workflows/project/directory-api';
 import { createTestContext, type TestContext } from '../support/temporal';
-import { goodHandoff, inboxHas, recordHistory, team, until, waitingFor } from './support';
+import { asMember, callServer, goodHandoff, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 
 const fast = { deadlines: { reminderAfter: '20s', escalateAfter: '40s' }, reservationRetry: '1s' };
 
 describe('Code Review (real server, scripted agents and human)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
   it('refuses the author as reviewer (client and workflow) and an untrusted agent reviewer', async () => {
     const t = await team(ctx, ['SwiftEagle', 'BoldMountain']);
     const plan = { title: 'Auth API', author: 'SwiftEagle', reviewer: 'swifteagle', task: 'Implement login', files: ['src/auth/**'] };
-    await expect(t.project.patterns.start('code-review', plan)).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('cannot review it') });
+    await expect(t.project.patterns.start('code-review', plan, { startedBy: 'alice' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('cannot review it') });
     // Started without the client's checks, the workflow refuses it too.
-    const handle = await ctx.client.workflow.start('codeReviewWorkflow', { workflowId: `baton/${t.project.key}/code-review/self`, taskQueue: ctx.taskQueue, args: [{ project: t.project.key, plan }] });
+    const handle = await ctx.client.workflow.start('codeReviewWorkflow', { workflowId: `baton/${t.project.key}/code-review/self`, taskQueue: ctx.taskQueue, args: [{ project: t.project.key, plan, startedBy: 'alice' }] });
     await expect(handle.result()).rejects.toMatchObject({ cause: expect.objectContaining({ type: 'INVALID_INPUT', message: expect.stringContaining('cannot review it') }) });
-    await expect(t.project.patterns.start('code-review', { ...plan, reviewer: 'BoldMountain' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('new agent') });
+    await expect(t.project.patterns.start('code-review', { ...plan, reviewer: 'BoldMountain' }, { startedBy: 'alice' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('new agent') });
+    // Through the server the same plan check answers 400, and nothing starts.
+    const viaServer = await callServer(api, t, t.tokens.SwiftEagle, '/patterns', { pattern: 'code-review', plan: { ...plan, id: 'self-via-server' } });
+    expect(viaServer).toMatchObject({ status: 400, error: { code: 'INVALID_INPUT', message: expect.stringContaining('cannot review it') } });
+    await expect(t.project.patterns.status('code-review/self-via-server')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('loops through a revision: exclusive lease, released before review, shared lease for the reviewer, required vs suggestions, then the merge command runs', async () => {
@@ -27,16 +34,20 @@ describe('Code Review (real server, scripted agents and human)', () => {
     const { project } = t;
     // ClearRiver earned trust in an earlier pattern run (recorded by a workflow, never claimed).
     await project.channel.update(recordSuccessUpdate, { actor: { kind: 'workflow', workflowId: 'earlier-run', onBehalfOf: 'ClearRiver' } });
-    const { workflowId: id } = await project.patterns.start('code-review', {
-      title: 'Auth API',
-      ...fast,
-      author: 'SwiftEagle',
-      reviewer: 'ClearRiver',
-      task: 'Implement POST /login',
-      files: ['src/auth/**'],
-      maxRevisions: 2,
-      merge: { command: 'echo merged-ok' },
-    });
+    const { workflowId: id } = await project.patterns.start(
+      'code-review',
+      {
+        title: 'Auth API',
+        ...fast,
+        author: 'SwiftEagle',
+        reviewer: 'ClearRiver',
+        task: 'Implement POST /login',
+        files: ['src/auth/**'],
+        maxRevisions: 2,
+        merge: { command: 'echo merged-ok' },
+      },
+      { startedBy: 'alice' },
+    );
 
     await until(project, id, waitingFor('SwiftEagle', 'implementation'));
     expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['SwiftEagle', true]]);
@@ -74,14 +85,16 @@ describe('Code Review (real server, scripted agents and human)', () => {
   it('with a human reviewer: waits in `approvals`, reject requests changes, approve merges (the author confirms)', async () => {
     const t = await team(ctx, ['GreenCastle'], ['alice', 'bob']);
     const { project } = t;
-    const { workflowId: id } = await project.patterns.start('code-review', { title: 'Login form', ...fast, author: 'GreenCastle', reviewer: 'alice', task: 'Build the login form', files: ['web/login/**'] });
+    const { workflowId: id } = await project.patterns.start('code-review', { title: 'Login form', ...fast, author: 'GreenCastle', reviewer: 'alice', task: 'Build the login form', files: ['web/login/**'] }, { startedBy: 'bob' });
     await until(project, id, waitingFor('GreenCastle'));
     await project.patterns.done(id, t.me('GreenCastle'), { summary: 'form ready', handoff: goodHandoff('Built the login form with validation messages', ['web/login/form.tsx']) });
 
     await until(project, id, (s) => s.needsHuman && s.step === 'review 1');
-    // Another human may not decide on alice's review.
+    // Another human may not decide on alice's review: bob passes the server's door (a human), the decision's check refuses him.
     await expect(project.patterns.approve(id, t.me('bob'))).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('Only alice') });
-    await project.patterns.reject(id, t.me('alice'), 'Show a spinner while submitting');
+    expect(await callServer(api, t, t.tokens.bob, `${runPath(id)}/approve`, {})).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining('Only alice may decide on "review 1"') } });
+    expect(await project.patterns.status(id)).toMatchObject({ needsHuman: true, step: 'review 1', refused: [] });
+    expect(await asMember(api, t, 'alice').patterns.reject(id, 'Show a spinner while submitting')).toMatchObject({ decided: true });
     await until(project, id, waitingFor('GreenCastle', 'revision 1'));
     await project.patterns.done(id, t.me('GreenCastle'), { summary: 'spinner added', handoff: goodHandoff('Added a spinner while the form submits', ['web/login/form.tsx']) });
     await until(project, id, (s) => s.needsHuman && s.step === 'review 2');

@@ -1,45 +1,54 @@
+import type { RunningApi } from '../../src/api/main';
+import { cancelSignal } from '../../src/workflows/patterns/common/api';
 import { createTestContext, type TestContext } from '../support/temporal';
-import { goodHandoff, has, inboxHas, recordHistory, team, until, waitingFor } from './support';
+import { asMember, callServer, goodHandoff, has, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 
 describe('Parallel Development (real server, scripted agents and human)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
   it('refuses a plan whose file sets overlap, naming the overlap, before anything starts', async () => {
     const t = await team(ctx, ['SwiftEagle', 'GreenCastle']);
-    const err = await t.project.patterns
-      .start('parallel-development', {
-        title: 'Auth',
-        workers: [
-          { agent: 'SwiftEagle', task: 'API', files: ['src/auth/**'] },
-          { agent: 'GreenCastle', task: 'UI', files: ['web/**', 'src/auth/form.tsx'] },
-        ],
-        integration: { command: 'true' },
-      })
-      .catch((e) => e);
+    const plan = {
+      id: 'overlap',
+      title: 'Auth',
+      workers: [
+        { agent: 'SwiftEagle', task: 'API', files: ['src/auth/**'] },
+        { agent: 'GreenCastle', task: 'UI', files: ['web/**', 'src/auth/form.tsx'] },
+      ],
+      integration: { command: 'true' },
+    };
+    const err = await t.project.patterns.start('parallel-development', plan, { startedBy: 'alice' }).catch((e) => e);
     expect(err).toMatchObject({ code: 'INVALID_INPUT' });
     expect(err.message).toContain(`SwiftEagle's "src/auth/**" and GreenCastle's "src/auth/form.tsx" both match src/auth/form.tsx`);
+    await expect(t.project.patterns.status('parallel-development/overlap')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await t.project.patterns.list()).toEqual([]);
   });
 
   it('broadcasts the plan, reserves each share, nudges then escalates a missed checkpoint, releases when all are done, runs the integration command', async () => {
     const t = await team(ctx, ['SwiftEagle', 'GreenCastle']);
     const { project } = t;
-    const { workflowId: id } = await project.patterns.start('parallel-development', {
-      title: 'Auth feature',
-      deadlines: { reminderAfter: '30s', escalateAfter: '60s' },
-      checkpointEvery: '3s',
-      checkpointGrace: '2s',
-      workers: [
-        { agent: 'SwiftEagle', task: 'Auth API', files: ['src/auth/**'] },
-        { agent: 'GreenCastle', task: 'Login form', files: ['web/login/**'] },
-      ],
-      integration: { command: 'echo integration-start; sleep 3; echo integration-ok', timeout: '1m' },
-    });
+    const { workflowId: id } = await project.patterns.start(
+      'parallel-development',
+      {
+        title: 'Auth feature',
+        deadlines: { reminderAfter: '30s', escalateAfter: '60s' },
+        checkpointEvery: '3s',
+        checkpointGrace: '2s',
+        workers: [
+          { agent: 'SwiftEagle', task: 'Auth API', files: ['src/auth/**'] },
+          { agent: 'GreenCastle', task: 'Login form', files: ['web/login/**'] },
+        ],
+        integration: { command: 'echo integration-start; sleep 3; echo integration-ok', timeout: '1m' },
+      },
+      { startedBy: 'alice' },
+    );
     await until(project, id, (s) => s.assigned.length === 2);
     const plan = await inboxHas(t, 'alice', (m) => m.subject.startsWith('[parallel-development] plan'));
     expect(plan.body).toContain('SwiftEagle: Auth API (files: src/auth/**)');
@@ -74,23 +83,38 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
     await recordHistory(ctx, id, 'checkpoint-escalation-integration');
   });
 
-  it('a cancel by a human releases every reservation; an agent may not cancel', async () => {
+  it('a cancel by a human (through the server) releases every reservation; an agent may not cancel (client check, server door, workflow)', async () => {
     const t = await team(ctx, ['SwiftEagle', 'GreenCastle']);
     const { project } = t;
-    const { workflowId: id } = await project.patterns.start('parallel-development', {
-      title: 'Cancelled work',
-      workers: [
-        { agent: 'SwiftEagle', task: 'API', files: ['src/api/**'] },
-        { agent: 'GreenCastle', task: 'UI', files: ['web/**'] },
-      ],
-      integration: { agent: 'SwiftEagle', task: 'Run the E2E tests' },
-    });
+    const { workflowId: id } = await project.patterns.start(
+      'parallel-development',
+      {
+        title: 'Cancelled work',
+        workers: [
+          { agent: 'SwiftEagle', task: 'API', files: ['src/api/**'] },
+          { agent: 'GreenCastle', task: 'UI', files: ['web/**'] },
+        ],
+        integration: { agent: 'SwiftEagle', task: 'Run the E2E tests' },
+      },
+      { startedBy: 'alice' },
+    );
     await until(project, id, waitingFor('GreenCastle'));
     expect((await project.reservations.list()).total).toBe(2);
-    await expect(project.patterns.cancel(id, t.me('SwiftEagle'), 'bored')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(project.patterns.cancel(id, t.me('SwiftEagle'), 'bored')).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('only a human may cancel') });
+    // Through the server, an agent's token never reaches the workflow.
+    const byAgent = await callServer(api, t, t.tokens.SwiftEagle, `${runPath(id)}/cancel`, { reason: 'bored' });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: SwiftEagle is an agent") } });
+    expect(await project.patterns.status(id)).toMatchObject({ state: 'running', refused: [] });
+    // An operator's raw cancel signal naming an agent reaches the workflow, which refuses and records it.
+    await ctx.client.workflow.getHandle(id).signal(cancelSignal, { by: 'SwiftEagle', reason: 'bored' });
+    const refused = await until(project, id, (s) => s.refused.length > 0);
+    expect(refused.refused).toEqual([expect.objectContaining({ who: 'SwiftEagle', action: 'cancel', reason: expect.stringContaining('only a human may decide') })]);
+    expect(refused.state).toBe('running');
+    expect((await project.reservations.list()).total).toBe(2);
 
-    const status = await project.patterns.cancel(id, t.me('alice'), 'requirements changed');
-    expect(status.state).toBe('cancelled');
+    const outcome = await asMember(api, t, 'alice').patterns.cancel(id, 'requirements changed');
+    expect(outcome.ended).toBe(true);
+    expect(outcome.status.state).toBe('cancelled');
     const result = await project.patterns.result(id);
     expect(result.outcome).toBe('cancelled');
     expect(result.reason).toBe('cancelled by alice: requirements changed');

@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import type { RunningApi } from '../../src/api/main';
+import { approveSignal } from '../../src/workflows/patterns/common/api';
 import { createTestContext, type TestContext } from '../support/temporal';
-import { goodHandoff, has, inboxHas, recordHistory, team, until, waitingFor } from './support';
+import { asMember, callServer, goodHandoff, has, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 
 /** Short deadlines so reminders and escalations happen within seconds. */
 const fast = { deadlines: { reminderAfter: '2s', escalateAfter: '4s' }, reservationRetry: '1s' };
 
 describe('Sequential Handoff (real server, scripted agents and human)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
@@ -30,14 +35,13 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     const id = started.workflowId;
     expect(id).toMatch(new RegExp(`^baton/${project.key}/sequential-handoff/user-sign-up-[0-9a-f]{6}$`));
 
-    await until(project, id, waitingFor('BoldMountain'));
+    expect((await until(project, id, waitingFor('BoldMountain'))).startedBy).toBe('alice');
     // Files are reserved for the agent, by the workflow.
     const leases = await project.reservations.list();
     expect(leases.reservations.map((r) => [r.holder, r.pattern, r.via])).toEqual([['BoldMountain', 'db/migrations/**', id]]);
 
-    // Only the assigned agent may report, with its own token.
-    await expect(project.patterns.progress(id, t.me('SwiftEagle'), 'I am helping')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(project.patterns.progress(id, { name: 'BoldMountain', token: t.me('SwiftEagle').token }, 'hi')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    // Only the assigned agent may report (who may present whose token is the server's test below).
+    await expect(project.patterns.progress(id, t.me('SwiftEagle'), 'I am helping')).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('SwiftEagle has no open step') });
     await project.patterns.progress(id, t.me('BoldMountain'), 'migration drafted');
 
     // A vague handoff is refused, saying what is missing, and counted.
@@ -83,14 +87,57 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     await recordHistory(ctx, project.channel.workflowId, 'served-a-pattern-run');
   });
 
-  it('sends a failed step to a human: an agent may not approve, the human sends it back, the retry completes', async () => {
+  it('through the Baton server a report is made as the token\'s owner: a token presented under another name, an unknown token or none is refused (401) before the workflow sees it; another agent\'s own report is FORBIDDEN (403)', async () => {
+    const t = await team(ctx, ['BoldMountain', 'SwiftEagle']);
+    const { project } = t;
+    const { workflowId: id } = await project.patterns.start(
+      'sequential-handoff',
+      { title: 'Reports by token', deadlines: { reminderAfter: '10m', escalateAfter: '20m' }, steps: [{ name: 'database', agent: 'BoldMountain', task: 'Create the users migration', files: ['db/**'] }] },
+      { startedBy: 'alice' },
+    );
+    const before = await until(project, id, waitingFor('BoldMountain'));
+    const progress = `${runPath(id)}/progress`;
+
+    // SwiftEagle's token presented as BoldMountain's: the server names the owner and refuses.
+    const borrowed = await callServer(api, t, t.tokens.SwiftEagle, progress, { note: 'hi' }, { member: 'BoldMountain' });
+    expect(borrowed).toMatchObject({ status: 401, error: { code: 'UNAUTHORIZED', message: expect.stringContaining("This token is SwiftEagle's, not BoldMountain's") } });
+    // A well-formed token nobody holds, and no token at all.
+    const unknown = await callServer(api, t, `bt_${randomBytes(24).toString('hex')}`, progress, { note: 'hi' });
+    expect(unknown).toMatchObject({ status: 401, error: { code: 'UNAUTHORIZED', message: expect.stringContaining('belongs to no member') } });
+    expect(await callServer(api, t, undefined, progress, { note: 'hi' })).toMatchObject({ status: 401, error: { code: 'UNAUTHORIZED', message: expect.stringContaining('Bearer') } });
+    // A body may not say who reports: identity comes from the token only.
+    const named = await callServer(api, t, t.tokens.SwiftEagle, progress, { note: 'hi', agent: 'BoldMountain' });
+    expect(named).toMatchObject({ status: 400, error: { code: 'INVALID_INPUT', message: expect.stringContaining('"agent"') } });
+    // SwiftEagle as itself reaches the workflow, which refuses an agent with no open step.
+    const other = await callServer(api, t, t.tokens.SwiftEagle, progress, { note: 'I am helping' });
+    expect(other).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining('SwiftEagle has no open step') } });
+    await expect(asMember(api, t, 'SwiftEagle').patterns.done(id, { summary: 'done', handoff: goodHandoff('Created the users migration', ['db/001.sql']) })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    // Nothing of that changed the run.
+    const after = await project.patterns.status(id);
+    expect(after.timeline).toEqual(before.timeline);
+    expect(after.steps).toEqual(before.steps);
+    expect(after.assigned).toEqual(before.assigned);
+
+    // The owner's own token works through the same door, and the report is recorded as BoldMountain's.
+    expect(await asMember(api, t, 'BoldMountain').patterns.progress(id, 'migration drafted')).toMatchObject({ accepted: true, step: 'database' });
+    const noted = await project.patterns.status(id);
+    expect(noted.timeline.filter((e) => e.kind === 'progress').map((e) => [e.actor, e.text])).toEqual([['BoldMountain', 'migration drafted']]);
+    await project.patterns.cancel(id, t.me('alice'), 'token checks done');
+  });
+
+  it('sends a failed step to a human: an agent may not approve (client check, server door, workflow), the human sends it back through the server, the retry completes', async () => {
     const t = await team(ctx, ['GreenCastle']);
     const { project } = t;
-    const { workflowId: id } = await project.patterns.start('sequential-handoff', {
-      title: 'Login form',
-      deadlines: { reminderAfter: '20s', escalateAfter: '40s' },
-      steps: [{ name: 'frontend', agent: 'GreenCastle', task: 'Build the login form', files: ['web/login/**'], onFail: 'human' }],
-    });
+    const { workflowId: id } = await project.patterns.start(
+      'sequential-handoff',
+      {
+        title: 'Login form',
+        deadlines: { reminderAfter: '20s', escalateAfter: '40s' },
+        steps: [{ name: 'frontend', agent: 'GreenCastle', task: 'Build the login form', files: ['web/login/**'], onFail: 'human' }],
+      },
+      { startedBy: 'alice' },
+    );
     await until(project, id, waitingFor('GreenCastle'));
     await project.patterns.fail(id, t.me('GreenCastle'), 'the design is missing');
     const waiting = await until(project, id, (s) => s.needsHuman);
@@ -104,17 +151,26 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     }
     expect(approvals).toEqual([expect.objectContaining({ workflowId: id, pattern: 'sequential-handoff', step: 'frontend', question: expect.stringContaining('design is missing') })]);
 
-    // The client's pre-check refuses an agent; a raw signal from an agent is refused and recorded.
-    await expect(project.patterns.approve(id, t.me('GreenCastle'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await ctx.client.workflow.getHandle(id).signal('approve', { approver: 'GreenCastle', token: t.me('GreenCastle').token });
+    // The typed client's pre-check refuses an agent.
+    await expect(project.patterns.approve(id, t.me('GreenCastle'))).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('only a human may approve') });
+    // Through the server, an agent's token is refused at the door of the human routes: nothing is sent.
+    const byAgent = await callServer(api, t, t.tokens.GreenCastle, `${runPath(id)}/approve`, { comment: 'ship it' });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: GreenCastle is an agent") } });
+    await expect(asMember(api, t, 'GreenCastle').patterns.reject(id, 'no')).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const untouched = await project.patterns.status(id);
+    expect(untouched).toMatchObject({ needsHuman: true, refused: [], decision: { id: waiting.decision!.id } });
+    // An operator's raw signal naming an agent as approver reaches the workflow, which refuses and records it.
+    await ctx.client.workflow.getHandle(id).signal(approveSignal, { approver: 'GreenCastle' });
     const refused = await until(project, id, (s) => s.refused.length > 0);
-    expect(refused.refused[0]).toMatchObject({ who: 'GreenCastle', action: 'approve', reason: expect.stringContaining('only a human may decide') });
+    expect(refused.refused).toEqual([expect.objectContaining({ who: 'GreenCastle', action: 'approve', reason: expect.stringContaining('only a human may decide') })]);
     expect(refused.needsHuman).toBe(true);
+    expect(refused.decision?.id).toBe(waiting.decision!.id);
 
-    const decided = await project.patterns.approve(id, t.me('alice'), 'design is in Figma now');
-    expect(decided.decided).toBe(true);
+    const decided = await asMember(api, t, 'alice').patterns.approve(id, 'design is in Figma now');
+    expect(decided).toMatchObject({ workflowId: id, decided: true });
     const retry = await until(project, id, (s) => waitingFor('GreenCastle')(s) && s.steps[0]!.attempts === 2);
-    expect(retry.steps[0]!.attempts).toBe(2);
+    // The decision is recorded as the token's owner's.
+    expect(retry.timeline.filter((e) => e.kind === 'approved').map((e) => [e.actor, e.text])).toEqual([['alice', 'design is in Figma now']]);
     await inboxHas(t, 'GreenCastle', (m) => m.body.includes('design is in Figma now'));
     await project.patterns.done(id, t.me('GreenCastle'), { summary: 'form built', handoff: goodHandoff('Built the login form with email and password fields', ['web/login/form.tsx']) });
     expect((await project.patterns.result(id)).outcome).toBe('completed');
@@ -125,11 +181,15 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     const t = await team(ctx, ['ClearRiver', 'BoldMountain']);
     const { project } = t;
     await project.reservations.reserve({ actor: t.actor('BoldMountain'), patterns: ['src/api/**'], reason: 'refactoring the API' });
-    const { workflowId: id } = await project.patterns.start('sequential-handoff', {
-      title: 'API tests',
-      ...fast,
-      steps: [{ name: 'tests', agent: 'ClearRiver', task: 'Write API tests', files: ['src/api/users.test.ts'] }],
-    });
+    const { workflowId: id } = await project.patterns.start(
+      'sequential-handoff',
+      {
+        title: 'API tests',
+        ...fast,
+        steps: [{ name: 'tests', agent: 'ClearRiver', task: 'Write API tests', files: ['src/api/users.test.ts'] }],
+      },
+      { startedBy: 'alice' },
+    );
     const blocked = await until(project, id, has('waiting-for-files'));
     expect(blocked.waitingFor).toEqual(['BoldMountain']);
     expect(blocked.timeline.find((e) => e.kind === 'waiting-for-files')?.text).toContain('src/api/** (held by BoldMountain');
@@ -148,14 +208,18 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
       const worker = await local.startWorker();
       const t = await team(local, ['QuietHarbor']);
       const { project } = t;
-      const { workflowId: id } = await project.patterns.start('sequential-handoff', {
-        title: 'Crash test',
-        deadlines: { reminderAfter: '30s', escalateAfter: '60s' },
-        steps: [
-          { name: 'one', agent: 'QuietHarbor', task: 'first', files: ['a/**'] },
-          { name: 'two', agent: 'QuietHarbor', task: 'second', files: ['b/**'] },
-        ],
-      });
+      const { workflowId: id } = await project.patterns.start(
+        'sequential-handoff',
+        {
+          title: 'Crash test',
+          deadlines: { reminderAfter: '30s', escalateAfter: '60s' },
+          steps: [
+            { name: 'one', agent: 'QuietHarbor', task: 'first', files: ['a/**'] },
+            { name: 'two', agent: 'QuietHarbor', task: 'second', files: ['b/**'] },
+          ],
+        },
+        { startedBy: 'alice' },
+      );
       await until(project, id, waitingFor('QuietHarbor'));
       await worker.stop();
       await local.startWorker();

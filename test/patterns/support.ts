@@ -1,9 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { BatonApi, type ProjectApi } from '../../src/api-client';
+import type { RunningApi } from '../../src/api/main';
 import type { BatonProjectClient } from '../../src/client';
+import type { CliRun } from '../support/cli';
 import type { Identity } from '../../src/client/patterns';
+import type { ErrorCode } from '../../src/domain/errors';
 import { member, type MemberActor } from '../../src/schemas/actor';
 import type { PatternStatus } from '../../src/schemas/patterns';
+import type { ProjectSettingsInput } from '../../src/schemas/project';
 import type { TestContext } from '../support/temporal';
 
 /**
@@ -20,9 +25,9 @@ export interface Team {
   actor(name: string): MemberActor;
 }
 
-export async function team(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: { trustAfterTasks?: number } = {}): Promise<Team> {
+export async function team(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: ProjectSettingsInput = {}, prefix = 'pat'): Promise<Team> {
   const [founder, ...invited] = humans;
-  const created = await ctx.createProject({ prefix: 'pat', human: founder, settings });
+  const created = await ctx.createProject({ prefix, human: founder, settings });
   const project = created.client;
   const tokens: Record<string, string> = { [created.human.name]: created.human.token };
   for (const name of invited) tokens[name] = (await project.agents.inviteHuman(member(created.human.name), name)).token;
@@ -37,6 +42,62 @@ export async function team(ctx: TestContext, agents: string[], humans: string[] 
     actor: (name) => member(name),
   };
 }
+
+/** The project through the Baton server as `name`, with the token registration (or invitation) gave. */
+export function asMember(api: RunningApi, t: Team, name: string): ProjectApi {
+  return new BatonApi({ baseUrl: api.url, token: t.tokens[name], member: name }).project(t.key);
+}
+
+export interface ServerAnswer {
+  status: number;
+  error?: { code: ErrorCode; message: string; details?: unknown };
+}
+
+/**
+ * One raw request to the Baton server, for tests that assert the HTTP status along with the error
+ * code (BatonApi turns an error answer into a BatonError and drops the status). `path` is under the
+ * project: `/patterns/<pattern>/<id>/approve`.
+ */
+export async function callServer(api: RunningApi, t: Team, token: string | undefined, path: string, body: unknown = {}, options: { member?: string } = {}): Promise<ServerAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (options.member) headers['x-baton-member'] = options.member;
+  const res = await fetch(`${api.url}/v1/projects/${encodeURIComponent(t.key)}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const json = (await res.json()) as { error?: ServerAnswer['error'] };
+  return { status: res.status, error: json.error };
+}
+
+/** A pattern run's URL path under its project: `/patterns/<pattern>/<id>`, from its workflow id. */
+export const runPath = (workflowId: string) => `/patterns/${workflowId.split('/').slice(-2).join('/')}`;
+
+/**
+ * Environments of the team's members for the spawned `bin/baton`: the Baton server, the project, the
+ * credential stores and config under `dir` (so nothing reads ~/.config), and one identity each: an
+ * agent's BATON_AGENT/BATON_TOKEN, a human's BATON_HUMAN_TOKEN (what a script acting for a human sets).
+ * Identity variables of the test's own environment are blanked.
+ */
+export function cliShells(api: RunningApi, t: Team, dir: string) {
+  const base = {
+    BATON_SERVER: api.url,
+    BATON_PROJECT: t.key,
+    XDG_CONFIG_HOME: path.join(dir, 'config'),
+    BATON_CREDENTIALS: path.join(dir, 'agents.json'),
+    BATON_HUMAN_CREDENTIALS: path.join(dir, 'humans.json'),
+    BATON_AGENT: '',
+    BATON_TOKEN: '',
+    BATON_HUMAN: '',
+    BATON_HUMAN_TOKEN: '',
+  };
+  return {
+    agent: (name: string) => ({ ...base, BATON_AGENT: name, BATON_TOKEN: t.tokens[name]! }),
+    human: (name: string) => ({ ...base, BATON_HUMAN_TOKEN: t.tokens[name]! }),
+    /** An agent whose token was put where a human's goes: the server decides by the member's kind. */
+    agentAsHuman: (name: string) => ({ ...base, BATON_AGENT: name, BATON_TOKEN: t.tokens[name]!, BATON_HUMAN_TOKEN: t.tokens[name]! }),
+  };
+}
+
+/** The error a command printed with --json (`{ error: { code, message } }` on stderr). */
+export const cliError = (run: CliRun) => (JSON.parse(run.stderr) as { error: { code: string; message: string } }).error;
 
 /** Poll a pattern's status until `ready` holds (deadlines in these tests are seconds). */
 export async function until(project: BatonProjectClient, workflowId: string, ready: (s: PatternStatus) => boolean, timeoutMs = 30_000): Promise<PatternStatus> {
@@ -74,14 +135,15 @@ export const goodHandoff = (what: string, where: string[]) => ({ whatWasDone: wh
 
 /**
  * With BATON_RECORD_HISTORIES=1 (`npm run record-histories`), save a finished workflow's history as a
- * replay fixture: test/replay/histories/<workflowType>--<name>.json.
+ * replay fixture: test/replay/histories/<workflowType>--<name>.json, or under
+ * BATON_RECORD_HISTORIES_DIR when set (to look at a recording without replacing the fixtures).
  */
 export async function recordHistory(ctx: TestContext, workflowId: string, name: string): Promise<void> {
   if (process.env.BATON_RECORD_HISTORIES !== '1') return;
   const handle = ctx.client.workflow.getHandle(workflowId);
   const type = (await handle.describe()).type;
   const history = await handle.fetchHistory();
-  const dir = path.join(__dirname, '..', 'replay', 'histories');
+  const dir = process.env.BATON_RECORD_HISTORIES_DIR || path.join(__dirname, '..', 'replay', 'histories');
   fs.mkdirSync(dir, { recursive: true });
   // The message's own proto3 JSON (historyToJSON trips over a second protobufjs copy); the replay
   // test reads it back with historyFromJSON.

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { RunningApi } from '../../src/api/main';
 import { approveSignal } from '../../src/workflows/patterns/common/api';
 import { postMortemUpdate } from '../../src/workflows/patterns/emergency-api';
-import { recordHistory } from '../patterns/support';
+import { asMember, callServer, recordHistory, runPath } from '../patterns/support';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { crew, eventually, handoff, inboxSubjects } from './support';
 
@@ -11,10 +12,12 @@ const fast = { deadlines: { reminderAfter: '3s', escalateAfter: '6s' }, reservat
 
 describe('Emergency Response (real server, scripted agents and human)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   let dir: string;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-emergency-'));
   });
   afterAll(async () => {
@@ -74,17 +77,21 @@ describe('Emergency Response (real server, scripted agents and human)', () => {
     await expect(project.patterns.done(id, c.me(loser), { summary: 'I fixed it' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await project.patterns.done(id, c.me(winner), { summary: 'null customer guarded', handoff: handoff('Guarded the null customer in the charge handler', ['src/payments/charge.ts']) });
 
-    // Staging passes (command); the claimant asks; an agent's approval is refused, by the CLI check and by the workflow.
-    await eventually('the approval request', () => project.patterns.status(id), (s) => s.needsHuman && s.step === 'approve deploy');
+    // Staging passes (command); the claimant asks; an agent's approval is refused by the typed client's
+    // check, at the server's door (nothing reaches the workflow), and by the workflow (an operator's raw signal).
+    const asking = await eventually('the approval request', () => project.patterns.status(id), (s) => s.needsHuman && s.step === 'approve deploy');
     await expect(project.patterns.approve(id, c.me(winner), 'ship it')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await ctx.client.workflow.getHandle(id).signal(approveSignal, { approver: winner, token: c.me(winner).token, comment: 'ship it' });
+    const byAgent = await callServer(api, c, c.tokens[winner], `${runPath(id)}/approve`, { comment: 'ship it' });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining(`This needs a human's token: ${winner} is an agent`) } });
+    expect(await project.patterns.status(id)).toMatchObject({ needsHuman: true, refused: asking.refused, decision: { id: asking.decision!.id } });
+    await ctx.client.workflow.getHandle(id).signal(approveSignal, { approver: winner, comment: 'ship it' });
     const refused = await eventually('the refused approval', () => project.patterns.status(id), (s) => s.refused.some((r) => r.who === winner && r.action === 'approve'));
     expect(refused.refused.find((r) => r.who === winner)!.reason).toContain('only a human may decide');
     expect(refused.needsHuman).toBe(true);
     expect((await project.emergency.incident(id)).phase).toBe('approval');
 
-    // A human approves; the deploy runs; the health check fails: rollback/reopen, back to the claimant.
-    await project.patterns.approve(id, c.me('alice'), 'go');
+    // A human approves (through the server); the deploy runs; the health check fails: rollback/reopen, back to the claimant.
+    expect(await asMember(api, c, 'alice').patterns.approve(id, 'go')).toMatchObject({ decided: true });
     const reopened = await eventually('the reopen', () => project.emergency.incident(id), (i) => i.reopens === 1 && i.phase === 'fixing');
     expect(reopened.times.deployedAt).toBeDefined();
     expect((await inboxSubjects(c, 'alice')).some((m) => m.subject === '[emergency] reopened: Payments 500s')).toBe(true);
@@ -102,7 +109,7 @@ describe('Emergency Response (real server, scripted agents and human)', () => {
     expect((await project.reservations.list()).total).toBe(0);
     await expect(project.emergency.postMortem(id, c.me(winner), { summary: 'x', rootCause: 'y', learnings: [] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     // The workflow's own validator refuses an empty post-mortem too (a client that skips the check).
-    await expect(ctx.client.workflow.getHandle(id).executeUpdate(postMortemUpdate, { args: [{ agent: winner, token: c.me(winner).token, summary: 'x', rootCause: 'y', learnings: ['  '] }] })).rejects.toMatchObject({ cause: { type: 'INVALID_INPUT' } });
+    await expect(ctx.client.workflow.getHandle(id).executeUpdate(postMortemUpdate, { args: [{ agent: winner, summary: 'x', rootCause: 'y', learnings: ['  '] }] })).rejects.toMatchObject({ cause: { type: 'INVALID_INPUT' } });
     await expect(project.emergency.postMortem(id, c.me(loser), { summary: 's', rootCause: 'r', learnings: ['l'] })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await new Promise((r) => setTimeout(r, 1000));
     expect((await ctx.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');

@@ -1,4 +1,6 @@
 import { recordHistory } from '../patterns/support';
+import type { RunningApi } from '../../src/api/main';
+import { asMember, callServer } from '../patterns/support';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { crew, eventually, handoff, inboxSubjects } from './support';
 
@@ -6,9 +8,11 @@ const fast = { deadlines: { reminderAfter: '5s', escalateAfter: '10s' }, reserva
 
 describe('Full-Stack Feature (real server): composed of child workflows', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
@@ -27,8 +31,13 @@ describe('Full-Stack Feature (real server): composed of child workflows', () => 
     // Complex work is for trusted agents unless the plan says otherwise; only a human broadcasts the plan.
     await expect(project.fullStack.start(plan, c.me('alice'))).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     await expect(project.fullStack.start({ ...plan, requireTrusted: false }, c.me('BoldMountain'))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Through the server the starter is the token's owner: an agent's start is refused, and nothing starts.
+    const byAgent = await callServer(api, c, c.tokens.BoldMountain, '/patterns', { pattern: 'full-stack', plan: { ...plan, requireTrusted: false, id: 'by-agent' } });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining('BoldMountain is an agent') } });
+    await expect(project.patterns.status('full-stack-feature/by-agent')).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
-    const { workflowId: id } = await project.fullStack.start({ ...plan, requireTrusted: false }, c.me('alice'));
+    const { workflowId: id } = await asMember(api, c, 'alice').patterns.start('full-stack', { ...plan, requireTrusted: false });
+    expect((await eventually('the start', () => project.patterns.status(id), (s) => s.timeline.length > 0)).startedBy).toBe('alice');
     const base = id.split('/').pop();
     await eventually('the plan broadcast', () => inboxSubjects(c, 'ClearRiver'), (m) => m.some((x) => x.subject === '[full-stack] plan: User authentication'));
 
@@ -65,7 +74,8 @@ describe('Full-Stack Feature (real server): composed of child workflows', () => 
     await project.patterns.done(review, c.me('SwiftEagle'), { summary: 'feature ready for review', handoff: handoff('The auth feature across db, api and web, E2E green', ['src/api/auth/login.ts', 'web/login/form.tsx']) });
     await eventually('the review', () => project.patterns.status(review), (s) => s.needsHuman);
     expect((await project.patterns.approvals()).map((a) => a.workflowId)).toContain(review);
-    await project.patterns.approve(review, c.me('alice'), 'looks good');
+    // A decision on a child workflow through the server, addressed by the child's own id.
+    expect(await asMember(api, c, 'alice').patterns.approve(review, 'looks good')).toMatchObject({ workflowId: review, decided: true });
     await eventually('the merge step', () => project.patterns.status(review), (s) => s.step === 'merge' && s.waitingFor.includes('SwiftEagle'));
     await project.patterns.done(review, c.me('SwiftEagle'), { summary: 'merged as 9f1c2e' });
 

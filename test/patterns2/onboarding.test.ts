@@ -1,4 +1,5 @@
-import { recordHistory } from '../patterns/support';
+import type { RunningApi } from '../../src/api/main';
+import { asMember, callServer, recordHistory, runPath } from '../patterns/support';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { crew, eventually, handoff, inboxSubjects } from './support';
 
@@ -6,9 +7,11 @@ const fast = { deadlines: { reminderAfter: '5s', escalateAfter: '10s' }, reserva
 
 describe('Onboarding (real server): trust is earned from real pattern runs', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
@@ -17,12 +20,17 @@ describe('Onboarding (real server): trust is earned from real pattern runs', () 
     const { project } = c;
     const reviewPlan = { title: 'Docs review', author: 'CalmRiver', reviewer: 'SilverPhoenix', task: 'Proofread the docs', files: ['docs/guide.md'], ...fast };
     // A lead who is a new agent is refused: the lead reviews.
-    await expect(project.onboarding.start({ agent: 'SilverPhoenix', lead: 'SwiftEagle', starterTask: { task: 'x', files: ['README.md'] } })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(project.onboarding.start({ agent: 'SilverPhoenix', lead: 'SwiftEagle', starterTask: { task: 'x', files: ['README.md'] } }, { startedBy: 'alice' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
 
     const { workflowId: id } = await project.onboarding.start({ agent: 'SilverPhoenix', lead: 'alice', starterTask: { task: 'Fix the install steps in the README', files: ['README.md'] }, trustPollEvery: '1s', ...fast }, { startedBy: 'alice' });
     await eventually('the introduction phase', () => project.onboarding.view(id), (v) => v.phase === 'introduction');
-    await expect(project.onboarding.introduce(id, c.me('SwiftEagle'), 'I vouch for it')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await project.onboarding.introduce(id, c.me('alice'), 'SilverPhoenix joins us to work on the docs and the CLI.');
+    // An agent may not introduce: the workflow refuses an agent named by an operator; the server
+    // refuses an agent's token at the door of its human routes, so nothing reaches the workflow.
+    await expect(project.onboarding.introduce(id, c.me('SwiftEagle'), 'I vouch for it')).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('SwiftEagle is not a human') });
+    const byAgent = await callServer(api, c, c.tokens.SwiftEagle, `${runPath(id)}/introduce`, { text: 'I vouch for it' });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: SwiftEagle is an agent") } });
+    expect(await project.onboarding.view(id)).toMatchObject({ phase: 'introduction', introducedBy: null });
+    expect(await asMember(api, c, 'alice').patterns.introduce(id, 'SilverPhoenix joins us to work on the docs and the CLI.')).toMatchObject({ accepted: true });
     await eventually('the welcome broadcast', () => inboxSubjects(c, 'SwiftEagle'), (m) => m.some((x) => x.subject === 'Welcome SilverPhoenix' && x.body.includes('work on the docs')));
 
     // The starter task is a Code Review child: SilverPhoenix writes, alice (the lead) reviews.
@@ -41,7 +49,7 @@ describe('Onboarding (real server): trust is earned from real pattern runs', () 
     const one = await eventually('one successful task', () => project.onboarding.view(id), (v) => v.phase === 'team-integration' && v.successfulTasks === 1);
     expect(one.trustAfterTasks).toBe(2);
     expect((await project.agents.get('SilverPhoenix')).trust).toBe('new');
-    await expect(project.patterns.start('code-review', reviewPlan)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(project.patterns.start('code-review', reviewPlan, { startedBy: 'alice' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('SilverPhoenix is a new agent') });
 
     // The second task comes from a real pattern run: a Sequential Handoff step accepted.
     const pipeline = await project.patterns.start('sequential-handoff', { title: 'CLI help', ...fast, steps: [{ name: 'help texts', agent: 'SilverPhoenix', task: 'Add examples to every --help', files: ['src/cli/commands/help.ts'] }] }, { startedBy: 'alice' });

@@ -1,21 +1,12 @@
-import type { BatonProjectClient } from '../../src/client';
-import type { Identity } from '../../src/client/patterns';
 import type { ProjectSettingsInput } from '../../src/schemas/project';
 import type { TestContext } from '../support/temporal';
+import { team, type Team } from '../patterns/support';
 
-/** Scripted members of a test project (agents and humans), with the tokens registration gave. */
-export interface Crew {
-  project: BatonProjectClient;
-  me(name: string): Identity;
-  actor(name: string): { kind: 'member'; name: string; token: string };
-}
+/** Scripted members of a test project: Pattern tests' team (founder human, invited humans, registered agents). */
+export type Crew = Team;
 
-export async function crew(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: ProjectSettingsInput = {}): Promise<Crew> {
-  const project = ctx.baton.project(ctx.project('p2'), { humans, ...settings });
-  const members: Record<string, Identity> = {};
-  for (const name of humans) members[name] = { name, token: (await project.agents.register({ kind: 'human', name })).token };
-  for (const name of agents) members[name] = { name, token: (await project.agents.register({ name, program: 'scripted' })).token };
-  return { project, me: (name) => members[name]!, actor: (name) => ({ kind: 'member', name, token: members[name]!.token }) };
+export function crew(ctx: TestContext, agents: string[], humans: string[] = ['alice'], settings: ProjectSettingsInput = {}): Promise<Crew> {
+  return team(ctx, agents, humans, settings, 'p2');
 }
 
 /** Poll until `ready` returns a truthy value (deadlines in these tests are seconds). */

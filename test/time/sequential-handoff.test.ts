@@ -16,22 +16,22 @@ const ESCALATE_AFTER = 120 * MINUTE;
 const SLACK = MINUTE;
 
 const agents: Member[] = [
-  { name: 'SilverPhoenix', kind: 'agent', token: 'bt_silver' },
-  { name: 'BoldMountain', kind: 'agent', token: 'bt_bold' },
+  { name: 'SilverPhoenix', kind: 'agent' },
+  { name: 'BoldMountain', kind: 'agent' },
 ];
-const human: Member = { name: 'alice', kind: 'human', token: 'bh_alice' };
+const human: Member = { name: 'alice', kind: 'human' };
 
 type Handle = WorkflowHandle<typeof sequentialHandoffWorkflow>;
 
 /**
- * The agent's reports, in one place: the update inputs are changing (reports will carry a verified
- * agent name instead of a token), so only this helper needs to follow.
+ * The agent's reports, in one place, as the worker receives them from the Baton server: the agent's
+ * verified name (the server checked its token; no token reaches a workflow).
  */
 const report = {
-  progress: (handle: Handle, agent: Member, note: string) => handle.executeUpdate(progressUpdate, { args: [{ agent: agent.name, token: agent.token, note }] }),
+  progress: (handle: Handle, agent: Member, note: string) => handle.executeUpdate(progressUpdate, { args: [{ agent: agent.name, note }] }),
   done: (handle: Handle, agent: Member, summary: string) =>
     handle.executeUpdate(doneUpdate, {
-      args: [{ agent: agent.name, token: agent.token, summary, handoff: { whatWasDone: `${summary} with migrations and tests`, where: ['src/db/schema.ts'], howToTest: 'run npm test -- db' } }],
+      args: [{ agent: agent.name, summary, handoff: { whatWasDone: `${summary} with migrations and tests`, where: ['src/db/schema.ts'], howToTest: 'run npm test -- db' } }],
     }),
 };
 

@@ -4,7 +4,6 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
-import { hashToken } from '../../src/domain/agents/token-hash';
 import { findTestServer } from '../../src/server/provision';
 import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import type { MemberCredential } from '../../src/workflows/project/directory-api';
@@ -24,7 +23,6 @@ let runtimeInstalled = false;
 export interface Member {
   name: string;
   kind: 'agent' | 'human';
-  token: string;
 }
 
 /** A notice a workflow sent, with the workflow (skipped) time it was scheduled at. */
@@ -74,7 +72,7 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
 
   const taskQueue = `time-${randomUUID()}`;
   const notices: SentNotice[] = [];
-  const credentials: MemberCredential[] = members.map((m) => ({ name: m.name, kind: m.kind, trusted: false, retired: false, tokenHash: hashToken(m.token) }));
+  const credentials: MemberCredential[] = members.map((m) => ({ name: m.name, kind: m.kind, trusted: false, retired: false }));
   let leases = 0;
   const context = { heldBy: [] as HeldBy[] };
   const activities: PatternActivities & AlertActivities = {
