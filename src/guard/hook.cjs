@@ -1,4 +1,3 @@
-/* global __dirname, process, require */
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, run by node without a compiler */
 // What the installed git hooks run: `node src/guard/hook.cjs pre-commit|pre-push`.
 //

@@ -1,5 +1,4 @@
 // @ts-check
-/* global process */
 /**
  * Jest reporter: at the end of every run, how many tests were re-run after a recognised
  * infrastructure error (test/setup/retry-environment.ts records them in each test's retryReasons), and
