@@ -12,6 +12,7 @@ import { FullStackClient } from './client/full-stack';
 import { AlertsClient } from './client/alerts';
 import { MessagesClient } from './client/messages';
 import { connectClient } from './client/connection';
+import { ProjectBatcher, type BatchOptions, type BatcherStats } from './client/batcher';
 import { ProjectSettings, type ProjectSettingsInput, type SettingsPatch } from './schemas/project';
 import { MemberName, type MemberActor } from './schemas/actor';
 import type { Registration } from './schemas/agents';
@@ -31,9 +32,17 @@ export { member } from './schemas/actor';
  *   const project = baton.project('acme/web');
  */
 export class BatonClient {
+  private readonly batchers = new Map<string, ProjectBatcher>();
+
+  /**
+   * `options.batching`: group concurrent updates of one project into `batch` updates (group commit,
+   * src/client/batcher.ts). The Baton server and the worker turn it on; an orchestrator calling now and
+   * then needs nothing.
+   */
   constructor(
     readonly temporal: Client,
     readonly config: BatonConfig = loadConfig(),
+    readonly options: { batching?: BatchOptions } = {},
   ) {}
 
   static async connect(config: BatonConfig = loadConfig()): Promise<BatonClient> {
@@ -41,7 +50,30 @@ export class BatonClient {
   }
 
   project(key: string): BatonProjectClient {
-    return new BatonProjectClient(new ProjectChannel(this.temporal, parseInput(ProjectKey, key, 'project'), this.config.taskQueue));
+    const project = parseInput(ProjectKey, key, 'project');
+    const batching = this.options.batching;
+    return new BatonProjectClient(new ProjectChannel(this.temporal, project, this.config.taskQueue, batching && ((channel) => this.batcher(project, channel, batching))));
+  }
+
+  /** Per project, one batcher for every channel of this client, so their updates group together. */
+  private batcher(project: string, channel: ProjectChannel, options: BatchOptions): ProjectBatcher {
+    let batcher = this.batchers.get(project);
+    if (!batcher) {
+      batcher = new ProjectBatcher(
+        {
+          single: (name, input) => channel.direct(name, [input]),
+          batch: (operations) => channel.direct('batch', [{ operations }]),
+        },
+        options,
+      );
+      this.batchers.set(project, batcher);
+    }
+    return batcher;
+  }
+
+  /** What the batchers did so far, per project (benchmarks). */
+  batchStats(): Record<string, BatcherStats> {
+    return Object.fromEntries([...this.batchers].map(([k, b]) => [k, { ...b.stats }]));
   }
 
   /**

@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import { BatonClient } from '../client';
 import type { NotifyInput, SendResult } from '../schemas/messages';
 import type { ActivityDeps } from './index';
 
@@ -11,8 +10,7 @@ export type NotifyMembersInput = NotifyInput & { project: string };
  * themselves): a system notice from "baton", delivered exactly once per recipient even when the
  * activity is retried (the default idempotency key is the activity's own identity).
  */
-export function createMessageActivities({ client, config }: ActivityDeps) {
-  const baton = new BatonClient(client, config);
+export function createMessageActivities({ baton }: ActivityDeps) {
   return {
     async notifyMembers(input: NotifyMembersInput): Promise<SendResult> {
       const { project, ...notice } = input;

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { BatonClient } from '../client';
 import { toBatonError } from '../client/errors';
 import { workflowActor } from '../client/reservations';
 import { memberCredentialsQuery, recordSuccessUpdate } from '../workflows/project/directory-api';
@@ -15,8 +14,7 @@ const HEARTBEAT_MS = 2000;
  * the internal workflow actor), credentials for the workflows' own validators, and configured
  * commands (merge, integration tests). Messages go through the messages engineer's `notifyMembers`.
  */
-export function createPatternActivities({ client, config }: ActivityDeps): Omit<PatternActivities, 'notifyMembers'> {
-  const baton = new BatonClient(client, config);
+export function createPatternActivities({ baton }: ActivityDeps): Omit<PatternActivities, 'notifyMembers'> {
   return {
     async reserveForStep(input) {
       return call(async () => {

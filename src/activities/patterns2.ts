@@ -1,5 +1,4 @@
 import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
-import { BatonClient } from '../client';
 import { toBatonError } from '../client/errors';
 import { workflowActor } from '../client/reservations';
 import { reportSignalUpdate } from '../workflows/project/alerts-api';
@@ -14,8 +13,7 @@ import { runCommand } from './patterns';
  * directory, the monitoring window (a health check polled with heartbeats), and pattern signals sent
  * to the project workflow's alerts module with the internal workflow actor.
  */
-export function createPatterns2Activities({ client, config }: ActivityDeps): Patterns2Activities & AlertActivities {
-  const baton = new BatonClient(client, config);
+export function createPatterns2Activities({ baton }: ActivityDeps): Patterns2Activities & AlertActivities {
   return {
     async listAgentNames({ project }) {
       return call(async () => (await baton.project(project).agents.list({ kind: 'agent' })).map((m) => m.name));

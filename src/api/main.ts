@@ -3,6 +3,7 @@ import { BatonClient } from '../client';
 import { connectClient } from '../client/connection';
 import { loadConfig, type BatonConfig } from '../config';
 import { buildApi } from './app';
+import { DEFAULT_BATCH_OPTIONS } from '../client/batcher';
 
 export interface RunningApi {
   url: string;
@@ -12,7 +13,8 @@ export interface RunningApi {
 
 /** Start the Baton server on `config.server` (port 0 picks a free one) with an existing Temporal client. */
 export async function startApi(config: BatonConfig, temporal: Client, options: { port?: number; host?: string } = {}): Promise<RunningApi> {
-  const app = await buildApi({ baton: new BatonClient(temporal, config), defaultProject: config.project });
+  // Group commit: concurrent requests for one project share batch updates (src/client/batcher.ts).
+  const app = await buildApi({ baton: new BatonClient(temporal, config, { batching: DEFAULT_BATCH_OPTIONS }), defaultProject: config.project });
   const host = options.host ?? config.server.host;
   await app.listen({ host, port: options.port ?? config.server.port });
   const address = app.server.address();

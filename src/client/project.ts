@@ -6,6 +6,7 @@ import type { Founder, ProjectEnded, ProjectSettingsInput } from '../schemas/pro
 import { projectWorkflow } from '../workflows/project/project';
 import { BatonProject, BatonKind } from '../search-attributes';
 import { batonCall } from './errors';
+import { BATCHABLE_UPDATES, type ProjectBatcher } from './batcher';
 import { BatonError } from '../domain/errors';
 import type { Checked } from '../workflows/failure';
 
@@ -21,11 +22,21 @@ export type ProjectState =
  * workflow ended, fails with an error that says so, and never starts a fresh one.
  */
 export class ProjectChannel {
+  private readonly batcher?: ProjectBatcher;
+
+  /**
+   * With `batching` (the Baton server and the worker), concurrent updates of this project share
+   * `batch` updates (group commit, src/client/batcher.ts); pass the same batcher for every channel of
+   * one project so they group together.
+   */
   constructor(
     readonly client: Client,
     readonly project: string,
     readonly taskQueue: string,
-  ) {}
+    batching?: (channel: ProjectChannel) => ProjectBatcher,
+  ) {
+    this.batcher = batching?.(this);
+  }
 
   get workflowId(): string {
     return projectWorkflowId(this.project);
@@ -115,12 +126,26 @@ export class ProjectChannel {
     );
   }
 
-  /** An update to the running project workflow; a missing or ended project is an error that says so. */
+  /**
+   * An update to the running project workflow; a missing or ended project is an error that says so.
+   * With batching, it may travel inside a batch with other callers' updates (same answer either way).
+   */
   update<Ret, Args extends unknown[]>(def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> {
+    if (this.batcher && BATCHABLE_UPDATES.has(def.name)) return this.batcher.submit(def.name, args[0]) as Promise<Ret>;
+    return this.direct(def.name, args);
+  }
+
+  /** One update by name, as it is: retried while not admitted or while the workflow drains. */
+  direct<Ret>(name: string, args: unknown[]): Promise<Ret> {
+    return retryWhileMoving(() => this.directOnce<Ret>(name, args));
+  }
+
+  private directOnce<Ret>(name: string, args: unknown[]): Promise<Ret> {
     return retryUnadmitted(() =>
       batonCall(async () => {
         try {
-          return await this.handle().executeUpdate(def as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as unknown as [unknown] });
+          // The SDK accepts an update by name: the batcher knows operations by name only.
+          return await this.handle().executeUpdate(name as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as [unknown] });
         } catch (err) {
           if (!isNotRunning(err)) throw err;
           throw await this.explainAbsence(err);
@@ -155,6 +180,24 @@ export class ProjectChannel {
     const answer = await this.query(def, ...args);
     if (!answer.ok) throw new BatonError(answer.code, answer.message, answer.details);
     return answer.value;
+  }
+}
+
+/**
+ * The project workflow refuses new updates while it drains before continue-as-new (a retryable
+ * UNAVAILABLE naming it); the next run takes them. Bounded: a drain lasts as long as its in-flight
+ * handlers, seconds at most.
+ */
+async function retryWhileMoving<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const moving = err instanceof BatonError && err.code === 'UNAVAILABLE' && (err.details as { retry?: string } | undefined)?.retry === 'continue-as-new';
+      if (!moving || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt) * (0.5 + Math.random())));
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type BatonConfig } from '../../src/config';
 import { BatonClient, type BatonProjectClient } from '../../src/client';
+import { DEFAULT_BATCH_OPTIONS } from '../../src/client/batcher';
 import { createBatonWorker } from '../../src/worker';
 import { startApi, type RunningApi } from '../../src/api/main';
 import type { ProjectSettingsInput } from '../../src/schemas/project';
@@ -39,17 +40,23 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Connects to the suite's real dev server (started in global setup) with a task queue of its own. */
-export async function createTestContext(): Promise<TestContext> {
+/**
+ * Connects to the suite's real dev server (started in global setup), or to `options.address`, with a
+ * task queue of its own. `options.batching`: the context's client groups concurrent updates of a
+ * project (group commit), as the Baton server and the worker do.
+ */
+export async function createTestContext(options: { address?: string; batching?: boolean } = {}): Promise<TestContext> {
   if (!runtimeInstalled) {
     Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const taskQueue = `test-${randomUUID()}`;
-  const config: BatonConfig = { ...loadConfig(), taskQueue };
+  const base = loadConfig();
+  const address = options.address ?? base.address;
+  const config: BatonConfig = { ...base, address, connectionOptions: { ...base.connectionOptions, address }, taskQueue };
   const connection = await Connection.connect({ address: config.address });
   const client = new Client({ connection, namespace: config.namespace });
-  const baton = new BatonClient(client, config);
+  const baton = new BatonClient(client, config, options.batching ? { batching: DEFAULT_BATCH_OPTIONS } : {});
   const workers: RunningWorker[] = [];
   const apis: RunningApi[] = [];
   const projectKey = (prefix = 'p') => `${prefix}-${randomUUID().slice(0, 8)}`;
