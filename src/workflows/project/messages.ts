@@ -8,6 +8,9 @@ import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import { claimSignal, deliverSignal, sentSignal } from '../mailbox/api';
 import { mailboxWorkflow } from '../mailbox/mailbox';
+import { hashToken } from '../../domain/agents/token-hash';
+import { Deliveries, type DeliveryState } from './delivery';
+import type { MailboxRef } from './delivery-api';
 import type { AgentDirectory, MemberRecord } from './directory';
 import { contactApproveUpdate, contactRequestUpdate, contactsQuery, notifyUpdate, openMailboxUpdate, sendUpdate } from './messages-api';
 import type { ProjectContext, ProjectModule } from './module';
@@ -36,9 +39,13 @@ export interface MessagesState {
   /** Thread → lower-case names of those who wrote in it or were addressed directly. */
   threads: [string, string[]][];
   requests: ContactRequest[];
-  /** System notices from other modules (DirectoryPort.notify), delivered in the background. */
+  /** System notices from other modules (DirectoryPort.notify), delivered in the background (runs before delivery by activity). */
   notices: QueuedNotice[];
   sent: number;
+  /** Messages recorded but not yet in every recipient's mailbox. */
+  deliveries?: DeliveryState;
+  /** Idempotency key -> fingerprint of the request it answered (a key reused for another message is refused). */
+  fingerprints?: [string, string][];
 }
 
 /** Bounds of the carried state (one payload across continue-as-new). */
@@ -69,6 +76,13 @@ export class MessagesModule implements ProjectModule {
   private readonly notices: QueuedNotice[];
   private sent: number;
   private readonly starting = new Map<string, Promise<void>>();
+  private readonly fingerprints: Map<string, string>;
+  /**
+   * Runs that began before delivery by activity existed (replayed histories) keep delivering with a
+   * signal per recipient, in the send update itself; every later run records and returns at once.
+   */
+  private readonly byActivity = wf.patched('baton-deliver-by-activity-v1');
+  private readonly deliveries: Deliveries;
   /** Sends in flight by idempotency key, so a concurrent retry waits for the first answer. */
   private readonly inFlight = new Map<string, Promise<SendResult>>();
 
@@ -84,6 +98,8 @@ export class MessagesModule implements ProjectModule {
     this.requests = carried?.requests ?? [];
     this.notices = carried?.notices ?? [];
     this.sent = carried?.sent ?? 0;
+    this.fingerprints = new Map(carried?.fingerprints ?? []);
+    this.deliveries = new Deliveries(ctx.project, () => ctx.settings.maxHistoryEvents, carried?.deliveries);
     // Hooks go in before any module registers handlers: an update that started this workflow is
     // dispatched as soon as its handler is set, i.e. during the directory's register().
     // Registration prepares the new member's mailbox before it answers, so the mailbox is in the Web
@@ -97,8 +113,9 @@ export class MessagesModule implements ProjectModule {
     this.ctx.operations.define(sendUpdate, { handle: (raw) => this.send(parseOrFail(SendInput, raw, 'message')), validate: (raw) => {
         const input = parseOrFail(SendInput, raw, 'message');
         const sender = this.directory.authenticateActor(input.actor);
-        if (input.idempotencyKey && this.sends.has(idempotencyKey(sender, input.idempotencyKey))) return;
+        if (input.idempotencyKey && this.sends.has(idempotencyKey(sender, input.idempotencyKey))) return this.checkSameRequest(sender, input);
         this.plan(input, sender);
+        if (this.byActivity) this.deliveries.checkRoom(input);
       } });
     this.ctx.operations.define(notifyUpdate, { handle: (raw) => this.notifyFromWorkflow(parseOrFail(NotifyInput, raw, 'notice')), validate: (raw) => void this.checkNotice(parseOrFail(NotifyInput, raw, 'notice')) });
     this.ctx.operations.define(openMailboxUpdate, { handle: async ({ actor }) => {
@@ -111,6 +128,7 @@ export class MessagesModule implements ProjectModule {
     wf.setHandler(contactsQuery, ({ actor }) => checked(() => this.contactsOf(this.directory.authenticateActor(parseOrFail(MemberActor, actor, 'actor')))));
 
     void this.pumpNotices();
+    if (this.byActivity) void this.deliveries.run();
   }
 
   snapshot(): MessagesState {
@@ -122,11 +140,13 @@ export class MessagesModule implements ProjectModule {
       requests: this.requests,
       notices: this.notices,
       sent: this.sent,
+      deliveries: this.deliveries.snapshot(),
+      fingerprints: [...this.fingerprints],
     };
   }
 
   describe() {
-    return { mailboxes: this.mailboxes.size, sent: this.sent, threads: this.threads.size, pendingNotices: this.notices.length, contactRequests: this.requests.length };
+    return { mailboxes: this.mailboxes.size, sent: this.sent, threads: this.threads.size, pendingNotices: this.notices.length, pendingDeliveries: this.deliveries.pending, contactRequests: this.requests.length };
   }
 
   // --- sending -------------------------------------------------------------------------------------
@@ -193,7 +213,10 @@ export class MessagesModule implements ProjectModule {
       // No await unless there is something to wait for: a yield here would let a concurrent retry
       // with the same key slip past before this send registers itself as in flight.
       const done = this.sends.get(key);
-      if (done) return { ...done, duplicate: true };
+      if (done) {
+        this.checkSameRequest(sender, input);
+        return { ...done, duplicate: true };
+      }
       const pending = this.inFlight.get(key);
       if (pending) return { ...(await pending), duplicate: true };
     }
@@ -217,6 +240,13 @@ export class MessagesModule implements ProjectModule {
     };
     this.index(message, plan.recipients.map((m) => m.name));
     const deliveredTo = plan.recipients.map((m) => m.name);
+    if (this.byActivity) {
+      // Recorded: the answer goes back now; the delivery follows (src/workflows/project/delivery.ts).
+      this.deliveries.enqueue({ message, to: plan.recipients.map(ref), outbox: { sender: ref(this.directory.get(sender)), deliveredTo } });
+      const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
+      if (key) this.remember(key, result, fingerprint(input));
+      return result;
+    }
     // Deliveries and the outbox record go out together: one workflow task issues every signal.
     const outbox = this.ensureMailbox(sender).then(() => this.signalMailbox(sender, sentSignal, { message, deliveredTo }));
     const delivery = Promise.all([this.deliverAll(message, deliveredTo), outbox]).then(() => {
@@ -355,6 +385,12 @@ export class MessagesModule implements ProjectModule {
     // A notice to everyone is a broadcast: it makes nobody share a thread (see `index`).
     const message = this.systemMessage(names, { ...input, broadcast: input.to === 'all' }, via);
     this.index(message, names);
+    if (this.byActivity) {
+      this.deliveries.enqueue({ message, to: names.map((n) => ref(this.directory.get(n))) });
+      const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo: names, skipped: [], duplicate: false };
+      if (key) this.remember(key, result);
+      return result;
+    }
     const delivery = this.deliverAll(message, names).then((deliveredTo) => {
       const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: [], duplicate: false };
       if (key) {
@@ -398,7 +434,9 @@ export class MessagesModule implements ProjectModule {
   private queueNotice(to: string[], n: { subject: string; body: string; importance?: Importance }): void {
     const names = to.filter((name) => this.directory.exists(name) && !this.directory.get(name).retired).map((name) => this.directory.get(name).name);
     if (names.length === 0) return;
-    this.notices.push({ message: this.systemMessage(names, n), to: names });
+    const message = this.systemMessage(names, n);
+    if (this.byActivity) this.deliveries.enqueue({ message, to: names.map((name) => ref(this.directory.get(name))) });
+    else this.notices.push({ message, to: names });
   }
 
   private async pumpNotices(): Promise<void> {
@@ -411,6 +449,29 @@ export class MessagesModule implements ProjectModule {
         wf.log.warn('Dropping a system notice that could not be delivered', { id: notice.message.id, error: String(err) });
       }
       this.notices.shift();
+    }
+  }
+
+  /** A notice to members: queued for delivery (or, in runs from before, delivered right away). */
+  private async deliverNotice(message: Message, to: MemberRecord[]): Promise<void> {
+    if (this.byActivity) this.deliveries.enqueue({ message, to: to.map(ref) });
+    else await this.deliverAll(message, to.map((m) => m.name));
+  }
+
+  /** An idempotency key answers the same request only: another message under it is refused. */
+  private checkSameRequest(sender: string, input: SendInput): void {
+    const known = input.idempotencyKey ? this.fingerprints.get(idempotencyKey(sender, input.idempotencyKey)) : undefined;
+    if (known !== undefined && known !== fingerprint(input)) {
+      throw batonFailure('CONFLICT', `idempotencyKey: "${input.idempotencyKey}" was already used by ${sender} for another message; use a new key for a new message (a retry must send the same message).`, { idempotencyKey: input.idempotencyKey });
+    }
+  }
+
+  private remember(key: string, result: SendResult, requestFingerprint?: string): void {
+    this.sends.set(key, result);
+    trimMap(this.sends, LIMITS.sends);
+    if (requestFingerprint !== undefined) {
+      this.fingerprints.set(key, requestFingerprint);
+      trimMap(this.fingerprints, LIMITS.sends);
     }
   }
 
@@ -436,7 +497,7 @@ export class MessagesModule implements ProjectModule {
       subject: `Contact request from ${from}`,
       body: `${from} asks to message you${input.note ? `:\n\n> ${input.note}\n` : '.'}\n\nApprove with \`baton contact approve ${from}\` (you become each other's contacts), or ignore this.`,
     });
-    await this.deliverAll(notice, [to.name]);
+    await this.deliverNotice(notice, [to]);
     return request;
   }
 
@@ -456,7 +517,7 @@ export class MessagesModule implements ProjectModule {
     if (asked) this.directory.addContact(who.name, by);
     this.requests = this.requests.filter((r) => !(lower(r.from) === lower(who.name) && lower(r.to) === lower(by)));
     if (!who.retired) {
-      await this.deliverAll(this.systemMessage([who.name], { subject: `${by} accepted you as a contact`, body: `You may now message ${by} (\`baton send ${by} ...\`).` }), [who.name]);
+      await this.deliverNotice(this.systemMessage([who.name], { subject: `${by} accepted you as a contact`, body: `You may now message ${by} (\`baton send ${by} ...\`).` }), [who]);
     }
     return this.contactsOf(by);
   }
@@ -471,6 +532,17 @@ export class MessagesModule implements ProjectModule {
       outgoing: this.requests.filter((r) => lower(r.from) === lower(m.name)),
     };
   }
+}
+
+/** A member's mailbox as a delivery addresses it. */
+function ref(member: MemberRecord): MailboxRef {
+  return { name: member.name, owner: ownerOf(member) };
+}
+
+/** What makes two sends the same request (for idempotency keys): everything but who and when. */
+function fingerprint(input: SendInput): string {
+  const { to, cc, broadcast, subject, body, importance, ackRequired, thread, replyTo } = input;
+  return hashToken(JSON.stringify([to ?? [], cc ?? [], broadcast ?? false, subject, body, importance ?? 'normal', ackRequired ?? false, thread ?? null, replyTo ?? null]));
 }
 
 /** Who owns a member's mailbox: this registration, at its current epoch. */
