@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { UpdateDefinition, QueryDefinition } from '@temporalio/common';
 import { projectWorkflowId } from '../domain/ids';
@@ -48,13 +49,16 @@ export class ProjectChannel {
    * update (measured: 1 of 200 vs 118 of 200 with 50 callers on one workflow).
    */
   update<Ret, Args extends unknown[]>(def: UpdateDefinition<Ret, Args>, ...args: Args): Promise<Ret> {
+    // One update id for every resend of this call: should a refused attempt have been admitted after
+    // all, the server answers the resend with that attempt's outcome instead of running it twice.
+    const updateId = randomUUID();
     return retryUnadmitted(() =>
       batonCall(async () => {
         try {
-          return await this.handle().executeUpdate(def as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as unknown as [unknown] });
+          return await this.handle().executeUpdate(def as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as unknown as [unknown], updateId });
         } catch (err) {
           if (!isNotRunning(err)) throw err;
-          return await this.client.workflow.executeUpdateWithStart(def, { args, startWorkflowOperation: this.startOperation() });
+          return await this.client.workflow.executeUpdateWithStart(def, { args, updateId, startWorkflowOperation: this.startOperation() });
         }
       }),
     );
@@ -92,23 +96,28 @@ function isNotRunning(err: unknown): boolean {
 }
 
 /**
- * Updates the server refused before the workflow accepted them: over the cap of in-flight updates per
- * workflow, or aborted when a workflow task was lost (a loaded worker timing out). None of them ran, so
- * sending again is safe. The SDK retries these itself, but its budget runs out when 50+ agents hit one
- * project on a busy machine.
+ * Updates the server refused before the workflow accepted them (BUSY: over the cap of in-flight
+ * updates per workflow, or aborted when the server dropped the workflow's cached state). None of them
+ * ran, so sending again is safe. The SDK already resends each a few times with its own back-off, but
+ * with 50+ agents on one project at Temporal's default cap of 10 that budget runs out; this one is
+ * bounded too (attempts and time), with jitter so the refused callers do not collide again, and the
+ * final BUSY says how long it tried.
  */
-const NOT_ADMITTED = /concurrent in-flight updates|update was aborted|update registry was cleared/i;
 const UNADMITTED_RETRY_MS = 120_000;
+const UNADMITTED_MAX_ATTEMPTS = 60;
 
 async function retryUnadmitted<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + UNADMITTED_RETRY_MS;
-  for (let attempt = 0; ; attempt++) {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
-      if (!(err instanceof BatonError) || err.code !== 'INTERNAL' || !NOT_ADMITTED.test(err.message) || Date.now() > deadline) throw err;
-      // Jitter spreads retrying callers out instead of having them collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt) * (0.5 + Math.random())));
+      if (!(err instanceof BatonError) || err.code !== 'BUSY') throw err;
+      const elapsed = Date.now() - started;
+      if (attempt >= UNADMITTED_MAX_ATTEMPTS || elapsed > UNADMITTED_RETRY_MS) {
+        throw new BatonError('BUSY', `${err.message} Gave up after ${attempt} attempts over ${Math.round(elapsed / 1000)} s.`, err.details);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random())));
     }
   }
 }

@@ -41,6 +41,7 @@ export class BackgroundProcess {
   start(): { pid: number; started: boolean } {
     const running = this.pid();
     if (running) return { pid: running, started: false };
+    rotate(this.spec.logFile);
     const out = fs.openSync(this.spec.logFile, 'a');
     try {
       fs.writeSync(out, `\n--- ${new Date().toISOString()} starting ${this.spec.name}: ${this.spec.command} ${this.spec.args.join(' ')}\n`);
@@ -72,6 +73,20 @@ export class BackgroundProcess {
   /** The last `lines` lines of the log, for error messages. */
   logTail(lines = 15): string {
     return tailOf(this.spec.logFile, lines);
+  }
+}
+
+/**
+ * A loaded server logs every refused update with a stack trace (tens of MB per busy hour): past
+ * LOG_ROTATE_BYTES the log is moved to `<file>.1` (replacing the previous one) when the process starts.
+ */
+const LOG_ROTATE_BYTES = 64 * 1024 * 1024;
+
+function rotate(file: string): void {
+  try {
+    if (fs.statSync(file).size > LOG_ROTATE_BYTES) fs.renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
   }
 }
 

@@ -2,8 +2,8 @@ import { loadConfig } from '../../../src/config';
 import { startCluster, stopCluster, type RunningCluster } from '../../../src/server/cluster/cluster';
 import { batonWorkerProcess, type ManagedProcess } from '../../support/processes';
 
-/** How many Baton worker processes serve the cluster, as a deployment with more than one would. */
-export const CLUSTER_WORKERS = 2;
+/** How many Baton worker processes serve the cluster, as a deployment with more than one would (BATON_CLUSTER_WORKERS). */
+export const CLUSTER_WORKERS = Number(process.env.BATON_CLUSTER_WORKERS || 2);
 
 export interface ClusterRun {
   cluster: RunningCluster;
