@@ -100,11 +100,16 @@ function isNotRunning(err: unknown): boolean {
  * updates per workflow, or aborted when the server dropped the workflow's cached state). None of them
  * ran, so sending again is safe. The SDK already resends each a few times with its own back-off, but
  * with 50+ agents on one project at Temporal's default cap of 10 that budget runs out; this one is
- * bounded too (attempts and time), with jitter so the refused callers do not collide again, and the
- * final BUSY says how long it tried.
+ * bounded too (attempts and time), and the final BUSY says how long it tried.
+ *
+ * The back-off is deliberately slow and jittered: in Temporal 1.32 each refusal at the cap also
+ * clears the workflow's cached state, which aborts the updates already admitted (measured on the
+ * cluster: as many aborts as refusals), so resending fast makes everyone slower.
  */
 const UNADMITTED_RETRY_MS = 120_000;
 const UNADMITTED_MAX_ATTEMPTS = 60;
+const UNADMITTED_FIRST_DELAY_MS = 500;
+const UNADMITTED_MAX_DELAY_MS = 5_000;
 
 async function retryUnadmitted<T>(call: () => Promise<T>): Promise<T> {
   const started = Date.now();
@@ -117,7 +122,8 @@ async function retryUnadmitted<T>(call: () => Promise<T>): Promise<T> {
       if (attempt >= UNADMITTED_MAX_ATTEMPTS || elapsed > UNADMITTED_RETRY_MS) {
         throw new BatonError('BUSY', `${err.message} Gave up after ${attempt} attempts over ${Math.round(elapsed / 1000)} s.`, err.details);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random())));
+      const delay = Math.min(UNADMITTED_MAX_DELAY_MS, UNADMITTED_FIRST_DELAY_MS * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
   }
 }

@@ -51,7 +51,7 @@ export function servicePorts(frontend: number): Record<TemporalService, ServiceP
 export interface ClusterPaths {
   root: string;
   /** GOPATH, GOMODCACHE, GOCACHE and GOBIN live here (~4 GB once built). */
-  go: { path: string; modCache: string; buildCache: string; bin: string };
+  go: { root: string; path: string; modCache: string; buildCache: string; bin: string };
   serverBinary: string;
   sqlToolBinary: string;
   /** PostgreSQL's data directory (owned by the `postgres` user when Baton runs as root). */
@@ -74,7 +74,7 @@ export function clusterPaths(home: string): ClusterPaths {
   const config = path.join(root, 'config');
   return {
     root,
-    go: { path: path.join(go, 'path'), modCache: path.join(go, 'mod'), buildCache: path.join(go, 'build-cache'), bin },
+    go: { root: go, path: path.join(go, 'path'), modCache: path.join(go, 'mod'), buildCache: path.join(go, 'build-cache'), bin },
     // `go install .../cmd/server` and `.../cmd/tools/sql` name the binaries after their directories.
     serverBinary: path.join(bin, 'server'),
     sqlToolBinary: path.join(bin, 'sql'),
@@ -88,7 +88,8 @@ export function clusterPaths(home: string): ClusterPaths {
   };
 }
 
-/** A path as messages show it: relative to the working directory, so lines stay short. */
+/** A path as messages show it: relative to the working directory when inside it, so lines stay short. */
 export function shown(file: string): string {
-  return path.relative(process.cwd(), file) || file;
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') ? relative : file;
 }

@@ -34,8 +34,7 @@ export async function ensureNamespace(options: {
     for (;;) {
       const missing = await ensureSearchAttributes(client, namespace).catch((err: Error) => [err.message]);
       const listed = missing.length === 0 && (await hasAllSearchAttributes(connection, namespace));
-      // Visibility is the last thing to see a new namespace: a list call answering means it serves.
-      if (listed && (await canList(client))) return;
+      if (listed && (await servesEveryPart(client, namespace))) return;
       if (Date.now() > deadline) throw new Error(`Namespace ${namespace} on ${address} is not ready: ${missing.join('; ') || 'search attributes or visibility not answering yet'}`);
       await sleep(1_000);
     }
@@ -73,11 +72,23 @@ async function hasAllSearchAttributes(connection: Connection, namespace: string)
   return Object.keys(BATON_SEARCH_ATTRIBUTES).every((name) => have.has(name));
 }
 
-async function canList(client: Client): Promise<boolean> {
+/**
+ * One call per part of the cluster: a visibility count (PostgreSQL's visibility store, the last to see
+ * a new namespace), a describe of a workflow that does not exist (answered "not found" only by a
+ * history service that owns its shard) and a task queue describe (matching). Right after a restart the
+ * frontend accepts calls seconds before history has taken its shards back.
+ */
+async function servesEveryPart(client: Client, namespace: string): Promise<boolean> {
   try {
     await client.workflow.count();
-    return true;
+    await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: 'baton-readiness-probe' } });
   } catch {
     return false;
+  }
+  try {
+    await client.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId: 'baton-readiness-probe' } });
+    return true;
+  } catch (err) {
+    return /not found/i.test((err as Error).message);
   }
 }

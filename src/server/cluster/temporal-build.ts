@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { TEMPORAL_SERVER_VERSION, type ClusterPaths } from './layout';
+import { shown, TEMPORAL_SERVER_VERSION, type ClusterPaths } from './layout';
 
 /**
  * Temporal's multi-service server and its SQL schema tool, built from the Go module proxy with
@@ -11,6 +11,9 @@ import { TEMPORAL_SERVER_VERSION, type ClusterPaths } from './layout';
  * not rebuilt at all.
  */
 export const TEMPORAL_SERVER_PACKAGES = [`go.temporal.io/server/cmd/server@${TEMPORAL_SERVER_VERSION}`, `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_SERVER_VERSION}`];
+
+/** Packages a cold build of TEMPORAL_SERVER_VERSION compiles (measured: 1,758), for progress lines. */
+const PACKAGES_IN_COLD_BUILD = 1758;
 
 export interface TemporalBinaries {
   server: string;
@@ -49,7 +52,7 @@ export async function buildTemporalServer(options: BuildOptions): Promise<Tempor
   const cold = !fs.existsSync(path.join(paths.go.modCache, 'go.temporal.io', `server@${TEMPORAL_SERVER_VERSION}`));
   log(
     cold
-      ? `Building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (first time: about 8 minutes and ~4 GB of Go caches in ${path.relative(process.cwd(), paths.go.path.replace(/\/path$/, '')) || paths.root}) ...`
+      ? `Building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with go install (first time: about 8 minutes and ~4 GB of Go caches in ${shown(paths.go.root)}) ...`
       : `Rebuilding Temporal server ${TEMPORAL_SERVER_VERSION} from the Go caches (about 30 s) ...`,
   );
   for (const dir of [paths.go.path, paths.go.modCache, paths.go.buildCache, paths.go.bin]) fs.mkdirSync(dir, { recursive: true });
@@ -86,7 +89,7 @@ export async function buildTemporalServer(options: BuildOptions): Promise<Tempor
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const timer = setInterval(() => {
-    const phase = counts.packages === 0 ? `fetching modules (${counts.modules} so far)` : `compiling (${counts.packages} packages done, ${counts.modules} modules fetched)`;
+    const phase = counts.packages === 0 ? `fetching modules (${counts.modules} so far)` : `compiling (${counts.packages} of ~${PACKAGES_IN_COLD_BUILD} packages, ${counts.modules} modules fetched)`;
     log(`  ... ${formatSeconds(Date.now() - started)}: ${phase}`);
   }, options.progressEveryMs ?? 20_000);
   const code = await new Promise<number | null>((resolve, reject) => {
