@@ -89,28 +89,37 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   await phase('build', () => buildTemporalServer({ paths, log, env: options.env, signal: options.signal }));
 
   const postgres = makePostgres(await phase('postgres', () => provisionPostgres(log, options.env)));
-  await phase('postgres', () => {
-    if (postgres.init()) {
-      log(`Initialised a private PostgreSQL cluster in ${shown(paths.pgData)}`);
-      // A new data directory has no schema, whatever an old stamp says.
-      fs.rmSync(paths.schemaStamp, { force: true });
+  const bringUp = async () => {
+    await phase('postgres', () => {
+      if (postgres.init()) {
+        log(`Initialised a private PostgreSQL cluster in ${shown(paths.pgData)}`);
+        // A new data directory has no schema, whatever an old stamp says.
+        fs.rmSync(paths.schemaStamp, { force: true });
+      }
+      if (postgres.start()) {
+        started.push('postgres');
+        log(`PostgreSQL (${postgres.options.binaries.version}) on ${postgres.address}, log ${shown(postgres.options.logFile)}`);
+      }
+    });
+    await phase('schema', () => setupSchema({ paths, postgresPort: ports.postgres, log }));
+    await phase('services', async () => {
+      writeServerConfig(paths, ports);
+      const anyMissing = Object.values(services.status()).some((pid) => pid === undefined);
+      if (anyMissing) log(`Starting Temporal ${TEMPORAL_SERVER_VERSION} services (default dynamic config; logs in ${shown(paths.logs)}) ...`);
+      await services.start(log, { signal: options.signal, onStarted: (service) => started.push(service) });
+    });
+    await phase('namespace', () => ensureNamespace({ address: services.frontendAddress, namespace, log }));
+  };
+  try {
+    await bringUp();
+  } catch (err) {
+    // A failed start leaves nothing of its own running; what ran before it is left alone.
+    for (const part of [...started].reverse()) {
+      if (part === 'postgres') postgres.stop();
+      else await services.processes[part as TemporalService].stop();
     }
-    if (postgres.start()) {
-      started.push('postgres');
-      log(`PostgreSQL (${postgres.options.binaries.version}) on ${postgres.address}, log ${shown(postgres.options.logFile)}`);
-    }
-  });
-
-  await phase('schema', () => setupSchema({ paths, postgresPort: ports.postgres, log }));
-
-  await phase('services', async () => {
-    writeServerConfig(paths, ports);
-    const anyMissing = Object.values(services.status()).some((pid) => pid === undefined);
-    if (anyMissing) log(`Starting Temporal ${TEMPORAL_SERVER_VERSION} services (default dynamic config; logs in ${shown(paths.logs)}) ...`);
-    started.push(...(await services.start(log, { signal: options.signal })));
-  });
-
-  await phase('namespace', () => ensureNamespace({ address: services.frontendAddress, namespace, log }));
+    throw err;
+  }
   if (started.length) log(`Cluster ready in ${formatSeconds(Object.values(timings).reduce((a, b) => a + b, 0) * 1000)}: frontend ${services.frontendAddress}, namespace ${namespace}.`);
   return { address: services.frontendAddress, namespace, ports, logs: paths.logs, started, timings };
 }

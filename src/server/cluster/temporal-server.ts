@@ -46,7 +46,7 @@ export class TemporalServices {
    * Starts every service that is not running, history first (the frontend and matching route to it),
    * and waits until each one's gRPC port accepts connections. Returns the services started now.
    */
-  async start(log: (line: string) => void, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<TemporalService[]> {
+  async start(log: (line: string) => void, options: { timeoutMs?: number; signal?: AbortSignal; onStarted?: (service: TemporalService) => void } = {}): Promise<TemporalService[]> {
     const timeoutMs = options.timeoutMs ?? 90_000;
     const started: TemporalService[] = [];
     const ports = servicePorts(this.ports.frontend);
@@ -59,6 +59,7 @@ export class TemporalServices {
       const { pid, started: now } = p.start();
       if (!now) continue;
       started.push(service);
+      options.onStarted?.(service);
       log(`  ${service.padEnd(8)} pid ${pid}, gRPC 127.0.0.1:${ports[service].grpc}`);
       const deadline = Date.now() + timeoutMs;
       while (!(await portAccepts(ports[service].grpc))) {
