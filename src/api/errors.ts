@@ -15,6 +15,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
   INTERNAL: 500,
+  /** Temporal refused the update as over a limit even after the retries: the caller may try again. */
+  BUSY: 429,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
 };

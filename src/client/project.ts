@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { UpdateDefinition, QueryDefinition } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -141,11 +142,14 @@ export class ProjectChannel {
   }
 
   private directOnce<Ret>(name: string, args: unknown[]): Promise<Ret> {
+    // One update id for every resend of this call: should a refused attempt have been admitted after
+    // all, the server answers the resend with that attempt's outcome instead of running it twice.
+    const updateId = randomUUID();
     return retryUnadmitted(() =>
       batonCall(async () => {
         try {
           // The SDK accepts an update by name: the batcher knows operations by name only.
-          return await this.handle().executeUpdate(name as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as [unknown] });
+          return await this.handle().executeUpdate(name as unknown as UpdateDefinition<Ret, [unknown]>, { args: args as [unknown], updateId });
         } catch (err) {
           if (!isNotRunning(err)) throw err;
           throw await this.explainAbsence(err);
@@ -210,23 +214,34 @@ function isNotRunning(err: unknown): boolean {
 }
 
 /**
- * Updates the server refused before the workflow accepted them: over the cap of in-flight updates per
- * workflow, or aborted when a workflow task was lost (a loaded worker timing out). None of them ran, so
- * sending again is safe. The SDK retries these itself, but its budget runs out when 50+ agents hit one
- * project on a busy machine.
+ * Updates the server refused before the workflow accepted them (BUSY: over the cap of in-flight
+ * updates per workflow, or aborted when the server dropped the workflow's cached state). None of them
+ * ran, so sending again is safe. The SDK already resends each a few times with its own back-off, but
+ * with 50+ agents on one project at Temporal's default cap of 10 that budget runs out; this one is
+ * bounded too (attempts and time), and the final BUSY says how long it tried.
+ *
+ * The back-off is deliberately slow and jittered: in Temporal 1.32 each refusal at the cap also
+ * clears the workflow's cached state, which aborts the updates already admitted (measured on the
+ * cluster: as many aborts as refusals), so resending fast makes everyone slower.
  */
-const NOT_ADMITTED = /concurrent in-flight updates|update was aborted|update registry was cleared/i;
 const UNADMITTED_RETRY_MS = 120_000;
+const UNADMITTED_MAX_ATTEMPTS = 60;
+const UNADMITTED_FIRST_DELAY_MS = 500;
+const UNADMITTED_MAX_DELAY_MS = 5_000;
 
 async function retryUnadmitted<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + UNADMITTED_RETRY_MS;
-  for (let attempt = 0; ; attempt++) {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
-      if (!(err instanceof BatonError) || err.code !== 'INTERNAL' || !NOT_ADMITTED.test(err.message) || Date.now() > deadline) throw err;
-      // Jitter spreads retrying callers out instead of having them collide again.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt) * (0.5 + Math.random())));
+      if (!(err instanceof BatonError) || err.code !== 'BUSY') throw err;
+      const elapsed = Date.now() - started;
+      if (attempt >= UNADMITTED_MAX_ATTEMPTS || elapsed > UNADMITTED_RETRY_MS) {
+        throw new BatonError('BUSY', `${err.message} Gave up after ${attempt} attempts over ${Math.round(elapsed / 1000)} s.`, err.details);
+      }
+      const delay = Math.min(UNADMITTED_MAX_DELAY_MS, UNADMITTED_FIRST_DELAY_MS * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
   }
 }

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'INVALID_STATE',
   'TIMEOUT',
   'UNAVAILABLE',
+  /** Temporal refused or aborted the call for load before anything was done (safe to send again). */
+  'BUSY',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -29,6 +31,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   INVALID_STATE: 6,
   TIMEOUT: 7,
   UNAVAILABLE: 8,
+  BUSY: 9,
 };
 
 export class BatonError extends Error {

@@ -1,0 +1,176 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tailOf } from './background-process';
+
+/**
+ * A private PostgreSQL for the cluster: its own data directory under .baton/cluster/pg, started with
+ * pg_ctl on a loopback port, trust authentication for 127.0.0.1 only and no Unix socket, so it never
+ * touches (or depends on) a system PostgreSQL service. The binaries come from the machine or, as
+ * root on Debian, from the `postgresql` package.
+ */
+
+export interface PostgresBinaries {
+  dir: string;
+  initdb: string;
+  pgCtl: string;
+  /** e.g. "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
+  version: string;
+}
+
+/** The superuser initdb creates; Temporal connects as it (trust auth, loopback only). */
+export const POSTGRES_USER = 'temporal';
+
+/** PATH first, then /usr/local/bin, then Debian's versioned directories (newest first). */
+export function findPostgres(env: NodeJS.ProcessEnv = process.env): PostgresBinaries | undefined {
+  const debian = '/usr/lib/postgresql';
+  const versioned = fs.existsSync(debian)
+    ? fs
+        .readdirSync(debian)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((v) => path.join(debian, v, 'bin'))
+    : [];
+  const dirs = [...(env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/local/bin', ...versioned];
+  for (const dir of dirs) {
+    const initdb = path.join(dir, 'initdb');
+    const pgCtl = path.join(dir, 'pg_ctl');
+    const postgres = path.join(dir, 'postgres');
+    if (![initdb, pgCtl, postgres].every(isExecutable)) continue;
+    const out = spawnSync(postgres, ['--version'], { encoding: 'utf8' });
+    if (out.status === 0) return { dir, initdb, pgCtl, version: out.stdout.trim() };
+  }
+  return undefined;
+}
+
+/**
+ * Finds PostgreSQL or installs Debian's `postgresql` with apt-get (root only, non-interactive). The
+ * package also creates and starts Debian's own `main` cluster; Baton leaves that one alone.
+ */
+export function provisionPostgres(log: (line: string) => void, env: NodeJS.ProcessEnv = process.env): PostgresBinaries {
+  const found = findPostgres(env);
+  if (found) return found;
+  const canApt = process.getuid?.() === 0 && isExecutable('/usr/bin/apt-get');
+  if (!canApt) {
+    throw new Error(
+      'PostgreSQL (initdb, pg_ctl, postgres) was not found on PATH, in /usr/local/bin or /usr/lib/postgresql/*/bin. ' +
+        'Install it (Debian/Ubuntu: `sudo apt-get install postgresql`), then run again.',
+    );
+  }
+  log('PostgreSQL not found: installing Debian\'s `postgresql` package with apt-get (non-interactive, about a minute) ...');
+  const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
+  try {
+    execFileSync('apt-get', ['update', '-qq'], { env: aptEnv, stdio: 'pipe' });
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { env: aptEnv, stdio: 'pipe' });
+  } catch (err) {
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n').slice(-3).join('\n');
+    throw new Error(`apt-get could not install postgresql:\n${stderr || String(err)}`);
+  }
+  const installed = findPostgres(env);
+  if (!installed) throw new Error('apt-get installed postgresql, but initdb/pg_ctl/postgres are still not found under /usr/lib/postgresql/*/bin.');
+  return installed;
+}
+
+export interface PrivatePostgresOptions {
+  binaries: PostgresBinaries;
+  dataDir: string;
+  port: number;
+  logFile: string;
+}
+
+/**
+ * The private cluster. PostgreSQL refuses to run as root, so when Baton runs as root every
+ * PostgreSQL command runs as the `postgres` system user (created by the Debian package) via runuser,
+ * and the data directory is owned by it.
+ */
+export class PrivatePostgres {
+  constructor(readonly options: PrivatePostgresOptions) {}
+
+  get address(): string {
+    return `127.0.0.1:${this.options.port}`;
+  }
+
+  /** initdb on first use (about a second); later calls find the data directory and do nothing. */
+  init(): boolean {
+    const { dataDir } = this.options;
+    if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return false;
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    this.ownForServer(dataDir);
+    // The log lives outside the data directory; the server user must be able to write it.
+    fs.mkdirSync(path.dirname(this.options.logFile), { recursive: true });
+    fs.closeSync(fs.openSync(this.options.logFile, 'a'));
+    this.ownForServer(this.options.logFile);
+    this.run(this.options.binaries.initdb, ['-D', dataDir, '-U', POSTGRES_USER, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-instructions'], 'initdb');
+    // Only TCP on the loopback address, trust only from 127.0.0.1; no Unix socket (a long data path
+    // would exceed the socket path limit, and a socket in /var/run/postgresql belongs to the system).
+    fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), '# Baton private cluster: loopback TCP only, no passwords\nhost all all 127.0.0.1/32 trust\n');
+    fs.appendFileSync(
+      path.join(dataDir, 'postgresql.conf'),
+      [
+        '',
+        '# Baton private cluster',
+        "listen_addresses = '127.0.0.1'",
+        "unix_socket_directories = ''",
+        // Four Temporal services with up to 20 + 2 pooled connections each, plus the schema tool.
+        'max_connections = 200',
+        '',
+      ].join('\n'),
+    );
+    return true;
+  }
+
+  running(): boolean {
+    if (!fs.existsSync(path.join(this.options.dataDir, 'PG_VERSION'))) return false;
+    return this.exec(this.options.binaries.pgCtl, ['status', '-D', this.options.dataDir]).status === 0;
+  }
+
+  /** Starts it unless it runs (pg_ctl daemonizes it); returns whether it was started now. */
+  start(): boolean {
+    if (this.running()) return false;
+    const { dataDir, port, logFile } = this.options;
+    const out = this.exec(this.options.binaries.pgCtl, ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', `-p ${port}`]);
+    if (out.status !== 0) {
+      throw new Error(`PostgreSQL did not start on ${this.address} (is the port taken? set BATON_CLUSTER_PG_PORT):\n${out.stderr.trim()}\n${tailOf(logFile, 10)}`);
+    }
+    return true;
+  }
+
+  /** Fast shutdown (rolls back open transactions, no recovery needed on the next start). */
+  stop(): boolean {
+    if (!this.running()) return false;
+    const out = this.exec(this.options.binaries.pgCtl, ['stop', '-D', this.options.dataDir, '-m', 'fast', '-w', '-t', '60']);
+    if (out.status !== 0) throw new Error(`PostgreSQL did not stop: ${out.stderr.trim()}`);
+    return true;
+  }
+
+  private get asServerUser(): boolean {
+    return process.getuid?.() === 0;
+  }
+
+  private ownForServer(file: string): void {
+    if (!this.asServerUser) return;
+    const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+    if (id.status !== 0) throw new Error('Running as root, but there is no `postgres` user to run PostgreSQL as (PostgreSQL refuses root). Install Debian\'s postgresql package, or run as a normal user.');
+    fs.chownSync(file, Number(id.stdout.trim()), Number(gid.stdout.trim()));
+  }
+
+  private exec(command: string, args: string[]) {
+    const [cmd, argv] = this.asServerUser ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
+    return spawnSync(cmd, argv as string[], { encoding: 'utf8', cwd: '/' });
+  }
+
+  private run(command: string, args: string[], what: string): void {
+    const out = this.exec(command, args);
+    if (out.status !== 0) throw new Error(`${what} failed: ${(out.stderr || out.stdout).trim()}`);
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
