@@ -6,7 +6,7 @@ import { ms, percentile, printTable, ratio, timed } from './stats';
 export const name = 'patterns';
 export const description = 'engine overhead of a 4-step Sequential Handoff with instant (scripted) agents, vs a no-op update in the same run';
 
-const RUNS = Number(process.env.BENCH_PATTERN_RUNS || 12);
+const RUNS = Number(process.env.BATON_BENCH_PATTERN_RUNS || 12);
 const STEPS = 4;
 const POLL_MS = 5;
 
@@ -29,9 +29,9 @@ async function instantAgent(project: BatonProjectClient, workflowId: string, me:
 }
 
 export async function run(env: BenchEnv): Promise<void> {
-  const project = env.baton.project(env.project('pat'));
+  const project = await env.createProject('pat');
   const agents: Identity[] = [];
-  for (const n of ['BoldMountain', 'SwiftEagle', 'GreenCastle', 'ClearRiver']) agents.push({ name: n, token: (await project.agents.register({ name: n, program: 'bench' })).token });
+  for (const n of ['BoldMountain', 'SwiftEagle', 'GreenCastle', 'ClearRiver']) agents.push({ name: (await project.agents.register({ name: n, program: 'bench' })).member.name });
   const steps = ['database', 'backend', 'frontend', 'tests'].map((step, i) => ({ name: step, agent: agents[i]!.name, task: `do the ${step} part`, files: [`src/${step}/**`] }));
 
   const ping: number[] = [];
