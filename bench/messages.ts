@@ -1,12 +1,12 @@
 import type { BatonProjectClient } from '../src/client';
-import type { MemberActor } from '../src/schemas/messages';
+import { member, type MemberActor } from '../src/schemas/actor';
 import type { BenchEnv } from './run';
 import { ms, percentile, printTable, ratio, timed } from './stats';
 
 export const name = 'messages';
 export const description = 'send, broadcast, inbox, read and push (inbox --wait) latency vs a no-op update in the same run';
 
-const SAMPLES = Number(process.env.BENCH_SAMPLES || 150);
+const SAMPLES = Number(process.env.BATON_BENCH_SAMPLES || 150);
 const PUSH_SAMPLES = Math.max(10, Math.floor(SAMPLES / 5));
 const MEMBERS = 20;
 /** The figures MCP Agent Mail's Rust server reports, for orientation (another machine, another design). */
@@ -16,14 +16,13 @@ async function registerMembers(project: BatonProjectClient, count: number): Prom
   const members: MemberActor[] = [];
   // Sequential: registration is not what is measured, and it stays clear of the in-flight update cap.
   for (let i = 0; i < count; i++) {
-    const { member, token } = await project.agents.register({ program: 'bench', contactPolicy: 'open' });
-    members.push({ kind: 'member', name: member.name, token });
+    members.push(member((await project.agents.register({ program: 'bench', contactPolicy: 'open' })).member.name));
   }
   return members;
 }
 
 export async function run(env: BenchEnv): Promise<void> {
-  const project = env.baton.project(env.project('msg'));
+  const project = await env.createProject('msg');
   const [sender, receiver, ...others] = await registerMembers(project, MEMBERS);
   const a = sender!;
   const b = receiver!;

@@ -6,7 +6,7 @@ import { ms, percentile, printTable, ratio, timed } from './stats';
 export const name = 'patterns';
 export const description = 'engine overhead of a 4-step Sequential Handoff with instant (scripted) agents, vs a no-op update in the same run';
 
-const RUNS = Number(process.env.BENCH_PATTERN_RUNS || 12);
+const RUNS = Number(process.env.BATON_BENCH_PATTERN_RUNS || 12);
 const STEPS = 4;
 const POLL_MS = 5;
 
@@ -29,11 +29,7 @@ async function instantAgent(project: BatonProjectClient, workflowId: string, me:
 }
 
 export async function run(env: BenchEnv): Promise<void> {
-  // Projects are created on purpose, with their first human (who starts the runs).
-  const key = env.project('pat');
-  const human = (await env.baton.initProject(key, { human: 'alice' })).member.name;
-  const project = env.baton.project(key);
-  // The typed client is an operator's: agents act by name (the Baton server's token check is not measured here).
+  const project = await env.createProject('pat');
   const agents: Identity[] = [];
   for (const n of ['BoldMountain', 'SwiftEagle', 'GreenCastle', 'ClearRiver']) agents.push({ name: (await project.agents.register({ name: n, program: 'bench' })).member.name });
   const steps = ['database', 'backend', 'frontend', 'tests'].map((step, i) => ({ name: step, agent: agents[i]!.name, task: `do the ${step} part`, files: [`src/${step}/**`] }));
@@ -47,7 +43,7 @@ export async function run(env: BenchEnv): Promise<void> {
   const startToFirst: number[] = [];
   for (let r = 0; r < RUNS + 2; r++) {
     const started = Date.now();
-    const { workflowId } = await project.patterns.start('sequential-handoff', { title: `bench ${r}`, steps }, { startedBy: human });
+    const { workflowId } = await project.patterns.start('sequential-handoff', { title: `bench ${r}`, steps }, { startedBy: 'alice' });
     const assignedAt: number[] = [];
     for (const [i, step] of steps.entries()) await instantAgent(project, workflowId, agents[i]!, step.name, assignedAt);
     const result = await project.patterns.result(workflowId);

@@ -1,5 +1,5 @@
 import type { BatonProjectClient } from '../src/client';
-import type { Actor } from '../src/schemas/actor';
+import { member, type Actor } from '../src/schemas/actor';
 import type { BenchEnv } from './run';
 import { limiter, ms, percentile, printTable, ratio, timed } from './stats';
 
@@ -7,9 +7,9 @@ export const name = 'reservations';
 export const description = 'reserve latency vs a no-op update at 0 / 1,000 / 10,000 active reservations; decisions per second with 50 agents';
 
 const LEVELS = [0, 1000, 10_000];
-const SAMPLES = Number(process.env.BENCH_SAMPLES || 100);
+const SAMPLES = Number(process.env.BATON_BENCH_SAMPLES || 100);
 const AGENTS = 50;
-const CALLS_PER_AGENT = Number(process.env.BENCH_CALLS || 6);
+const CALLS_PER_AGENT = Number(process.env.BATON_BENCH_CALLS || 6);
 /** Politeness of one process hosting many agents: stays under the server's 10 in-flight updates per workflow. */
 const SHARED_LIMIT = 8;
 
@@ -23,15 +23,15 @@ async function registerAgents(project: BatonProjectClient, count: number): Promi
   return Promise.all(
     Array.from({ length: count }, () =>
       polite(async () => {
-        const { member, token } = await project.agents.register({ program: 'bench' });
-        return { name: member.name, actor: { kind: 'member' as const, name: member.name, token } };
+        const { name } = (await project.agents.register({ program: 'bench' })).member;
+        return { name, actor: member(name) };
       }),
     ),
   );
 }
 
 export async function run(env: BenchEnv): Promise<void> {
-  const project = env.baton.project(env.project('res'));
+  const project = await env.createProject('res');
   const [filler, probe] = await registerAgents(project, 2);
   let filled = 0;
   const fillTo = async (target: number) => {
@@ -84,7 +84,7 @@ export async function run(env: BenchEnv): Promise<void> {
   env.log(`\nThroughput, ${AGENTS} agents x ${CALLS_PER_AGENT} calls each (20% of reserves contend for 5 hot files):`);
   const throughputRows: string[][] = [];
   for (const mode of ['independent', 'shared limit'] as const) {
-    const tp = env.baton.project(env.project('tp'));
+    const tp = await env.createProject('tp');
     const agents = await registerAgents(tp, AGENTS);
     const gate = mode === 'shared limit' ? limiter(SHARED_LIMIT) : <T>(fn: () => Promise<T>) => fn();
     let pingFailures = 0;

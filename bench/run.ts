@@ -3,7 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import pc from 'picocolors';
 import { loadConfig, type BatonConfig } from '../src/config';
-import { BatonClient } from '../src/client';
+import { BatonClient, type BatonProjectClient } from '../src/client';
+import type { ProjectSettingsInput } from '../src/schemas/project';
 import { startDevServer } from '../src/server/dev-server';
 import { createBatonWorker } from '../src/worker';
 import { startApi, type RunningApi } from '../src/api/main';
@@ -20,13 +21,25 @@ import * as cli from './cli';
  *
  *   npm run bench                  # all benchmarks
  *   npm run bench -- reservations  # only the named ones
+ *
+ * Smaller runs (a quick check that a benchmark works): BATON_BENCH_SAMPLES (samples per row of the
+ * reservations and messages benchmarks), BATON_BENCH_CALLS (calls per agent in the reservations
+ * throughput), BATON_BENCH_PATTERN_RUNS (pattern runs), e.g.
+ *
+ *   BATON_BENCH_SAMPLES=10 BATON_BENCH_CALLS=2 npm run bench -- reservations messages
  */
 export interface BenchEnv {
   baton: BatonClient;
   client: Client;
   config: BatonConfig;
-  /** A project key no other benchmark uses. */
+  /** A project key no other benchmark uses (not created). */
   project(prefix: string): string;
+  /**
+   * A new project under a key no other benchmark uses, created on purpose with its first human (as
+   * `baton init` does; nothing creates a project implicitly). Members act by name through the typed
+   * client, an operator's (it trusts its caller), so the figures leave out the Baton server's HTTP hop.
+   */
+  createProject(prefix: string, settings?: ProjectSettingsInput): Promise<BatonProjectClient>;
   /** The Baton server (HTTP API) on a free port, for benchmarks of what agents run. */
   api: RunningApi;
   log(line: string): void;
@@ -68,7 +81,12 @@ async function main(): Promise<void> {
   try {
     for (const bench of selected) {
       console.log(`\n${pc.bold(`# ${bench.name}`)}: ${bench.description}`);
-      await bench.run({ baton, client, config, api, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
+      const createProject = async (prefix: string, settings?: ProjectSettingsInput) => {
+        const key = `bench-${prefix}-${randomUUID().slice(0, 6)}`;
+        await baton.initProject(key, { human: 'alice', settings });
+        return baton.project(key);
+      };
+      await bench.run({ baton, client, config, api, createProject, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
     }
   } finally {
     await api.close();

@@ -2,6 +2,7 @@ import pc from 'picocolors';
 import { BatonCluster, seededRandom, sleep } from '../test/support/processes';
 import { percentile, printTable } from './stats';
 import type { BatonProjectClient } from '../src/client';
+import { member, type MemberActor } from '../src/schemas/actor';
 
 /**
  * `npm run soak`: an hour-scale mixed load against a Temporal dev server (SQLite) and a Baton worker run
@@ -48,7 +49,7 @@ type Kind = 'reserve' | 'release' | 'renew' | 'check' | 'list' | 'send' | 'inbox
 
 interface Agent {
   name: string;
-  actor: { kind: 'member'; name: string; token: string };
+  actor: MemberActor;
   held: string[];
   unacked: string[];
 }
@@ -93,7 +94,9 @@ async function main(): Promise<void> {
   });
 
   try {
-    const project = cluster.baton.project(`soak-${options.seed}`, { maxHistoryEvents: 3000 });
+    const key = `soak-${options.seed}`;
+    await cluster.baton.initProject(key, { human: 'alice', settings: { maxHistoryEvents: 3000 } });
+    const project = cluster.baton.project(key);
     const agents: Agent[] = [];
     for (let i = 0; i < options.agents; i++) agents.push(await register(project, `soak ${i}`));
     console.log(`${agents.length} agents registered in project ${project.key}; server ${cluster.address}, task queue ${cluster.taskQueue}`);
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
 
 async function register(project: BatonProjectClient, task: string): Promise<Agent> {
   const r = await project.agents.register({ program: 'soak', task, contactPolicy: 'open' });
-  return { name: r.member.name, actor: { kind: 'member', name: r.member.name, token: r.token }, held: [], unacked: [] };
+  return { name: r.member.name, actor: member(r.member.name), held: [], unacked: [] };
 }
 
 const FILES = ['src/api/users.ts', 'src/api/*.ts', 'src/web/**', 'src/web/index.ts', 'docs/*.md', 'test/api/**', 'package.json', 'src/db/schema.sql'];

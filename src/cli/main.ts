@@ -13,7 +13,7 @@ export function buildProgram(rt = new CliRuntime()): Command {
     .description('Coordinate AI coding agents and their humans on Temporal: reservations, messages, patterns.')
     .option('-p, --project <key>', 'project key (default: $BATON_PROJECT)')
     .option('--json', 'print machine-readable JSON instead of tables')
-    .option('--as <name>', 'act as this registered member (default: $BATON_AGENT, then the last registered here)')
+    .option('--as <name>', 'act as this registered member, with the token saved for it (default: $BATON_AGENT)')
     .option('--token <token>', 'the member\'s token (default: $BATON_TOKEN, then saved credentials)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MemberActor, MemberName } from './actor';
+import { Actor, MemberActor, MemberName } from './actor';
 
 export const ContactPolicy = z.enum(['open', 'auto', 'contacts_only', 'block_all']);
 export type ContactPolicy = z.infer<typeof ContactPolicy>;
@@ -30,8 +30,12 @@ export type AgentProfile = z.input<typeof AgentProfile>;
 export const RegisterInput = AgentProfile.extend({ tokenHash: TokenHash });
 export type RegisterInput = z.input<typeof RegisterInput>;
 
-/** A human adds another human (who then logs in with the printed token). */
-export const InviteHumanInput = z.object({ actor: MemberActor, name: MemberName, tokenHash: TokenHash });
+/**
+ * A human adds another human (who then logs in with the printed token). `actor` accepts a pattern
+ * workflow's actor too, so the directory refuses it as FORBIDDEN ("only a human"), as every other
+ * human-only action does, rather than as malformed input.
+ */
+export const InviteHumanInput = z.object({ actor: Actor, name: MemberName, tokenHash: TokenHash });
 export type InviteHumanInput = z.input<typeof InviteHumanInput>;
 
 /** A new token for a member (its own, or any member's by a human); the old one stops working at once. */

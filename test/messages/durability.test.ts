@@ -1,5 +1,5 @@
 import { createTestContext, type TestContext } from '../support/temporal';
-import type { MemberActor } from '../../src/schemas/messages';
+import { member, type MemberActor } from '../../src/schemas/actor';
 
 /** A message outlives the worker: state is in Temporal, not in a process. */
 describe('messages survive a worker kill (real server)', () => {
@@ -11,11 +11,8 @@ describe('messages survive a worker kill (real server)', () => {
 
   it('keeps a sent message across a worker stop, and completes a send made while no worker ran, once', async () => {
     const first = await ctx.startWorker();
-    const project = ctx.baton.project(ctx.project());
-    const reg = async (): Promise<MemberActor> => {
-      const { member, token } = await project.agents.register({ contactPolicy: 'open' });
-      return { kind: 'member', name: member.name, token };
-    };
+    const { client: project } = await ctx.createProject();
+    const reg = async (): Promise<MemberActor> => member((await project.agents.register({ contactPolicy: 'open' })).member.name);
     const [a, b] = [await reg(), await reg()];
     const before = await project.messages.send(a, { to: [b.name], subject: 'Before the crash', body: 'sent while a worker ran', ackRequired: true });
     await first.stop();

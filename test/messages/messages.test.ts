@@ -1,30 +1,46 @@
 import { createTestContext, type TestContext } from '../support/temporal';
 import type { BatonProjectClient } from '../../src/client';
-import type { MemberActor } from '../../src/schemas/messages';
+import { member as memberActor, type MemberActor } from '../../src/schemas/actor';
 import type { ContactPolicy } from '../../src/schemas/agents';
 import { mailboxWorkflowId } from '../../src/domain/ids';
 import { BatonAgent, BatonKind, BatonProject } from '../../src/search-attributes';
 import { sendUpdate } from '../../src/workflows/project/messages-api';
 import { MAX_BODY_BYTES } from '../../src/domain/messages/limits';
+import { inboxQuery, readUpdate } from '../../src/workflows/mailbox/api';
+import { batonCall } from '../../src/client/errors';
+import { BatonApi } from '../../src/api-client';
+import type { RunningApi } from '../../src/api/main';
+import { newToken } from '../../src/client/tokens';
+import { call } from '../support/http';
 
-/** Register a member and return the actor that proves it. */
-async function member(project: BatonProjectClient, options: { name?: string; human?: boolean; policy?: ContactPolicy } = {}): Promise<MemberActor> {
-  const { member: m, token } = await project.agents.register({ kind: options.human ? 'human' : 'agent', name: options.name, contactPolicy: options.policy ?? 'open' });
-  return { kind: 'member', name: m.name, token };
+/**
+ * Register an agent; it acts by name (the typed client is an operator's and trusts its caller; tokens
+ * are checked by the Baton server, see the test through the server).
+ */
+async function member(project: BatonProjectClient, options: { name?: string; policy?: ContactPolicy } = {}): Promise<MemberActor> {
+  const { member: m } = await project.agents.register({ name: options.name, contactPolicy: options.policy ?? 'open' });
+  return memberActor(m.name);
+}
+
+/** A human invited by the project's founder (humans never register). */
+async function invited(project: BatonProjectClient, founder: string, name: string): Promise<MemberActor> {
+  return memberActor((await project.agents.inviteHuman(memberActor(founder), name)).member.name);
 }
 
 const note = { subject: 'Heads-up', body: 'Touching src/auth today.' };
 
 describe('messages (project workflow + mailbox workflows, real server)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
   it('delivers a direct message with cc, reads it, and records it in the outbox', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const sent = await project.messages.send(a, { to: [b.name], cc: [c.name], subject: 'Auth API ready', body: '# Done\nSee `src/auth`.', importance: 'high' });
     expect(sent).toMatchObject({ deliveredTo: [b.name, c.name], duplicate: false, skipped: [] });
@@ -40,7 +56,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('filters the inbox by unread, urgent, thread and since', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b] = [await member(project), await member(project)];
     const first = await project.messages.send(a, { to: [b.name], ...note });
     const urgent = await project.messages.send(a, { to: [b.name], subject: 'Build broken', body: 'main is red', importance: 'urgent' });
@@ -56,7 +72,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('inbox wait returns within a second of a send, and times out when nothing comes', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b] = [await member(project), await member(project)];
     const quiet = Date.now();
     const none = await project.messages.wait(b, { timeoutSeconds: 1 });
@@ -76,8 +92,8 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('applies contact policies: open, block_all, contacts_only (with request/approve), auto, humans always', async () => {
-    const project = ctx.baton.project(ctx.project());
-    const human = await member(project, { name: 'alice', human: true });
+    const { client: project, human: founder } = await ctx.createProject({ human: 'alice' });
+    const human = memberActor(founder.name);
     const stranger = await member(project, { policy: 'open' });
     const open = await member(project, { policy: 'open' });
     const blockAll = await member(project, { policy: 'block_all' });
@@ -115,7 +131,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('auto admits members who share a thread, hold overlapping reservations, or are contacts', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const auto = await member(project, { policy: 'auto' });
     const threadMate = await member(project);
     const neighbour = await member(project);
@@ -139,7 +155,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('auto admits trusted members', async () => {
-    const project = ctx.baton.project(ctx.project(), { trustAfterTasks: 1 });
+    const { client: project } = await ctx.createProject({ settings: { trustAfterTasks: 1 } });
     const auto = await member(project, { policy: 'auto' });
     const veteran = await member(project);
     await expect(project.messages.send(veteran, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -150,7 +166,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('records acknowledgements and shows them to the sender', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const sent = await project.messages.send(a, { to: [b.name, c.name], subject: 'Deploy freeze', body: 'Until 18:00.', ackRequired: true });
     expect((await project.messages.inbox(b)).items[0]).toMatchObject({ ackRequired: true });
@@ -166,7 +182,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('delivers once when a send is retried with the same idempotency key (sequentially and concurrently)', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b] = [await member(project), await member(project)];
     const first = await project.messages.send(a, { to: [b.name], ...note, idempotencyKey: 'k-1' });
     const again = await project.messages.send(a, { to: [b.name], ...note, idempotencyKey: 'k-1' });
@@ -179,7 +195,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('refuses bad input with its specific error and changes nothing', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { key, client: project } = await ctx.createProject();
     const [a, b] = [await member(project), await member(project)];
     await project.messages.send(a, { to: [b.name], ...note });
     const before = { inbox: await project.messages.inbox(b), outbox: await project.messages.outbox(a) };
@@ -192,10 +208,16 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     await expect(raw({ subject: 'x'.repeat(201) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('subject: must be at most 200') });
     await expect(raw({ body: 'x'.repeat(MAX_BODY_BYTES + 1) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('body: must be at most 64 KiB') });
     await expect(raw({ body: 'é'.repeat(MAX_BODY_BYTES / 2 + 1) })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('body') });
-    await expect(raw({ actor: { ...a, token: b.token } })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    await expect(project.messages.send({ ...a, name: b.name }, { to: [a.name], ...note })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    await expect(project.messages.inbox({ ...b, token: a.token })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
-    await expect(project.messages.read({ ...b, token: a.token }, before.inbox.items[0]!.id)).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    // Who acts, as the workflows see it: a member the server verified, at the epoch it saw (tokens are
+    // the server's business: see the test through the server).
+    await expect(raw({ actor: memberActor('NoSuchAgent') })).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('No member named "NoSuchAgent"') });
+    await expect(raw({ actor: memberActor(a.name, 4) })).rejects.toMatchObject({ code: 'UNAUTHORIZED', details: { reason: 'stale-credential' } });
+    await expect(project.messages.inbox(memberActor(b.name, 4))).rejects.toMatchObject({ code: 'UNAUTHORIZED', details: { reason: 'stale-credential' } });
+    await expect(project.messages.read(memberActor(b.name, 4), before.inbox.items[0]!.id)).rejects.toMatchObject({ code: 'UNAUTHORIZED', details: { reason: 'stale-credential' } });
+    // A mailbox answers its owner only: a's actor at b's mailbox is refused.
+    const bMailbox = ctx.client.workflow.getHandle(mailboxWorkflowId(key, b.name));
+    expect(await bMailbox.query(inboxQuery, { actor: a, filter: {} })).toMatchObject({ ok: false, code: 'FORBIDDEN', message: expect.stringContaining(`This is ${b.name}'s mailbox`) });
+    await expect(batonCall(() => bMailbox.executeUpdate(readUpdate, { args: [{ actor: a, messageId: before.inbox.items[0]!.id }] }))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(project.messages.read(b, 'm-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(project.messages.read(b, 'nonsense')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('message id') });
     // A body exactly at the limit is fine.
@@ -207,10 +229,44 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
     expect((await project.messages.outbox(a)).slice(1)).toEqual(before.outbox);
   });
 
+  it('through the Baton server, the token is the sender: a wrong or mismatched token is refused 401, a body naming a sender 400, a stranger reads nothing; nothing changes', async () => {
+    const { key, client: project } = await ctx.createProject();
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => project.agents.register({ contactPolicy: 'open' })));
+    const as = (token: string) => new BatonApi({ baseUrl: api.url, token }).project(key).messages;
+    const sent = await as(a!.token).send({ to: [b!.member.name], ...note });
+    const item = (await as(b!.token).inbox()).items[0]!;
+    expect(item).toMatchObject({ id: sent.messageId, from: a!.member.name, subject: note.subject });
+    const [aActor, bActor, cActor] = [a, b, c].map((r) => memberActor(r!.member.name));
+    const observe = async () => ({ inbox: await project.messages.inbox(bActor!), outbox: await project.messages.outbox(aActor!), strangers: await project.messages.outbox(cActor!) });
+    const before = await observe();
+    const at = (rest: string) => `/v1/projects/${key}${rest}`;
+    const message = { to: [a!.member.name], subject: 'Spoof', body: 'x' };
+    const refusals: [Promise<{ status: number; body: unknown }>, number, string, string][] = [
+      [call(api.url, 'POST', at('/messages'), { token: newToken('agent').token, body: message }), 401, 'UNAUTHORIZED', 'belongs to no member'],
+      [call(api.url, 'POST', at('/messages'), { body: message }), 401, 'UNAUTHORIZED', 'Who are you?'],
+      [call(api.url, 'POST', at('/messages'), { token: c!.token, member: b!.member.name, body: message }), 401, 'UNAUTHORIZED', `This token is ${c!.member.name}'s`],
+      [call(api.url, 'POST', at('/messages'), { token: c!.token, body: { ...message, actor: { kind: 'member', name: b!.member.name } } }), 400, 'INVALID_INPUT', '"actor" cannot be given'],
+      [call(api.url, 'POST', at('/messages'), { token: c!.token, body: { ...message, from: b!.member.name } }), 400, 'INVALID_INPUT', 'unknown field "from"'],
+      [call(api.url, 'GET', at('/inbox'), { token: newToken('agent').token }), 401, 'UNAUTHORIZED', 'belongs to no member'],
+      // Someone else's message: c's token looks in c's own mailbox, where it is not.
+      [call(api.url, 'GET', at(`/messages/${item.id}`), { token: c!.token }), 404, 'NOT_FOUND', `No message ${item.id} in ${c!.member.name}'s mailbox`],
+      [call(api.url, 'POST', at(`/messages/${item.id}/read`), { token: c!.token }), 404, 'NOT_FOUND', `No message ${item.id}`],
+      [call(api.url, 'POST', at(`/messages/${item.id}/ack`), { token: newToken('agent').token }), 401, 'UNAUTHORIZED', 'belongs to no member'],
+    ];
+    for (const [answer, status, code, fragment] of refusals) {
+      expect(await answer).toEqual({ status, body: { error: expect.objectContaining({ code, message: expect.stringContaining(fragment) }) } });
+    }
+    // Still unread for b, nothing new anywhere.
+    expect(await observe()).toEqual(before);
+    expect(before.inbox.unread).toBe(1);
+    expect((await project.messages.inbox(aActor!)).items).toEqual([]);
+  });
+
   it('broadcasts to every active member except the sender, skipping those whose policy refuses', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject({ human: 'alice' });
     const sender = await member(project);
-    const others = [await member(project), await member(project), await member(project, { name: 'bob', human: true })];
+    // The founder and a human she invited are members like the agents.
+    const others = [await member(project), await member(project), memberActor('alice'), await invited(project, 'alice', 'bob')];
     const hermit = await member(project, { policy: 'block_all' });
     const retired = await member(project);
     await project.agents.retire(retired, retired.name);
@@ -225,7 +281,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('keeps a thread: replies share it and the thread view shows both directions in order', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const opening = await project.messages.send(a, { to: [b.name], cc: [c.name], subject: 'Schema change', body: 'Adding a column.' });
     const answer = await project.messages.reply(b, opening.messageId, { body: 'Which table?', all: true });
@@ -245,8 +301,8 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('sends system notices from baton for workflows, to names, humans or everyone; members may not', async () => {
-    const project = ctx.baton.project(ctx.project());
-    const human = await member(project, { name: 'carol', human: true });
+    const { client: project } = await ctx.createProject({ human: 'carol' });
+    const human = memberActor('carol');
     const hermit = await member(project, { policy: 'block_all' });
     const actor = { kind: 'workflow' as const, workflowId: 'baton/x/code-review/1', onBehalfOf: hermit.name };
     const toHumans = await project.messages.notify({ actor, to: 'humans', subject: 'Review needs approval', body: 'PR #7', importance: 'urgent' });
@@ -263,8 +319,8 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('delivers notices other modules raise through the directory (a force-release tells the holder)', async () => {
-    const project = ctx.baton.project(ctx.project());
-    const human = await member(project, { name: 'dana', human: true });
+    const { client: project } = await ctx.createProject({ human: 'dana' });
+    const human = memberActor('dana');
     const holder = await member(project, { policy: 'block_all' });
     await project.reservations.reserve({ actor: holder, patterns: ['src/db/**'], reason: 'migration' });
     await project.reservations.forceRelease({ actor: human, holder: holder.name, reason: 'blocking the release' });
@@ -275,8 +331,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('starts a mailbox per member at registration, findable by project and agent, with a readable describe', async () => {
-    const key = ctx.project();
-    const project = ctx.baton.project(key);
+    const { key, client: project } = await ctx.createProject();
     const a = await member(project);
     const info = await ctx.client.workflow.getHandle(mailboxWorkflowId(key, a.name)).describe();
     expect(info.status.name).toBe('RUNNING');
@@ -298,7 +353,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('keeps mail, read state and dedupe across continue-as-new of mailboxes and the project', async () => {
-    const project = ctx.baton.project(ctx.project(), { maxHistoryEvents: 50 });
+    const { client: project } = await ctx.createProject({ settings: { maxHistoryEvents: 50 } });
     const [a, b] = [await member(project), await member(project)];
     const waiting = project.messages.wait(b, { timeoutSeconds: 120, filter: { urgent: true } });
     const ids: string[] = [];

@@ -9,8 +9,11 @@ describe('recipient limits', () => {
   });
 
   it('still caps what a member may address in one send', () => {
-    const member = { kind: 'member' as const, name: 'BoldMountain', token: 'bt_0123456789abcdef' };
+    const member = { kind: 'member' as const, name: 'BoldMountain', epoch: 0 };
     const result = SendInput.safeParse({ actor: member, to: names(56), subject: 'hi', body: 'x' });
     expect(result.success).toBe(false);
+    if (!result.success) expect(result.error.issues.map((i) => i.path.join('.'))).toEqual(['to']);
+    // The cap, not the actor, is what refuses it: the same send to fewer recipients is fine.
+    expect(SendInput.safeParse({ actor: member, to: names(20), subject: 'hi', body: 'x' }).success).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { createTestContext, type TestContext } from '../support/temporal';
 import { MIN_TTL_SECONDS } from '../../src/domain/reservations/policy';
+import { member } from '../../src/schemas/actor';
 
 /**
  * A lease expires on the project workflow's durable timer, even when no worker runs at the moment of
@@ -15,10 +16,10 @@ describe('reservation expiry (real server, worker restart)', () => {
 
   it('frees a path when its TTL passes while the worker is down', async () => {
     const worker = await ctx.startWorker();
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const reg = async () => {
-      const { member, token } = await project.agents.register({});
-      return { name: member.name, actor: { kind: 'member' as const, name: member.name, token } };
+      const { member: m } = await project.agents.register({});
+      return { name: m.name, actor: member(m.name) };
     };
     const [a, b] = await Promise.all([reg(), reg()]);
     const granted = await project.reservations.reserve({ actor: a.actor, patterns: ['src/short.ts'], reason: 'quick fix', ttlSeconds: MIN_TTL_SECONDS });

@@ -1,19 +1,31 @@
 import { createTestContext, type TestContext } from '../support/temporal';
 import type { BatonProjectClient } from '../../src/client';
-import type { Actor } from '../../src/schemas/actor';
+import { member as memberActor, type Actor } from '../../src/schemas/actor';
 import { reserveUpdate, forceReleaseUpdate } from '../../src/workflows/project/reservations-api';
 import { workflowActor } from '../../src/client/reservations';
 import { describeQuery } from '../../src/workflows/project/api';
+import { call } from '../support/http';
+import type { RunningApi } from '../../src/api/main';
+import { newToken } from '../../src/client/tokens';
 
 interface Member {
   name: string;
   actor: Actor;
+  /** What registration gave, for calls through the Baton server. */
+  token: string;
 }
 
-async function member(project: BatonProjectClient, kind: 'agent' | 'human' = 'agent', name?: string): Promise<Member> {
-  const { member: m, token } = await project.agents.register({ kind, name });
-  return { name: m.name, actor: { kind: 'member', name: m.name, token } };
+/**
+ * A newly registered agent. The typed client is an operator's (it trusts its caller), so the agent
+ * acts by name; its token is for tests that go through the Baton server.
+ */
+async function member(project: BatonProjectClient): Promise<Member> {
+  const { member: m, token } = await project.agents.register({});
+  return { name: m.name, actor: memberActor(m.name), token };
 }
+
+/** The project's founder (a human, who came with the project). */
+const founder = (human: { name: string; token: string }): Member => ({ name: human.name, actor: memberActor(human.name), token: human.token });
 
 /** Everything a caller can observe about the reservation book, to compare before and after a refusal. */
 async function observable(project: BatonProjectClient) {
@@ -26,14 +38,16 @@ async function historyLength(project: BatonProjectClient): Promise<number> {
 
 describe('reservations (project workflow, real server)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
   it('grants exactly one of 30 agents racing for overlapping exclusive globs', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const agents = await Promise.all(Array.from({ length: 30 }, () => member(project)));
     const shapes = ['src/api/users.ts', 'src/api/*.ts', 'src/**', 'src/{api,web}/users.ts', 'src/api/user?.ts', 'src/*/[tu]*.ts'];
     const answers = await Promise.all(
@@ -51,7 +65,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('lets shared holders coexist, refuses exclusive over shared, and never makes an agent conflict with itself', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b, c] = await Promise.all([member(project), member(project), member(project)]);
     const shared = { patterns: ['docs/**'], exclusive: false, reason: 'reading docs' };
     expect((await project.reservations.reserve({ actor: a.actor, ...shared })).status).toBe('granted');
@@ -76,7 +90,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('is all-or-nothing and reports each conflict in full', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b] = await Promise.all([member(project), member(project)]);
     await project.reservations.reserve({ actor: a.actor, patterns: ['src/auth/login.ts'], reason: 'fix login redirect', ttlSeconds: 900 });
     const answer = await project.reservations.reserve({ actor: b.actor, patterns: ['src/auth/logout.ts', 'src/auth/*.ts', 'README.md'], reason: 'auth cleanup' });
@@ -99,7 +113,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('reads a plain path without an extension as a directory and everything under it, in reserve and check, both ways round', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b, c] = await Promise.all([member(project), member(project), member(project)]);
     const dirRule = 'codex/skills covers everything under it (a path without an extension is a directory), including codex/skills/flow-repair/run.sh';
 
@@ -135,7 +149,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('reads a plain path with an extension as that one file, and one ending in "/" as a directory', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [docs, a, b] = await Promise.all([member(project), member(project), member(project)]);
     const holders = (r: { results: { target: string; conflicts: { heldPattern: string }[] }[] }) => r.results.map((x) => [x.target, x.conflicts.map((c) => c.heldPattern).sort()]);
 
@@ -173,7 +187,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('answers check without writing, ignoring the asking agent and (for shared intent) shared leases', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const [a, b] = await Promise.all([member(project), member(project)]);
     await project.reservations.reserve({ actor: a.actor, patterns: ['src/db/*.sql'], reason: 'migration' });
     await project.reservations.reserve({ actor: b.actor, patterns: ['docs/**'], exclusive: false, reason: 'reading' });
@@ -192,7 +206,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('releases by id, pattern or all, idempotently; renews from the later of now and expiry', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const a = await member(project);
     const granted = await project.reservations.reserve({ actor: a.actor, patterns: ['a/x.ts', 'a/y.ts', 'a/z.ts'], reason: 'work', ttlSeconds: 600 });
     if (granted.status !== 'granted') throw new Error('expected a grant');
@@ -209,7 +223,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('returns the first answer to a retried request id, and records the pattern workflow acting for an agent', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const a = await member(project);
     const actor = workflowActor('baton/x/code-review/1', a.name);
     const request = { actor, patterns: ['lib/**'], reason: 'review fixes', requestId: 'req-1' };
@@ -223,7 +237,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('gives each bad input its specific error and leaves the state (and history) unchanged', async () => {
-    const project = ctx.baton.project(ctx.project(), { humans: ['Alice'] });
+    const { client: project } = await ctx.createProject({ human: 'Alice' });
     const [a, b] = await Promise.all([member(project), member(project)]);
     const held = await project.reservations.reserve({ actor: b.actor, patterns: ['src/held.ts'], reason: 'mine' });
     if (held.status !== 'granted') throw new Error('expected a grant');
@@ -242,7 +256,13 @@ describe('reservations (project workflow, real server)', () => {
       [() => project.reservations.reserve({ ...base, patterns: ['src/a.ts'], ttlSeconds: -5 }), 'INVALID_INPUT', 'ttlSeconds'],
       [() => project.reservations.reserve({ ...base, patterns: ['src/{a.ts'] }), 'INVALID_INPUT', 'unclosed'],
       [() => project.reservations.reserve({ ...base, patterns: ['**'], allowBroad: true }), 'FORBIDDEN', 'Only a human'],
-      [() => project.reservations.reserve({ actor: { kind: 'member', name: a.name, token: 'x'.repeat(32) }, patterns: ['src/a.ts'], reason: 'edit' }), 'UNAUTHORIZED', 'Wrong token'],
+      // Identity as the workflow sees it: a verified member (name + the epoch the server saw). Tokens are
+      // checked by the Baton server (see the test through the server below).
+      [() => project.reservations.reserve({ actor: memberActor('NoSuchAgent'), patterns: ['src/a.ts'], reason: 'edit' }), 'UNAUTHORIZED', 'No member named "NoSuchAgent"'],
+      [() => project.reservations.reserve({ actor: memberActor(a.name, 3), patterns: ['src/a.ts'], reason: 'edit' }), 'UNAUTHORIZED', 'was replaced'],
+      // A pattern workflow acting for a human is not that human in person.
+      [() => project.reservations.reserve({ actor: workflowActor('baton/x/code-review/1', 'Alice'), patterns: ['**'], allowBroad: true, reason: 'r' }), 'FORBIDDEN', 'pattern workflow'],
+      [() => project.reservations.forceRelease({ actor: workflowActor('baton/x/code-review/1', 'Alice'), holder: b.name, reason: 'cleanup' }), 'FORBIDDEN', 'pattern workflow'],
       [() => project.reservations.release({ actor: a.actor, ids: [held.reservations[0]!.id] }), 'FORBIDDEN', `held by ${b.name}`],
       [() => project.reservations.release({ actor: a.actor }), 'INVALID_INPUT', 'exactly one'],
       [() => project.reservations.renew({ actor: a.actor, ids: ['r-nope'] }), 'NOT_FOUND', 'reserve the files again'],
@@ -260,8 +280,48 @@ describe('reservations (project workflow, real server)', () => {
     expect(await historyLength(project)).toBe(events);
   });
 
+  it('through the Baton server, the token says who acts: a wrong token, an agent on a human-only route and a body naming an actor are refused, and nothing changes', async () => {
+    const { key, client: project, human } = await ctx.createProject({ human: 'Alice' });
+    const [a, b] = await Promise.all([member(project), member(project)]);
+    const at = (rest = '') => `/v1/projects/${key}/reservations${rest}`;
+    const granted = await call(api.url, 'POST', at(), { token: a.token, body: { patterns: ['src/auth/login.ts'], reason: 'fix login' } });
+    expect(granted).toMatchObject({ status: 200, body: { status: 'granted', reservations: [{ holder: a.name, pattern: 'src/auth/login.ts' }] } });
+    const heldId = (granted.body as { reservations: { id: string }[] }).reservations[0]!.id;
+    // check leaves out the caller's own leases: the server names the caller, not the body.
+    expect(await call(api.url, 'POST', at('/check'), { token: a.token, body: { paths: ['src/auth/login.ts'] } })).toMatchObject({ status: 200, body: { clear: true } });
+    expect(await call(api.url, 'POST', at('/check'), { token: b.token, body: { paths: ['src/auth/login.ts'] } })).toMatchObject({
+      status: 200,
+      body: { clear: false, results: [{ conflicts: [{ holder: a.name }] }] },
+    });
+
+    const before = await observable(project);
+    const events = await historyLength(project);
+    const reserve = { patterns: ['src/auth/*.ts'], reason: 'take it' };
+    const refusals: [Promise<{ status: number; body: unknown }>, number, string, string][] = [
+      [call(api.url, 'POST', at(), { token: newToken('agent').token, body: reserve }), 401, 'UNAUTHORIZED', 'belongs to no member'],
+      [call(api.url, 'POST', at(), { body: reserve }), 401, 'UNAUTHORIZED', 'Who are you?'],
+      [call(api.url, 'POST', at(), { token: b.token, member: a.name, body: reserve }), 401, 'UNAUTHORIZED', `This token is ${b.name}'s, not ${a.name}'s`],
+      [call(api.url, 'POST', at('/release'), { token: newToken('agent').token, body: { all: true } }), 401, 'UNAUTHORIZED', 'belongs to no member'],
+      [call(api.url, 'POST', at('/force-release'), { token: b.token, body: { holder: a.name, reason: 'mine now' } }), 403, 'FORBIDDEN', "This needs a human's token"],
+      [call(api.url, 'POST', at(), { token: b.token, body: { ...reserve, actor: { kind: 'member', name: a.name } } }), 400, 'INVALID_INPUT', '"actor" cannot be given'],
+      [call(api.url, 'POST', at('/release'), { token: b.token, body: { ids: [heldId] } }), 403, 'FORBIDDEN', `held by ${a.name}`],
+      [call(api.url, 'POST', at(), { token: b.token, body: { patterns: ['**'], allowBroad: true, reason: 'all' } }), 403, 'FORBIDDEN', 'Only a human'],
+      [call(api.url, 'POST', at(), { token: b.token, body: { patterns: ['src/x.ts'], reason: 'r', ttl: 60 } }), 400, 'INVALID_INPUT', 'unknown field "ttl"'],
+    ];
+    for (const [answer, status, code, fragment] of refusals) {
+      expect(await answer).toEqual({ status, body: { error: expect.objectContaining({ code, message: expect.stringContaining(fragment) }) } });
+    }
+    expect(await observable(project)).toEqual(before);
+    expect(await historyLength(project)).toBe(events);
+
+    // The human's own token force-releases, recorded under the human's name.
+    const forced = await call(api.url, 'POST', at('/force-release'), { token: human.token, body: { holder: a.name, reason: 'hotfix' } });
+    expect(forced).toMatchObject({ status: 200, body: { released: [{ id: heldId }], notified: [a.name] } });
+    expect((await project.reservations.audit()).entries.at(-1)).toMatchObject({ action: 'force-release', by: 'Alice', holder: a.name });
+  });
+
   it('clamps the TTL and says so', async () => {
-    const project = ctx.baton.project(ctx.project());
+    const { client: project } = await ctx.createProject();
     const a = await member(project);
     const answer = await project.reservations.reserve({ actor: a.actor, patterns: ['x.ts'], reason: 'quick', ttlSeconds: 5 });
     expect(answer).toMatchObject({ status: 'granted', clampedTtl: { requestedSeconds: 5, appliedSeconds: 60 } });
@@ -272,8 +332,8 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('lets a human force-release with a reason, recorded in the audit trail', async () => {
-    const project = ctx.baton.project(ctx.project(), { humans: ['Alice'] });
-    const alice = await member(project, 'human', 'Alice');
+    const { client: project, human } = await ctx.createProject({ human: 'Alice' });
+    const alice = founder(human);
     const [a, b] = await Promise.all([member(project), member(project)]);
     await project.reservations.reserve({ actor: a.actor, patterns: ['src/pay/*.ts'], reason: 'refactor' });
     await project.reservations.reserve({ actor: b.actor, patterns: ['src/pay/api/**'], reason: 'api' });
@@ -288,7 +348,7 @@ describe('reservations (project workflow, real server)', () => {
   });
 
   it('keeps reservations, audit trail and request ids intact across continue-as-new', async () => {
-    const project = ctx.baton.project(ctx.project(), { maxHistoryEvents: 50 });
+    const { client: project } = await ctx.createProject({ settings: { maxHistoryEvents: 50 } });
     const a = await member(project);
     const b = await member(project);
     const first = await project.reservations.reserve({ actor: a.actor, patterns: ['keep/a.ts', 'keep/{b,c}.ts'], reason: 'carried', requestId: 'carry-1' });

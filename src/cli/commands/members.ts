@@ -38,11 +38,14 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (opts: { name?: string; program?: string; model?: string; task?: string; contactPolicy: string; save: boolean; printEnv?: boolean }, command: Command) => {
         const project = rt.project(command);
+        const store = CredentialStore.open('agents');
+        // Read the store before registering: the token is shown once, so a store that cannot be saved
+        // to (corrupt) must stop the command before an identity exists whose token would be lost.
+        if (opts.save) store.names(rt.scope(command));
         const { member, token } = await rt
           .anonymous()
           .project(project)
           .agents.register({ name: opts.name, program: opts.program, model: opts.model, task: opts.task, contactPolicy: opts.contactPolicy as 'auto' });
-        const store = CredentialStore.open('agents');
         if (opts.save) store.save(rt.scope(command), member.name, token);
         const line = exportsFor(rt.config.server, project, member.name, token, !process.env.BATON_SERVER);
         if (opts.printEnv) return console.log(line);
