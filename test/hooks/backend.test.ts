@@ -9,6 +9,8 @@ const conflict = (over: Partial<Conflict>): Conflict => ({
   expiresAt: '2030-01-01T00:10:00.000Z',
   reason: 'refactor',
   reservationId: 'r-1',
+  example: 'src/a.ts',
+  rule: 'src/** matches src/a.ts',
   ...over,
 });
 
@@ -25,7 +27,7 @@ describe('server answers as the runner reads them', () => {
       ],
     };
     expect(conflictsFromCheckResult(result)).toEqual([
-      { path: 'src/a.ts', holder: 'AmberFalcon', pattern: 'src/**', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-1' },
+      { path: 'src/a.ts', holder: 'AmberFalcon', pattern: 'src/**', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-1', rule: 'src/** matches src/a.ts' },
       { path: 'pkg/x.ts', holder: 'AmberFalcon', pattern: 'pkg', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-2', rule: '"pkg" also covers pkg/**', holderState: 'retired' },
     ]);
   });
@@ -38,7 +40,7 @@ describe('server answers as the runner reads them', () => {
     });
     expect(reserveAnswerFromResult({ status: 'conflict', conflicts: [conflict({})] })).toEqual({
       status: 'conflict',
-      conflicts: [{ path: 'src/a.ts', holder: 'AmberFalcon', pattern: 'src/**', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-1' }],
+      conflicts: [{ path: 'src/a.ts', holder: 'AmberFalcon', pattern: 'src/**', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-1', rule: 'src/** matches src/a.ts' }],
     });
   });
 
