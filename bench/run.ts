@@ -8,14 +8,16 @@ import type { ProjectSettingsInput } from '../src/schemas/project';
 import { startDevServer } from '../src/server/dev-server';
 import { createBatonWorker } from '../src/worker';
 import { startApi, type RunningApi } from '../src/api/main';
-import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/start';
 import * as reservations from './reservations';
 import * as messages from './messages';
 import * as patterns from './patterns';
 import * as cli from './cli';
+import * as throughput from './throughput';
+import { DEFAULT_BATCH_OPTIONS, type BatcherStats } from '../src/client/batcher';
 
 /**
- * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
+ * `npm run bench`: starts its own Temporal dev server (in memory, random port, Temporal's default dynamic
+ * config: 10 in-flight updates per workflow, as on Temporal Cloud), a Baton worker and a Baton server, then
  * runs each benchmark module in turn. Figures are always compared with a baseline measured on the same
  * server in the same run (a no-op `ping` update), so they mean something on any machine.
  *
@@ -42,6 +44,8 @@ export interface BenchEnv {
   createProject(prefix: string, settings?: ProjectSettingsInput): Promise<BatonProjectClient>;
   /** The Baton server (HTTP API) on a free port, for benchmarks of what agents run. */
   api: RunningApi;
+  /** What the server's group commit did so far, per project. */
+  apiBatchStats?(): Record<string, BatcherStats>;
   log(line: string): void;
 }
 
@@ -52,7 +56,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [cli, reservations, messages, patterns];
+const BENCHES: BenchModule[] = [cli, throughput, reservations, messages, patterns];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -62,7 +66,9 @@ async function main(): Promise<void> {
 
   const base = loadConfig();
   console.log(pc.dim('Starting a Temporal dev server and a Baton worker for the benchmarks ...'));
-  const server = await startDevServer({ home: base.home, dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG });
+  // Temporal's default dynamic config (10 in-flight updates per workflow, as on Temporal Cloud): the
+  // figures are what a cluster user gets.
+  const server = await startDevServer({ home: base.home });
   const config: BatonConfig = {
     ...base,
     address: server.address,
@@ -74,9 +80,10 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.namespace });
   const worker = await createBatonWorker({ config, connection: nativeConnection, client });
   const running = worker.run();
-  const baton = new BatonClient(client, config);
+  // Group commit, as the Baton server and the worker do: many callers of one project share updates.
+  const baton = new BatonClient(client, config, { batching: DEFAULT_BATCH_OPTIONS });
   const api = await startApi(config, client, { port: 0, host: '127.0.0.1' });
-  console.log(pc.dim(`Temporal ${server.temporal.version ?? ''} at ${server.address} (via ${server.temporal.route}); node ${process.version}`));
+  console.log(pc.dim(`Temporal ${server.temporal.version ?? ''} at ${server.address} (via ${server.temporal.route}), default dynamic config; node ${process.version}`));
 
   try {
     for (const bench of selected) {
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
         await baton.initProject(key, { human: 'alice', settings });
         return baton.project(key);
       };
-      await bench.run({ baton, client, config, api, createProject, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
+      await bench.run({ baton, client, config, api, apiBatchStats: () => api.baton.batchStats(), createProject, project: (prefix) => `bench-${prefix}-${randomUUID().slice(0, 6)}`, log: (line) => console.log(line) });
     }
   } finally {
     await api.close();

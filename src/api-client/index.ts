@@ -91,6 +91,11 @@ export class ProjectApi extends Scope {
     return this.get('');
   }
 
+  /** A no-op update through the project workflow: the round trip every other call costs at least. */
+  ping(): Promise<{ pong: true; at: number }> {
+    return this.post('/ping');
+  }
+
   updateSettings(patch: SettingsPatch): Promise<ProjectSettings> {
     return this.http.request('PATCH', this.path('/settings'), { body: patch });
   }

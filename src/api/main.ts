@@ -8,19 +8,22 @@ import { DEFAULT_BATCH_OPTIONS } from '../client/batcher';
 export interface RunningApi {
   url: string;
   port: number;
+  /** The server's own client (its batchers' stats, for benchmarks). */
+  baton: BatonClient;
   close(): Promise<void>;
 }
 
 /** Start the Baton server on `config.server` (port 0 picks a free one) with an existing Temporal client. */
 export async function startApi(config: BatonConfig, temporal: Client, options: { port?: number; host?: string } = {}): Promise<RunningApi> {
   // Group commit: concurrent requests for one project share batch updates (src/client/batcher.ts).
-  const app = await buildApi({ baton: new BatonClient(temporal, config, { batching: DEFAULT_BATCH_OPTIONS }), defaultProject: config.project });
+  const baton = new BatonClient(temporal, config, { batching: DEFAULT_BATCH_OPTIONS });
+  const app = await buildApi({ baton, defaultProject: config.project });
   const host = options.host ?? config.server.host;
   await app.listen({ host, port: options.port ?? config.server.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? config.server.port);
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return { url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`, port, close: () => app.close() };
+  return { url: `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`, port, baton, close: () => app.close() };
 }
 
 /**

@@ -36,6 +36,19 @@ export function projectRoutes(app: FastifyInstance, deps: ApiDeps & { lifecycle:
   });
 
   route(app, deps, {
+    method: 'POST',
+    url: '/v1/projects/:project/ping',
+    summary: 'A no-op round trip through the project workflow (an update that changes nothing): health checks and the benchmarks\' floor',
+    tags: ['projects'],
+    what: 'ping',
+    access: 'member',
+    params: ProjectParams,
+    async handler({ project }) {
+      return project.ping();
+    },
+  });
+
+  route(app, deps, {
     method: 'PATCH',
     url: '/v1/projects/:project/settings',
     summary: 'Change project settings (humans only); fields left out stay as they are',

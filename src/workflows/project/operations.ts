@@ -32,13 +32,13 @@ export class ProjectOperations {
   private readonly operations = new Map<string, Operation<unknown>>();
   private draining = false;
 
-  define<R, I>(update: UpdateDefinition<R, [I]>, operation: Operation<R, I>): void {
+  define<R, A extends [unknown] | [unknown?]>(update: UpdateDefinition<R, A>, operation: Operation<R, A[0]>): void {
     this.operations.set(update.name, operation as unknown as Operation<unknown>);
-    wf.setHandler(update, (input: I) => operation.handle(input), {
-      validator: (input: I) => {
+    wf.setHandler(update, ((input: A[0]) => operation.handle(input)) as never, {
+      validator: ((input: A[0]) => {
         this.refuseWhileDraining();
         operation.validate(input);
-      },
+      }) as never,
     });
   }
 

@@ -54,7 +54,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
   }
   wf.setCurrentDetails(`Project ${input.project}: generation ${input.generation}`);
 
-  wf.setHandler(pingUpdate, () => ({ pong: true as const, at: Date.now() }));
+  operations.define(pingUpdate, { validate: () => undefined, handle: () => ({ pong: true as const, at: Date.now() }) });
   operations.define(updateSettingsUpdate, {
     validate: (raw) => {
       const { actor, patch } = parseOrFail(UpdateSettingsInput, raw, 'settings');
