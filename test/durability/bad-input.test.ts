@@ -66,15 +66,24 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 60_000): Pro
   }
 }
 
-/** What a call earned: the error code, CONFLICT for a conflict answer, or OK. */
-async function outcome(call: () => Promise<unknown> | unknown): Promise<ErrorCode | 'OK'> {
+/** What a call earned: the error code (CONFLICT for a conflict answer) and its message, or OK. */
+async function outcomeOf(call: () => Promise<unknown> | unknown): Promise<{ code: ErrorCode | 'OK'; message: string }> {
   try {
-    const answer = (await call()) as { status?: string } | undefined;
-    return answer?.status === 'conflict' ? 'CONFLICT' : 'OK';
+    const answer = (await call()) as { status?: string; conflicts?: { holder: string; example: string }[] } | undefined;
+    if (answer?.status !== 'conflict') return { code: 'OK', message: '' };
+    return { code: 'CONFLICT', message: (answer.conflicts ?? []).map((c) => `${c.holder} holds ${c.example}`).join('; ') };
   } catch (err) {
-    return err instanceof BatonError ? err.code : toBatonError(err).code;
+    const error = err instanceof BatonError ? err : toBatonError(err);
+    return { code: error.code, message: error.message };
   }
 }
+
+async function outcome(call: () => Promise<unknown> | unknown): Promise<ErrorCode | 'OK'> {
+  return (await outcomeOf(call)).code;
+}
+
+/** A refusal a person can act on: a message, and no stack trace in it. */
+const unclear = (message: string) => message.trim().length < 10 || /\n\s+at \S+ \(|^\s*at /m.test(message);
 
 /**
  * The status of the last HTTP response this process received through node's http client (BatonApi's
@@ -143,10 +152,11 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
   async function expectRefused(boundary: string, label: string, expected: ErrorCode, call: () => Promise<unknown> | unknown): Promise<void> {
     count(boundary);
     const before = last ?? (await snapshot());
-    const got = await outcome(call);
+    const { code: got, message } = await outcomeOf(call);
     const after = await snapshot();
     last = after;
-    if (got !== expected) failures.push(`${boundary}: ${label}: expected ${expected}, got ${got}`);
+    if (got !== expected) failures.push(`${boundary}: ${label}: expected ${expected}, got ${got}${message ? `: ${message.slice(0, 160)}` : ''}`);
+    else if (unclear(message)) failures.push(`${boundary}: ${label}: refused without a clear message: ${JSON.stringify(message.slice(0, 300))}`);
     if (after !== before) failures.push(`${boundary}: ${label}: the project changed (${got})`);
   }
 
@@ -824,7 +834,8 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
       const code = (Object.entries(EXIT_CODES).find(([, n]) => n === run.code)?.[0] ?? 'INTERNAL') as ErrorCode;
       // Exit 5 is both UNAUTHORIZED and FORBIDDEN (6 both ALREADY_EXISTS and INVALID_STATE): the JSON error on stderr says which.
       const said = /"code":"([A-Z_]+)"/.exec(run.stderr)?.[1];
-      throw new BatonError(said && isErrorCode(said) && EXIT_CODES[said] === run.code ? said : code, run.stderr.trim().slice(0, 300));
+      // A conflict is an answer (exit 3): printed on stdout, as a granted reservation would be.
+      throw new BatonError(said && isErrorCode(said) && EXIT_CODES[said] === run.code ? said : code, (run.stderr.trim() || run.stdout.trim()).slice(0, 300));
     };
     // A port the OS just handed out and nobody listens on.
     const closedPort = `http://127.0.0.1:${await freePort()}`;
@@ -866,9 +877,11 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
         count('cli', Math.min(2, cases.length - i));
         const before = await snapshot();
         const pair = cases.slice(i, i + 2);
-        const codes = await Promise.all(pair.map(([, , run]) => outcome(run)));
+        const got = await Promise.all(pair.map(([, , run]) => outcomeOf(run)));
         pair.forEach(([label, expected], k) => {
-          if (codes[k] !== expected) failures.push(`cli: ${label}: expected ${expected} (exit ${EXIT_CODES[expected]}), got ${codes[k]}`);
+          const { code, message } = got[k]!;
+          if (code !== expected) failures.push(`cli: ${label}: expected ${expected} (exit ${EXIT_CODES[expected]}), got ${code}: ${message.slice(0, 160)}`);
+          else if (unclear(message)) failures.push(`cli: ${label}: refused without a clear message: ${JSON.stringify(message.slice(0, 300))}`);
         });
         if ((await snapshot()) !== before) failures.push(`cli: ${pair.map(([l]) => l).join(' / ')}: the project changed`);
       }
