@@ -619,6 +619,9 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
     count('http');
     const endedState = await ended.client.state();
     if (endedState.status !== 'ended') failures.push(`http: refused replacements of ${ended.key} left it ${endedState.status}`);
+    // ...and its own human may (the one request of this test that is meant to succeed).
+    const replaced = await http({ ...alice, token: ended.human.token }).initProject({ project: ended.key, human: 'frank', replace: true }).catch((err: Error) => err);
+    if (replaced instanceof Error || !replaced.replaced || replaced.member.name !== 'frank') failures.push(`http: erin could not replace her ended project: ${replaced instanceof Error ? replaced.message : JSON.stringify(replaced)}`);
     // The longest valid project key (120 characters, with "/" sent as %2F) reaches the server's routes.
     count('http');
     const longKey = `${'k'.repeat(60)}/${'e'.repeat(59)}`;
