@@ -1,14 +1,15 @@
 import pc from 'picocolors';
 import { BatonCluster, seededRandom, sleep } from '../test/support/processes';
 import { percentile, printTable } from './stats';
-import type { BatonProjectClient } from '../src/client';
-import { member, type MemberActor } from '../src/schemas/actor';
+import { BatonApi, type ProjectApi } from '../src/api-client';
 
 /**
- * `npm run soak`: an hour-scale mixed load against a Temporal dev server (SQLite) and a Baton worker run
- * as child processes on loopback, for spotting leaks and history growth (not run in CI). Every interval
- * it prints the worker's and the server's resident memory (from /proc), latency percentiles per kind of
- * call, and the history length and continue-as-new generation of the project and mailbox workflows.
+ * `npm run soak`: an hour-scale mixed load against a Temporal dev server (SQLite), a Baton worker and the
+ * Baton server run as child processes on loopback, for spotting leaks and history growth (not run in
+ * CI). The agents go through the Baton server as agents do (HTTP, each with its own bearer token); the
+ * project is created on purpose with its human first. Every interval it prints the resident memory of
+ * the worker, Temporal's server and the Baton server (from /proc), latency percentiles per kind of call,
+ * and the history length and continue-as-new generation of the project and mailbox workflows.
  *
  *   npm run soak                                # 60 minutes, report every minute
  *   npm run soak -- --minutes 2 --every 15      # a quick check that it works
@@ -49,7 +50,8 @@ type Kind = 'reserve' | 'release' | 'renew' | 'check' | 'list' | 'send' | 'inbox
 
 interface Agent {
   name: string;
-  actor: MemberActor;
+  /** The project through the Baton server, as this agent (its bearer token). */
+  api: ProjectApi;
   held: string[];
   unacked: string[];
 }
@@ -83,8 +85,8 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const rnd = seededRandom(options.seed);
   console.log(pc.bold(`Baton soak: ${options.minutes} min, ${options.agents} agents, ~${options.rate} calls/s, ${options.concurrency} in flight, report every ${options.every}s, seed ${options.seed}`));
-  console.log(pc.dim('Starting a Temporal dev server (SQLite, loopback) and a Baton worker as child processes ...'));
-  const cluster = await BatonCluster.start({ name: 'soak', log: (line) => console.log(pc.dim(line)) });
+  console.log(pc.dim('Starting a Temporal dev server (SQLite, loopback), a Baton worker and the Baton server as child processes ...'));
+  const cluster = await BatonCluster.start({ name: 'soak', api: true, log: (line) => console.log(pc.dim(line)) });
   const stop = async () => {
     await cluster.close();
   };
@@ -96,17 +98,19 @@ async function main(): Promise<void> {
   try {
     const key = `soak-${options.seed}`;
     await cluster.baton.initProject(key, { human: 'alice', settings: { maxHistoryEvents: 3000 } });
+    // The operator's view (history lengths, mailboxes) goes through the typed client; the load through the server.
     const project = cluster.baton.project(key);
+    const server = new BatonApi({ baseUrl: cluster.apiUrl });
     const agents: Agent[] = [];
-    for (let i = 0; i < options.agents; i++) agents.push(await register(project, `soak ${i}`));
-    console.log(`${agents.length} agents registered in project ${project.key}; server ${cluster.address}, task queue ${cluster.taskQueue}`);
+    for (let i = 0; i < options.agents; i++) agents.push(await register(server, key, `soak ${i}`));
+    console.log(`${agents.length} agents registered in project ${key}; Temporal ${cluster.address}, Baton server ${cluster.apiUrl}, task queue ${cluster.taskQueue}`);
 
     const started = Date.now();
     const deadline = started + options.minutes * 60_000;
     let window = new Window();
     const totals = { calls: 0, errors: 0 };
     const rows: string[][] = [];
-    const headers = ['t', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'worker RSS', 'server RSS', 'project hist (gen)', 'max mailbox hist (gen)', 'active leases'];
+    const headers = ['t', 'calls', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'worker RSS', 'server RSS', 'Baton server RSS', 'project hist (gen)', 'max mailbox hist (gen)', 'active leases'];
 
     const report = async () => {
       const w = window;
@@ -129,6 +133,7 @@ async function main(): Promise<void> {
         f1(all.length ? Math.max(...all) : NaN),
         mb(cluster.worker.rssBytes()),
         mb(cluster.server.rssBytes()),
+        mb(cluster.api?.rssBytes()),
         described ? `${described.historyLength} (${described.generation})` : '-',
         biggest ? `${biggest.historyLength} (${biggest.generation})` : '-',
         leases ? String(leases.total) : '-',
@@ -159,7 +164,7 @@ async function main(): Promise<void> {
       if (nextStart < Date.now() - 1000) nextStart = Date.now(); // do not burst to catch up after a stall
       inFlight++;
       const w = window;
-      void oneCall(project, agents, rnd, w).finally(() => inFlight--);
+      void oneCall(server, key, agents, rnd, w).finally(() => inFlight--);
     }
     while (inFlight > 0) await sleep(50);
     await report();
@@ -170,7 +175,9 @@ async function main(): Promise<void> {
     const first = rows[0];
     const last = rows[rows.length - 1];
     if (first && last) {
-      console.log(`worker RSS ${first[7]} -> ${last[7]}, server RSS ${first[8]} -> ${last[8]}, project history ${first[9]} -> ${last[9]}, mailbox history ${first[10]} -> ${last[10]}`);
+      console.log(
+        `worker RSS ${first[7]} -> ${last[7]}, server RSS ${first[8]} -> ${last[8]}, Baton server RSS ${first[9]} -> ${last[9]}, project history ${first[10]} -> ${last[10]}, mailbox history ${first[11]} -> ${last[11]}`,
+      );
     }
     console.log(`${totals.calls} calls, ${totals.errors} errors in ${((Date.now() - started) / 60_000).toFixed(1)} min`);
   } finally {
@@ -178,15 +185,17 @@ async function main(): Promise<void> {
   }
 }
 
-async function register(project: BatonProjectClient, task: string): Promise<Agent> {
-  const r = await project.agents.register({ program: 'soak', task, contactPolicy: 'open' });
-  return { name: r.member.name, actor: member(r.member.name), held: [], unacked: [] };
+/** Registers through the server, as `baton register` does; the agent then acts with its own token. */
+async function register(server: BatonApi, key: string, task: string): Promise<Agent> {
+  const r = await server.project(key).agents.register({ program: 'soak', task, contactPolicy: 'open' });
+  const api = new BatonApi({ baseUrl: server.transport.baseUrl, token: r.token, member: r.member.name }).project(key);
+  return { name: r.member.name, api, held: [], unacked: [] };
 }
 
 const FILES = ['src/api/users.ts', 'src/api/*.ts', 'src/web/**', 'src/web/index.ts', 'docs/*.md', 'test/api/**', 'package.json', 'src/db/schema.sql'];
 
-/** One call of a mixed agent workload; latencies and errors go to the current window. */
-async function oneCall(project: BatonProjectClient, agents: Agent[], rnd: () => number, w: Window): Promise<void> {
+/** One call of a mixed agent workload through the Baton server; latencies and errors go to the current window. */
+async function oneCall(server: BatonApi, key: string, agents: Agent[], rnd: () => number, w: Window): Promise<void> {
   const agent = agents[Math.floor(rnd() * agents.length)]!;
   const roll = rnd();
   let kind: Kind;
@@ -195,44 +204,44 @@ async function oneCall(project: BatonProjectClient, agents: Agent[], rnd: () => 
     kind = 'reserve';
     const pattern = rnd() < 0.5 ? FILES[Math.floor(rnd() * FILES.length)]! : `src/own/${agent.name}/${Math.floor(rnd() * 50)}.ts`;
     call = async () => {
-      const res = await project.reservations.reserve({ actor: agent.actor, patterns: [pattern], ttlSeconds: 60 + Math.floor(rnd() * 600), reason: 'soak' });
+      const res = await agent.api.reservations.reserve({ patterns: [pattern], ttlSeconds: 60 + Math.floor(rnd() * 600), reason: 'soak' });
       if (res.status === 'granted') for (const r of res.reservations) if (!agent.held.includes(r.id)) agent.held.push(r.id);
     };
   } else if (roll < 0.32) {
     kind = 'release';
     const id = agent.held.shift();
-    call = () => project.reservations.release(id ? { actor: agent.actor, ids: [id] } : { actor: agent.actor, all: true });
+    call = () => agent.api.reservations.release(id ? { ids: [id] } : { all: true });
   } else if (roll < 0.37) {
     kind = 'renew';
-    call = () => project.reservations.renew({ actor: agent.actor, ttlSeconds: 300 });
+    call = () => agent.api.reservations.renew({ ttlSeconds: 300 });
   } else if (roll < 0.5) {
     kind = 'check';
-    call = () => project.reservations.check({ paths: [FILES[Math.floor(rnd() * FILES.length)]!.replace(/\*+/g, 'x')], asAgent: agent.name });
+    call = () => agent.api.reservations.check({ paths: [FILES[Math.floor(rnd() * FILES.length)]!.replace(/\*+/g, 'x')] });
   } else if (roll < 0.55) {
     kind = 'list';
-    call = () => project.reservations.list({ limit: 100 });
+    call = () => agent.api.reservations.list({ limit: 100 });
   } else if (roll < 0.75) {
     kind = 'send';
     const to = agents[Math.floor(rnd() * agents.length)]!;
-    call = () => project.messages.send(agent.actor, { to: [to.name], subject: 'soak', body: 'x'.repeat(Math.floor(rnd() * 2000)), ackRequired: rnd() < 0.3 });
+    call = () => agent.api.messages.send({ to: [to.name], subject: 'soak', body: 'x'.repeat(Math.floor(rnd() * 2000)), ackRequired: rnd() < 0.3 });
   } else if (roll < 0.93) {
     kind = 'inbox';
     call = async () => {
-      const page = await project.messages.inbox(agent.actor, { unread: true, limit: 20 });
+      const page = await agent.api.messages.inbox({ unread: true, limit: 20 });
       for (const item of page.items) if (item.ackRequired && !item.ackedAt && !agent.unacked.includes(item.id)) agent.unacked.push(item.id);
     };
   } else if (roll < 0.995) {
     kind = 'ack';
     const id = agent.unacked.shift();
     call = async () => {
-      if (id) await project.messages.ack(agent.actor, id);
+      if (id) await agent.api.messages.ack(id);
     };
   } else {
     kind = 'register';
     // Turnover: an agent leaves and a new one joins (bounded: the count stays the same).
     call = async () => {
-      await project.agents.retire(agent.actor, agent.name);
-      const fresh = await register(project, 'soak turnover');
+      await agent.api.agents.retire(agent.name);
+      const fresh = await register(server, key, 'soak turnover');
       agents[agents.indexOf(agent)] = fresh;
     };
   }

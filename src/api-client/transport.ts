@@ -41,6 +41,10 @@ export class Transport {
   }
 
   request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    // `new URL` resolves "." and ".." segments away, which would send the request to another route: a
+    // key, name or id spelt "." or ".." (even percent-encoded) is refused before anything is sent.
+    const dotted = path.split('?')[0]!.split('/').find((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
+    if (dotted !== undefined) return Promise.reject(new BatonError('INVALID_INPUT', `"${decodeURIComponent(dotted)}" is not a project key, name or id (it would change the request's path); check what you passed.`));
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));

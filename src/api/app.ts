@@ -8,7 +8,7 @@ import { BATON_SEARCH_ATTRIBUTES } from '../search-attributes';
 import type { Health } from '../schemas/api';
 import { describeZodError } from '../domain/validation';
 import { Authenticator } from './auth';
-import { sendError, toHttpError } from './errors';
+import { answerClientError, MAX_PARAM_LENGTH, sendError, toHttpError } from './errors';
 import { mcpRoutes } from './mcp';
 import { ProjectLifecycle } from './project-lifecycle';
 import { memberRoutes } from './routes/members';
@@ -38,7 +38,16 @@ export const API_VERSION = '1.0.0';
  * a load balancer against one cluster.
  */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1024 * 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+    // Fastify's default (100) is shorter than valid project keys and run ids; its own errors for the
+    // URL and for what Node's parser refuses are answered in Baton's shape (errors.ts).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: (err, _request, reply) => void sendError(reply, toHttpError(err)),
+    clientErrorHandler: answerClientError,
+  });
   const auth = new Authenticator(options.baton, { ttlMs: options.authCacheMs ?? 60_000, maxEntries: 20_000 });
   const deps = { baton: options.baton, auth };
 

@@ -1,6 +1,13 @@
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply } from 'fastify';
 import { BatonError, type ErrorCode } from '../domain/errors';
 import { toBatonError } from '../client/errors';
+
+/**
+ * Longest URL parameter the router accepts: the longest valid one is a project key of 120 characters
+ * whose every `/` is sent percent-encoded (`%2F`); anything longer is refused as INVALID_INPUT.
+ */
+export const MAX_PARAM_LENGTH = 512;
 
 /**
  * HTTP status of each Baton error code. The body is always `{ error: { code, message, details? } }`
@@ -38,10 +45,26 @@ export function toHttpError(err: unknown): BatonError {
   if (fe?.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || fe?.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (fe?.statusCode === 400 && /JSON/i.test(fe.message))) {
     return new BatonError('INVALID_INPUT', `The request body is not valid JSON (${fe.message}).`);
   }
+  if (fe?.code === 'FST_ERR_MAX_PARAM_LENGTH') return new BatonError('INVALID_INPUT', `A part of the URL is longer than any project key, name or id Baton accepts (at most ${MAX_PARAM_LENGTH} characters); check the key or id you passed.`);
+  if (fe?.code === 'FST_ERR_BAD_URL') return new BatonError('INVALID_INPUT', `The URL is malformed (${fe.message}); encode keys, names and ids with encodeURIComponent.`);
   if (fe?.statusCode === 404) return new BatonError('NOT_FOUND', fe.message);
   return toBatonError(err);
 }
 
 export function sendError(reply: FastifyReply, error: BatonError): FastifyReply {
   return reply.code(HTTP_STATUS[error.code]).send(errorBody(error));
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (an id of kilobytes in the URL overflows
+ * the 16 KiB header limit): answered in Baton's shape rather than Fastify's, so clients read a code.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return void socket.destroy();
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? new BatonError('INVALID_INPUT', 'The request line or headers are larger than the server accepts (16 KiB): an id, name or key in the URL is far too long.')
+      : new BatonError('INVALID_INPUT', `Malformed HTTP request (${err.code ?? err.message}).`);
+  const body = JSON.stringify(errorBody(error));
+  socket.end(`HTTP/1.1 ${HTTP_STATUS[error.code]} Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -82,10 +82,12 @@ export function route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z
     },
     onRequest: async (request) => {
       const header = request.headers.authorization;
-      if (spec.access === 'none' && !header) return;
       const params = request.params as { project?: string };
+      // The body is not parsed yet here: an open route without the project in its path (creating a
+      // project, whose `replace` checks the token itself in ProjectLifecycle) has nothing to verify against.
+      if (spec.access === 'none' && (!header || params.project === undefined)) return;
       const claimed = request.headers['x-baton-member'];
-      request.caller = await deps.auth.verify(params.project ?? (request.body as { project?: string } | undefined)?.project, header, typeof claimed === 'string' ? claimed : undefined);
+      request.caller = await deps.auth.verify(params.project, header, typeof claimed === 'string' ? claimed : undefined);
       if (spec.access === 'human' && request.caller.kind !== 'human') {
         throw new BatonError('FORBIDDEN', `This needs a human's token: ${request.caller.name} is an agent. A human runs it with their own credentials (\`baton login\`); agents' tokens are refused here.`);
       }

@@ -17,12 +17,14 @@ import {
   type TrailEntry,
 } from '../support/invariants';
 import type { BatonProjectClient } from '../../src/client';
+import { member, type MemberActor } from '../../src/schemas/actor';
 import type { Reservation } from '../../src/schemas/reservations';
 
 /**
  * Crash suite: real processes, real kill -9. A Temporal dev server (SQLite file) and a Baton worker run
- * as child processes; a stream of registrations, reservations, releases and messages, and two code
- * reviews a human approves, run against them while a seeded schedule kills the worker at random points
+ * as child processes; each round's project is created on purpose with its human (alice), and a stream
+ * of registrations, reservations, releases and messages, and two code reviews alice approves, run
+ * against them through the typed client (an operator's: members act by name) while a seeded schedule kills the worker at random points
  * and, separately, the server (restarted on the same file and port). Afterwards the invariants are
  * checked against what every client was told: every registration kept; every reservation granted still
  * held or expired on time (one set expires while the worker is dead); no two overlapping exclusive
@@ -54,7 +56,7 @@ const POOL: { pattern: string; exclusive: boolean }[] = [
 
 interface Member {
   name: string;
-  actor: { kind: 'member'; name: string; token: string };
+  actor: MemberActor;
 }
 
 type KillEvent = { atMs: number; target: 'worker' | 'server' | 'both'; downMs: number };
@@ -85,7 +87,7 @@ class Ledger {
     // Registration is not idempotent: a retried one may register twice, which is allowed; what must
     // hold is that every acknowledged one is kept.
     const r = await untilAcknowledged(() => this.project.agents.register({ program: 'crash-test', task, contactPolicy: 'open' }), this.stats);
-    const m = { name: r.member.name, actor: { kind: 'member' as const, name: r.member.name, token: r.token } };
+    const m = { name: r.member.name, actor: member(r.member.name) };
     this.members.push(m);
     this.stats.registrations++;
     return m;
@@ -111,12 +113,14 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
       const ledgers: Ledger[] = [];
 
       for (let round = 1; round <= ROUNDS; round++) {
-        // A small maxHistoryEvents makes the project and mailboxes continue-as-new under the kills too.
-        const ledger = new Ledger(c.baton.project(`crash-${SEED}-r${round}`, { maxHistoryEvents: 600 }));
+        // Created on purpose with its human; a small maxHistoryEvents makes the project and mailboxes
+        // continue-as-new under the kills too. An earlier round's kills may still be settling: retried.
+        const key = `crash-${SEED}-r${round}`;
+        const created = await untilAcknowledged(() => createOnce(c, key), { retries: 0 });
+        const ledger = new Ledger(c.baton.project(key));
+        ledger.human = { name: created, actor: member(created) };
         ledgers.push(ledger);
         for (let i = 0; i < 5; i++) await ledger.register(`stream ${i}`);
-        const h = await ledger.project.agents.register({ kind: 'human', name: 'alice' });
-        ledger.human = { name: h.member.name, actor: { kind: 'member', name: h.member.name, token: h.token } };
         // Code reviews the human approves: started now, driven while the kills happen.
         for (let i = 0; i < 2; i++) {
           const run = await ledger.project.patterns.start('code-review', {
@@ -210,6 +214,21 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
     (240 + ROUNDS * 60) * 1000,
   );
 });
+
+/**
+ * `baton init` for a round's project, safe to retry: a first attempt cut off by a kill may have started
+ * the workflow, which a retry then finds running (ALREADY_EXISTS) with its founder. Returns the human.
+ */
+async function createOnce(cluster: BatonCluster, key: string): Promise<string> {
+  try {
+    return (await cluster.baton.initProject(key, { human: 'alice', settings: { maxHistoryEvents: 600 } })).member.name;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ALREADY_EXISTS') throw err;
+    const alice = await cluster.baton.project(key).agents.get('alice');
+    if (alice.kind !== 'human') throw err;
+    return alice.name;
+  }
+}
 
 /** One lane of load: random members reserve, release, message and register; every call idempotent and retried until acknowledged. */
 async function stream(ledger: Ledger, lane: number, round: number, running: () => boolean): Promise<void> {
@@ -325,7 +344,7 @@ async function drivePattern(ledger: Ledger, workflowId: string, running: () => b
       // Given from the moment it is sent: a call cut off by a kill may still have landed.
       ledger.approvalsGiven.set(workflowId, (ledger.approvalsGiven.get(workflowId) ?? 0) + 1);
       try {
-        await patterns.approve(workflowId, { name: human.name, token: human.actor.token }, 'approved under fire');
+        await patterns.approve(workflowId, { name: human.name }, 'approved under fire');
       } catch {
         ledger.stats.patternCallsRefused++;
       }
@@ -335,7 +354,7 @@ async function drivePattern(ledger: Ledger, workflowId: string, running: () => b
         if (!author || !a.accepts.includes('done')) continue;
         ledger.stats.patternCalls++;
         try {
-          await patterns.done(workflowId, { name: author.name, token: author.actor.token }, { summary: `finished the ${a.step} step of the crash review`, handoff: { whatWasDone: `implemented the ${a.step} step and committed the reviewed files with tests`, where: ['reviewed/'], howToTest: 'run npm test and read the reviewed files' } });
+          await patterns.done(workflowId, { name: author.name }, { summary: `finished the ${a.step} step of the crash review`, handoff: { whatWasDone: `implemented the ${a.step} step and committed the reviewed files with tests`, where: ['reviewed/'], howToTest: 'run npm test and read the reviewed files' } });
         } catch {
           ledger.stats.patternCallsRefused++;
         }

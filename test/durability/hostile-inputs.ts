@@ -1,9 +1,11 @@
 import type { ErrorCode } from '../../src/domain/errors';
 
 /**
- * The table of hostile inputs the bad-input suite sends through every boundary (client, CLI, MCP,
- * raw workflow updates and signals). Each value says which error code it must earn; the suite adds the
- * boundary-specific cases (wrong tokens, unknown ids, other members' leases, completed workflows).
+ * The table of hostile inputs the bad-input suite sends through every boundary (the typed client, raw
+ * workflow updates and signals, the Baton server's HTTP API, MCP at /mcp, the CLI). Each value says
+ * which error code it must earn; the suite adds the boundary-specific cases (identities the server
+ * cannot verify, identities smuggled into bodies, unknown ids, other members' leases, completed
+ * workflows).
  */
 export interface Hostile<T = string> {
   label: string;
@@ -11,6 +13,11 @@ export interface Hostile<T = string> {
   code: ErrorCode;
   /** Refused only as a reservation (the hoarding guard); a read-only check may ask about it. */
   hoarding?: boolean;
+  /**
+   * Through the HTTP API, when it differs from the status of `code`: 'not sent' when BatonApi refuses it
+   * before any request (a "." or ".." in a URL path would be resolved away by the URL parser).
+   */
+  http?: number | 'not sent';
 }
 
 const CYRILLIC_A = '\u0430'; // looks like Latin "a"
@@ -39,7 +46,10 @@ export const HOSTILE_PATTERNS: Hostile[] = [
   { label: 'whole repository **/*', hoarding: true, value: '**/*', code: 'INVALID_INPUT' },
   { label: 'hoarding inside braces', hoarding: true, value: '{src/a.ts,**}', code: 'INVALID_INPUT' },
   { label: 'double slash', value: 'src//a.ts', code: 'INVALID_INPUT' },
-  { label: 'trailing slash', value: 'src/', code: 'INVALID_INPUT' },
+  // A plain path may end with one "/" (it then names a directory: `src/`, `config.d/`); a glob may not.
+  { label: 'glob ending with a slash', value: 'src/*/', code: 'INVALID_INPUT' },
+  { label: 'directory with two trailing slashes', value: 'src//', code: 'INVALID_INPUT' },
+  { label: 'dot-dot directory', value: 'src/../', code: 'INVALID_INPUT' },
   { label: 'unclosed class', value: 'src/[a.ts', code: 'INVALID_INPUT' },
   { label: 'unclosed brace', value: 'src/{a,b.ts', code: 'INVALID_INPUT' },
   { label: 'single-alternative brace', value: 'src/{a}.ts', code: 'INVALID_INPUT' },
@@ -79,6 +89,8 @@ export const HOSTILE_PROJECT_KEYS: Hostile[] = [
   { label: 'Cyrillic project', value: `${CYRILLIC_A}cme/web`, code: 'INVALID_INPUT' },
   { label: 'control char project', value: 'acme\u0007', code: 'INVALID_INPUT' },
   { label: 'gigantic project', value: 'p'.repeat(500), code: 'INVALID_INPUT' },
+  { label: 'project longer than any URL part', value: 'p'.repeat(600), code: 'INVALID_INPUT' },
+  { label: 'dot-dot project', value: '..', code: 'INVALID_INPUT', http: 'not sent' },
 ];
 
 /** Message fields (subject/body/recipients), as partial send requests. */
@@ -101,6 +113,23 @@ export const HOSTILE_MESSAGE_IDS: Hostile[] = [
   { label: 'malformed message id', value: 'm-../../etc', code: 'INVALID_INPUT' },
   { label: 'empty message id', value: '', code: 'INVALID_INPUT' },
   { label: 'gigantic message id', value: `m-${'f'.repeat(100_000)}`, code: 'INVALID_INPUT' },
+  { label: 'dot-dot message id', value: '..', code: 'INVALID_INPUT', http: 'not sent' },
+];
+
+/**
+ * Bearer tokens the Baton server cannot verify (the HTTP API, MCP's initialize, the CLI's
+ * BATON_TOKEN): each is UNAUTHORIZED before anything else is looked at. Tokens of real members used
+ * where they do not belong (another project, a retired member, someone else's name) are the suite's.
+ */
+export const HOSTILE_TOKENS: Hostile[] = [
+  { label: 'unknown well-formed agent token', value: `bt_${'x'.repeat(32)}`, code: 'UNAUTHORIZED' },
+  { label: 'unknown well-formed human token', value: `bh_${'y'.repeat(40)}`, code: 'UNAUTHORIZED' },
+  { label: 'not a Baton token', value: 'hunter2', code: 'UNAUTHORIZED' },
+  { label: 'token too short', value: 'bt_short', code: 'UNAUTHORIZED' },
+  { label: 'gigantic token', value: `bt_${'z'.repeat(8_000)}`, code: 'UNAUTHORIZED' },
+  { label: 'quote injection in a token', value: "bt_' OR '1'='1", code: 'UNAUTHORIZED' },
+  { label: 'two tokens', value: `bt_${'x'.repeat(32)} bt_${'w'.repeat(32)}`, code: 'UNAUTHORIZED' },
+  { label: 'token hash instead of token', value: 'a'.repeat(64), code: 'UNAUTHORIZED' },
 ];
 
 /** Whole payloads of the wrong shape, sent raw to workflow updates. */

@@ -11,6 +11,8 @@ import {
   type TrailEntry,
 } from '../support/invariants';
 import { covers, overlapWitness } from '../support/overlap-oracle';
+import { parseGlob } from '../../src/domain/reservations/glob';
+import { overlapWitness as batonWitness } from '../../src/domain/reservations/overlap';
 
 /**
  * The checkers the crash and race suites rely on, fed doctored evidence: each must object to a broken
@@ -78,17 +80,30 @@ describe('checkNoDoubleExclusiveGrant', () => {
   });
 
   it('catches, with its own oracle, a double grant of two globs that meet only in a path neither names', () => {
-    // "src/web/**/*.tsx" and "src/web/components/[a-c]*.tsx" share src/web/components/a.tsx; a literal
-    // pattern covers what is under it, so "src/web/index.ts" and "src/web/**/*.tsx" share
-    // src/web/index.ts/x.tsx.
+    // "src/web/**/*.tsx" and "src/web/components/[a-c]*.tsx" share src/web/components/a.tsx; the plain
+    // directory "src/web/components" (no extension) covers everything under it, so it meets both.
     const g1: LeaseFacts = { id: 'r-g1', holder: 'BoldMountain', pattern: 'src/web/**/*.tsx', exclusive: true };
     const g2: LeaseFacts = { id: 'r-g2', holder: 'SwiftEagle', pattern: 'src/web/components/[a-c]*.tsx', exclusive: true };
-    const g3: LeaseFacts = { id: 'r-g3', holder: 'QuietRiver', pattern: 'src/web/index.ts', exclusive: true };
+    const g3: LeaseFacts = { id: 'r-g3', holder: 'QuietRiver', pattern: 'src/web/components', exclusive: true };
     const trail = [entry(1, 'grant', 'BoldMountain', ['r-g1'], [g1.pattern]), entry(2, 'grant', 'SwiftEagle', ['r-g2'], [g2.pattern]), entry(3, 'grant', 'QuietRiver', ['r-g3'], [g3.pattern])];
     const v = checkNoDoubleExclusiveGrant({ total: 3, entries: trail }, facts(g1, g2, g3)).violations;
-    expect(v).toHaveLength(2);
+    expect(v).toHaveLength(3);
     expect(v[0]).toMatch(/^double grant at #2 .*"src\/web\/components\/\[a-c\]\*\.tsx".*both cover "src\/web\/components\/ax?\.tsx"$/);
-    expect(v[1]).toMatch(/^double grant at #3 .*"src\/web\/index\.ts".*both cover "src\/web\/index\.ts\/[^"]+\.tsx"$/);
+    expect(v[1]).toMatch(/^double grant at #3 .*"src\/web\/components" .*"src\/web\/\*\*\/\*\.tsx".*both cover "src\/web\/components\/[^"/]+\.tsx"$/);
+    expect(v[2]).toMatch(/^double grant at #3 .*"src\/web\/components" .*"src\/web\/components\/\[a-c\]\*\.tsx".*both cover "src\/web\/components\/[^"/]+\.tsx"$/);
+  });
+
+  it('catches a doctored double grant between a plain directory and a file under it, and not between a file and a glob below its name', () => {
+    // The final lease rule: "config.d/" (a directory, written with its "/") covers config.d/a.conf; the
+    // file "src/a.ts" names only itself, so "src/**/*.md" (a docs sweep) never meets it.
+    const dir: LeaseFacts = { id: 'r-dir', holder: 'BoldMountain', pattern: 'config.d/', exclusive: true };
+    const file: LeaseFacts = { id: 'r-file', holder: 'SwiftEagle', pattern: 'config.d/a.conf', exclusive: true };
+    const ts: LeaseFacts = { id: 'r-ts', holder: 'BoldMountain', pattern: 'src/a.ts', exclusive: true };
+    const md: LeaseFacts = { id: 'r-md', holder: 'SwiftEagle', pattern: 'src/**/*.md', exclusive: true };
+    const trail = [entry(1, 'grant', 'BoldMountain', ['r-dir'], [dir.pattern]), entry(2, 'grant', 'SwiftEagle', ['r-file'], [file.pattern]), entry(3, 'grant', 'BoldMountain', ['r-ts'], [ts.pattern]), entry(4, 'grant', 'SwiftEagle', ['r-md'], [md.pattern])];
+    const report = checkNoDoubleExclusiveGrant({ total: 4, entries: trail }, facts(dir, file, ts, md));
+    expect(report.violations).toEqual([expect.stringMatching(/^double grant at #2 .*"config\.d\/a\.conf".*"config\.d\/".*both cover "config\.d\/a\.conf"$/)]);
+    expect(() => expectInvariants([report], () => undefined)).toThrow(/Invariant violated/);
   });
 
   it('does not flag disjoint exclusive globs that look alike', () => {
@@ -129,18 +144,25 @@ describe('the overlap oracle (brute force with picomatch)', () => {
     'docs/*.md',
     'package.json',
     '*.json',
+    'src/web',
+    'src/api/',
+    'config.d/',
+    'config.d',
+    'docs',
   ];
   const OVERLAPPING = [
-    ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((j) => `0-${j}`), // src/** covers all of src
-    '1-2', '1-3', '1-4', '1-5', // src/api/** (src/*/index.ts: src/api/index.ts)
-    '2-3', '2-4', '2-5', // src/api/*.ts
-    '3-4', // src/api/users.ts
-    '5-6', // src/web/index.ts
-    '6-7', // under the literal src/web/index.ts: src/web/index.ts/x.tsx
-    '7-8', '7-9', '8-9', // src/web/components/button.tsx and a.tsx
+    ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 18].map((j) => `0-${j}`), // src/** covers all of src
+    '1-2', '1-3', '1-4', '1-5', '1-18', // src/api/** (src/*/index.ts: src/api/index.ts; src/api/ is the same directory)
+    '2-3', '2-4', '2-5', '2-18', // src/api/*.ts
+    '3-4', '3-18', // src/api/users.ts
+    '4-18',
+    '5-6', '5-17', '5-18', // src/web/index.ts, src/api/index.ts
+    '6-17', // the file src/web/index.ts is under the directory src/web (but names no src/web/index.ts/x.tsx)
+    '7-8', '7-9', '7-17', '8-9', '8-17', '9-17', // src/web/components/button.tsx and a.tsx, all under src/web
     '10-11', // test/api/users.test.ts
-    '12-13', '12-14', '13-14', // docs
+    '12-13', '12-14', '12-21', '13-14', '13-21', '14-21', // docs
     '15-16', // package.json
+    '19-20', // the directory config.d/ covers itself, which the file config.d names
   ];
 
   it('finds exactly the overlapping pairs of the race pool, each with a path both cover', () => {
@@ -156,9 +178,31 @@ describe('the overlap oracle (brute force with picomatch)', () => {
     expect(found.sort()).toEqual([...OVERLAPPING].sort());
   });
 
-  it('reads a pattern without glob syntax as the path and everything under it, and globs as picomatch does', () => {
+  it("agrees with Baton's own decision on every pair of the race and crash pools, and covers Baton's witnesses", () => {
+    const crashPool = ['src/api/**', 'src/api/users.ts', 'src/api/*.ts', 'src/{api,web}/index.ts', 'src/web/index.ts', 'src/web/components/**', 'src/web/components/button.tsx', 'docs/*.md', 'docs/intro.md', 'package.json'];
+    const others = ['hot/123.ts', 'expiring/BoldMountain.ts', 'reviewed/1/0/**', 'Makefile', '.github', 'v1.2', 'src/a', '**/*.md', 'src/*/**'];
+    const pool = [...new Set([...RACE_POOL, ...crashPool, ...others])];
+    const disagreements: string[] = [];
+    let pairs = 0;
+    for (let i = 0; i < pool.length; i++) {
+      for (let j = i; j < pool.length; j++) {
+        const [a, b] = [pool[i]!, pool[j]!];
+        pairs++;
+        const baton = batonWitness(parseGlob(a), parseGlob(b));
+        const oracle = overlapWitness(a, b);
+        if ((baton === undefined) !== (oracle === undefined)) disagreements.push(`${a} / ${b}: Baton ${baton ?? 'disjoint'}, oracle ${oracle ?? 'disjoint'}`);
+        else if (baton !== undefined && !(covers(a, baton) && covers(b, baton))) disagreements.push(`${a} / ${b}: Baton's witness ${baton} is not covered by both (oracle's reading)`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(pairs).toBe((pool.length * (pool.length + 1)) / 2);
+  });
+
+  it('reads a plain path by its form (a directory covers what is under it, a file only itself), and globs as picomatch does', () => {
     expect([covers('src/api', 'src/api'), covers('src/api', 'src/api/users.ts'), covers('src/api', 'src/apis'), covers('src/api', 'src')]).toEqual([true, true, false, false]);
-    expect([covers('src/**', 'src'), covers('src/*.ts', 'src/a/b.ts'), covers('src/{a,b/c}.ts', 'src/b/c.ts'), covers('*.json', '.eslintrc.json')]).toEqual([true, false, true, true]);
+    expect([covers('src/a.ts', 'src/a.ts'), covers('src/a.ts', 'src/a.ts/x.md'), covers('v1.2', 'v1.2/x'), covers('config.d', 'config.d/a.conf')]).toEqual([true, false, false, false]);
+    expect([covers('config.d/', 'config.d'), covers('config.d/', 'config.d/a.conf'), covers('.github', '.github/workflows/ci.yml'), covers('Makefile', 'Makefile/x')]).toEqual([true, true, true, true]);
+    expect([covers('src/**', 'src'), covers('src/*/**', 'src/a'), covers('src/*.ts', 'src/a/b.ts'), covers('src/{a,b/c}.ts', 'src/b/c.ts'), covers('*.json', '.eslintrc.json')]).toEqual([true, true, false, true, true]);
   });
 
   it('is symmetric and sees globs that meet only in a name neither spells whole', () => {
@@ -167,8 +211,10 @@ describe('the overlap oracle (brute force with picomatch)', () => {
     expect(overlapWitness('a/**/b/**', '**/c/**/d')).toBeDefined();
     expect(overlapWitness('lib/*.ts', 'lib/*.tsx')).toBeUndefined();
     expect(overlapWitness('src/*/index.ts', 'src/web/**/*.tsx')).toBeUndefined();
-    // A literal covers what is under it: a/b/b is a/*/b.
+    // A directory covers what is under it: a/b/b is a/*/b. A file does not: src/a.ts never meets **/*.md.
     expect(overlapWitness('a/*/b', 'a/b')).toBe('a/b/b');
+    expect(overlapWitness('src/a.ts', '**/*.md')).toBeUndefined();
+    expect(overlapWitness('src/a', '**/*.md')).toMatch(/^src\/a\/[^/]*\.md$/);
   });
 });
 

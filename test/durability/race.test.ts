@@ -2,11 +2,13 @@ import { createTestContext, type TestContext } from '../support/temporal';
 import { seededRandom } from '../support/processes';
 import { checkExactlyOneClaimant, checkMembersKept, checkNoDoubleExclusiveGrant, expectInvariants, type InvariantReport, type LeaseFacts, type TrailEntry } from '../support/invariants';
 import type { BatonProjectClient } from '../../src/client';
+import { member, type MemberActor } from '../../src/schemas/actor';
 import type { ReserveResult } from '../../src/schemas/reservations';
 
 /**
- * Race suite: 56 agents at once on one project. They register concurrently (distinct names), then race in
- * rounds: waves in which every agent reserves 1-3 of a pool of heavily overlapping globs at the same moment
+ * Race suite: 56 agents at once on one project (created on purpose, with its human alice). They register
+ * concurrently (distinct names), then race in rounds: waves in which every agent reserves 1-3 of a pool
+ * of heavily overlapping globs and plain paths (files, and directories by their form) at the same moment
  * and half of them release, then all 56 claim one hot file at once; finally all 56 claim the same
  * emergency (Emergency Response) at once, a few times. The audit trail (stitched by seq across rounds) is
  * replayed by the invariant checker: no two overlapping exclusive leases of different holders were ever
@@ -20,7 +22,12 @@ const AGENTS = 56;
 const WAVES = 3;
 const MIN_TRIALS = Number(process.env.BATON_RACE_MIN_TRIALS ?? 400);
 
-/** Overlapping globs: wildcards over literals, braces, nested globstars; docs are shared. */
+/**
+ * Overlapping globs and plain paths: wildcards over literals, braces, nested globstars, and the lease
+ * rule's plain paths (a file names itself; `src/web`, `src/api/` and `config.d/` are directories by
+ * their form and cover what is under them; `config.d` is a file the directory `config.d/` covers);
+ * docs are shared.
+ */
 const POOL: { pattern: string; exclusive: boolean }[] = [
   { pattern: 'src/**', exclusive: true },
   { pattern: 'src/api/**', exclusive: true },
@@ -39,6 +46,11 @@ const POOL: { pattern: string; exclusive: boolean }[] = [
   { pattern: 'docs/*.md', exclusive: true },
   { pattern: 'package.json', exclusive: true },
   { pattern: '*.json', exclusive: true },
+  { pattern: 'src/web', exclusive: true },
+  { pattern: 'src/api/', exclusive: true },
+  { pattern: 'config.d/', exclusive: true },
+  { pattern: 'config.d', exclusive: true },
+  { pattern: 'docs', exclusive: false },
 ];
 
 describe('race suite: 50+ agents racing on one project', () => {
@@ -55,10 +67,12 @@ describe('race suite: 50+ agents racing on one project', () => {
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const rnd = seededRandom(SEED);
       const started = Date.now();
-      const project = ctx.baton.project(ctx.project('race'));
-      // Concurrent registrations: all at once, all distinct names.
+      const created = await ctx.createProject({ prefix: 'race', human: 'alice' });
+      const project = created.client;
+      // Concurrent registrations: all at once, all distinct names. The typed client is an operator's:
+      // members act by name (the Baton server would add the epoch it verified).
       const regs = await Promise.all(Array.from({ length: AGENTS }, (_, i) => project.agents.register({ program: 'race', task: `racer ${i}` })));
-      const agents = regs.map((r) => ({ name: r.member.name, actor: { kind: 'member' as const, name: r.member.name, token: r.token } }));
+      const agents: Racer[] = regs.map((r) => ({ name: r.member.name, actor: member(r.member.name) }));
       const members = await project.agents.list();
       const reports: InvariantReport[] = [
         checkMembersKept(
@@ -84,14 +98,13 @@ describe('race suite: 50+ agents racing on one project', () => {
 
       // Emergencies: every agent claims the same emergency at once; exactly one wins, the rest are told
       // CONFLICT, and the incident names the winner.
-      const human = await project.agents.register({ kind: 'human', name: 'alice' });
       const emergencies = Math.max(2, Math.min(5, totals.rounds));
       for (let i = 0; i < emergencies; i++) {
         const run = await project.emergency.start({ id: `outage-${SEED}-${i}`, title: `Outage ${i}`, description: 'checkout returns 500 since the last deploy', files: [`src/checkout/${i}/**`] });
         const answers = await Promise.all(
           agents.map(async (a) => {
             try {
-              await project.emergency.claim(run.workflowId, { name: a.name, token: a.actor.token });
+              await project.emergency.claim(run.workflowId, { name: a.name });
               return { agent: a.name, won: true, code: 'OK' };
             } catch (err) {
               return { agent: a.name, won: false, code: (err as { code?: string }).code ?? 'INTERNAL' };
@@ -104,7 +117,7 @@ describe('race suite: 50+ agents racing on one project', () => {
         if (odd.length) report.violations.push(`${odd.length} losing claims failed with ${[...new Set(odd.map((x) => x.code))].join(', ')} instead of CONFLICT`);
         reports.push({ ...report, name: 'exactly one agent claims an emergency' });
         totals.emergencyClaims += answers.length;
-        await project.patterns.cancel(run.workflowId, { name: 'alice', token: human.token }, 'race test over');
+        await project.patterns.cancel(run.workflowId, { name: created.human.name }, 'race test over');
       }
       const seconds = (Date.now() - started) / 1000;
       say(
@@ -118,7 +131,7 @@ describe('race suite: 50+ agents racing on one project', () => {
   );
 });
 
-type Racer = { name: string; actor: { kind: 'member'; name: string; token: string } };
+type Racer = { name: string; actor: MemberActor };
 
 async function raceRound(project: BatonProjectClient, agents: Racer[], rnd: () => number, totals: Record<string, number>, facts: Map<string, LeaseFacts>): Promise<InvariantReport> {
   const note = (res: ReserveResult) => {

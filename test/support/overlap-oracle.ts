@@ -4,26 +4,33 @@ import picomatch from 'picomatch';
 /**
  * An overlap decision for the race and crash checkers that shares nothing with Baton's own
  * (src/domain/reservations): two patterns overlap when some path is covered by both, and we look for
- * that path by brute force, asking picomatch whether each pattern covers it. Coverage follows Baton's
- * rule: a pattern with no glob syntax (none of `*?[{`) covers the path itself and everything under it
- * (`p` or `p/...`); any other pattern is brace-expanded (the `braces` package, bash's reading) and each
- * alternative means what picomatch says with `{ dot: true }` (a trailing `**` also covers its base dir).
+ * that path by brute force, asking each pattern whether it covers it. Coverage follows Baton's lease
+ * rule, restated here from the README rather than imported:
+ *
+ *   - a plain path (none of `*?[{`) that is a directory by its form (it ends with `/`, or its last name
+ *     has no `.` after the name's first character: `src/api`, `Makefile`, `.github`, `config.d/`)
+ *     covers itself (without the `/`) and everything under it;
+ *   - any other plain path (`src/a.ts`, `v1.2`, `config.d`) names only that file;
+ *   - a glob is brace-expanded (the `braces` package, bash's reading) and each alternative means what
+ *     picomatch says with `{ dot: true }`, a trailing `/**` also covering its base directory (and
+ *     `[!a]` a negated class, as in bash).
  *
  * Candidate paths are built in the shape of one pattern's alternative: a literal segment stays, a
  * glob segment takes every name of the pool that picomatch matches against that segment alone, a `**`
- * (and the "everything under" of a literal pattern) takes 0..K names of the other pattern's pool, K
- * being the other pattern's segment count (in a shortest common path every segment is matched by a
- * segment of one of the two patterns, so no `**` needs more, nor other names). The pool is the literal segments of both patterns, each glob
- * segment made concrete (a class becomes one of its members, `?` an "x", `*` nothing, "x" or a literal
- * fragment of the other globs, so `users*` and `*.ts` meet in "users.ts"), and the filler "x".
+ * (and the "everything under" of a directory) takes 0..K names of the other pattern's pool, K being
+ * the other pattern's segment count (in a shortest common path every segment is matched by a segment
+ * of one of the two patterns, so no `**` needs more, nor other names). The pool is the literal
+ * segments of both patterns, each glob segment made concrete (a class becomes one of its members, `?`
+ * an "x", `*` nothing, "x" or a literal fragment of the other globs, so `users*` and `*.ts` meet in
+ * "users.ts"), and the filler "x".
  *
  * Why that is enough here: the suites reserve the pools in test/durability/race.test.ts and
  * crash.test.ts plus `hot/<n>.ts`, `expiring/<name>.ts` and `reviewed/<round>/<i>/**`. Their globs are
  * `**`, `*.ext`, `[a-c]*.tsx`, `users*`, `*` and brace lists of literals; any common path of two of them
  * can be spelled with their own literal segments and those concrete names (the unit tests check every
- * pair of the race pool against a hand-made table). A pool like this could miss an overlap only between
- * two globs whose common names need characters neither pattern spells, e.g. `[a-c]x` and `[c-e]x`
- * (meeting in "cx"): not a shape the suites generate.
+ * pair of the race pool against a hand-made table, and against Baton's own decision). A pool like this
+ * could miss an overlap only between two globs whose common names need characters neither pattern
+ * spells, e.g. `[a-c]x` and `[c-e]x` (meeting in "cx"): not a shape the suites generate.
  */
 
 const GLOB_SYNTAX = /[*?[{]/;
@@ -34,7 +41,8 @@ const CLASS_CANDIDATES = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 interface CoverSpec {
   pattern: string;
-  literal: boolean;
+  /** A plain directory: covers its base and everything under it (candidates get a tail). */
+  directory: boolean;
   alternatives: string[][];
   covers(path: string): boolean;
 }
@@ -43,20 +51,46 @@ const specs = new Map<string, CoverSpec>();
 const matchers = new Map<string, (path: string) => boolean>();
 const verdicts = new Map<string, string | null>();
 
+/** A plain path is a directory when it ends with `/` or its last name has no `.` after its first character. */
+function isDirectoryByForm(path: string): boolean {
+  if (path.endsWith('/')) return true;
+  const last = path.split('/').pop() ?? '';
+  return last.indexOf('.', 1) === -1;
+}
+
 function spec(pattern: string): CoverSpec {
   let s = specs.get(pattern);
   if (s) return s;
-  const literal = !GLOB_SYNTAX.test(pattern);
-  const alternatives = literal ? [pattern] : braces.expand(pattern);
-  const altMatchers = alternatives.map(matcher);
-  s = {
-    pattern,
-    literal,
-    alternatives: alternatives.map((alt) => alt.split('/')),
-    covers: literal ? (path) => path === pattern || path.startsWith(`${pattern}/`) : (path) => altMatchers.some((m) => m(path)),
-  };
+  if (!GLOB_SYNTAX.test(pattern)) {
+    const directory = isDirectoryByForm(pattern);
+    const base = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
+    s = {
+      pattern,
+      directory,
+      alternatives: [base.split('/')],
+      covers: directory ? (path) => path === base || path.startsWith(`${base}/`) : (path) => path === base,
+    };
+  } else {
+    const alternatives = braces.expand(pattern);
+    const altMatchers = alternatives.map(globMatcher);
+    s = { pattern, directory: false, alternatives: alternatives.map((alt) => alt.split('/')), covers: (path) => altMatchers.some((m) => m(path)) };
+  }
   specs.set(pattern, s);
   return s;
+}
+
+/**
+ * One brace-free alternative: picomatch's reading, and for each trailing `/**` also the glob without
+ * it (`src/*\/**` covers `src/a` itself; picomatch alone says so only for a literal base like `src/**`).
+ * A negated class is written `[!a]` as in bash; picomatch reads that spelling literally, so it gets
+ * `[^a]`.
+ */
+function globMatcher(source: string): (path: string) => boolean {
+  const glob = source.replace(/\[!/g, '[^');
+  const bases = [glob];
+  for (let g = glob; g.endsWith('/**') && g.length > 3; ) bases.push((g = g.slice(0, -3)));
+  const ms = bases.map(matcher);
+  return (path) => ms.some((m) => m(path));
 }
 
 /** picomatch's reading of one brace-free glob, compiled once. */
@@ -90,26 +124,26 @@ export function oracleOverlaps(a: string, b: string): boolean {
 
 /**
  * Every candidate in the shape of `shape`'s alternatives, checked against both patterns. What a `**`
- * of `shape` (or the part under a literal `shape`) absorbs in a shortest common path is matched by
+ * of `shape` (or the part under a plain directory `shape`) absorbs in a shortest common path is matched by
  * segments of `other`, so it is filled from `other`'s names only (`fill`).
  */
 function searchInShape(shape: CoverSpec, other: CoverSpec, pool: string[], fill: string[]): string | undefined {
   const budget = Math.max(...other.alternatives.map((alt) => alt.length));
   for (const alt of shape.alternatives) {
-    for (const path of candidates(alt, shape.literal, pool, fill, budget)) {
+    for (const path of candidates(alt, shape.directory, pool, fill, budget)) {
       if (shape.covers(path) && other.covers(path)) return path;
     }
   }
   return undefined;
 }
 
-function* candidates(segments: string[], literalPattern: boolean, pool: string[], fill: string[], budget: number): Generator<string> {
+function* candidates(segments: string[], directory: boolean, pool: string[], fill: string[], budget: number): Generator<string> {
   function* walk(i: number, left: number, prefix: string[]): Generator<string> {
     if (i === segments.length) {
       if (prefix.length === 0) return;
       yield prefix.join('/');
-      // A literal pattern also covers everything under it.
-      if (literalPattern) for (const extra of tuples(fill, 1, left)) yield [...prefix, ...extra].join('/');
+      // A plain directory also covers everything under it.
+      if (directory) for (const extra of tuples(fill, 1, left)) yield [...prefix, ...extra].join('/');
       return;
     }
     const seg = segments[i]!;
@@ -152,7 +186,7 @@ function concretise(glob: string, stars: string[]): string[] {
     if (c === '[') {
       const close = glob.indexOf(']', i + 2);
       const cls = glob.slice(i, close + 1);
-      const member = [...CLASS_CANDIDATES].find(matcher(cls)) ?? FILLER;
+      const member = [...CLASS_CANDIDATES].find(matcher(cls.replace('[!', '[^'))) ?? FILLER;
       results = results.map((r) => r + member);
       i = close;
     } else if (c === '?') {

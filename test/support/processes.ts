@@ -13,9 +13,10 @@ import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 /**
  * Real processes for the durability suites: the Temporal dev server started straight from the
  * provisioned binary (SQLite file, fixed port, so it can be killed and restarted on the same state),
- * and the Baton worker as `node -r tsx/cjs src/worker.ts`. Each child runs in its own process group so
- * `kill9()` takes down everything it spawned; every child still alive when the test process exits is
- * killed (also when a test fails half-way).
+ * the Baton worker as `node -r tsx/cjs src/worker.ts`, and the Baton server (the HTTP API agents and
+ * humans use) as `node -r tsx/cjs src/api/main.ts` on a fixed port. Each child runs in its own process
+ * group so `kill9()` takes down everything it spawned; every child still alive when the test process
+ * exits is killed (also when a test fails half-way).
  */
 
 const alive = new Set<ManagedProcess>();
@@ -250,6 +251,40 @@ export function batonWorkerProcess(options: WorkerProcessOptions): ManagedProces
   });
 }
 
+export interface ApiProcessOptions {
+  address: string;
+  taskQueue: string;
+  /** Fixed, so a restart answers where clients already point. */
+  port: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The real Baton server entry point (`src/api/main.ts`) as a child process on loopback, for the context's
+ * Temporal server and task queue. It holds no state of its own (tokens are verified against the
+ * project workflows), so a kill loses nothing but the requests in flight. Ready once /healthz answers.
+ */
+export function batonApiProcess(options: ApiProcessOptions): ManagedProcess & { url: string } {
+  const url = `http://127.0.0.1:${options.port}`;
+  const p = new ManagedProcess({
+    name: `baton server ${url}`,
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', path.join(projectRoot, 'src', 'api', 'main.ts')],
+    env: {
+      ...process.env,
+      ...options.env,
+      TEMPORAL_ADDRESS: options.address,
+      TEMPORAL_NAMESPACE: 'default',
+      BATON_TASK_QUEUE: options.taskQueue,
+      BATON_HOST: '127.0.0.1',
+      BATON_PORT: String(options.port),
+    },
+    ready: async () => (await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok,
+    readyTimeoutMs: 60_000,
+  });
+  return Object.assign(p, { url });
+}
+
 /** A small seeded PRNG (mulberry32), so a failing crash schedule can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -265,7 +300,8 @@ export function seededRandom(seed: number): () => number {
 export interface KillRecord {
   /** Seconds since the cluster started. */
   at: number;
-  target: 'worker' | 'server';
+  /** `server` is Temporal's dev server; `api` the Baton server. */
+  target: 'worker' | 'server' | 'api';
   pid: number | undefined;
   /** How long it stayed down before the restart began (s). */
   downSeconds: number;
@@ -276,8 +312,9 @@ export interface KillRecord {
 
 /**
  * A dev server and a Baton worker as child processes, on a SQLite file in a temp dir, a free port and
- * a task queue of their own, with a BatonClient connected to them. `killWorker` / `killServer` SIGKILL
- * the process, wait, restart it, and log what happened; `close()` kills everything (call it in
+ * a task queue of their own, with a BatonClient connected to them (an operator's), and with `api: true`
+ * the Baton server too (`apiUrl`, for BatonApi and the CLI). `killWorker` / `killServer` / `killApi`
+ * SIGKILL the process, wait, restart it, and log what happened; `close()` kills everything (call it in
  * afterAll, it is safe to call twice).
  */
 export class BatonCluster {
@@ -291,20 +328,23 @@ export class BatonCluster {
     readonly dir: string,
     readonly server: ManagedProcess & { address: string },
     readonly worker: ManagedProcess,
+    readonly api: (ManagedProcess & { url: string }) | undefined,
     readonly taskQueue: string,
     private readonly log: (line: string) => void,
   ) {}
 
-  static async start(options: { name: string; log?: (line: string) => void }): Promise<BatonCluster> {
+  static async start(options: { name: string; log?: (line: string) => void; api?: boolean }): Promise<BatonCluster> {
     const dir = tempDir(options.name);
     const port = await freePort();
     const server = temporalServerProcess({ dbFilename: path.join(dir, 'temporal.sqlite'), port });
     const taskQueue = `${options.name}-${process.pid}-${port}`;
     const worker = batonWorkerProcess({ address: server.address, taskQueue });
-    const cluster = new BatonCluster(dir, server, worker, taskQueue, options.log ?? ((line) => console.log(line)));
+    const api = options.api ? batonApiProcess({ address: server.address, taskQueue, port: await freePort() }) : undefined;
+    const cluster = new BatonCluster(dir, server, worker, api, taskQueue, options.log ?? ((line) => console.log(line)));
     try {
       await server.start();
       await worker.start();
+      await api?.start();
       cluster.connection = await Connection.connect({ address: server.address });
       const config = { ...loadConfig({ ...process.env, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: 'default' }), taskQueue };
       cluster.baton = new BatonClient(new Client({ connection: cluster.connection, namespace: 'default' }), config);
@@ -317,6 +357,12 @@ export class BatonCluster {
 
   get address(): string {
     return this.server.address;
+  }
+
+  /** The Baton server's URL (BATON_SERVER); only for a cluster started with `api: true`. */
+  get apiUrl(): string {
+    if (!this.api) throw new Error('this cluster runs no Baton server; start it with { api: true }');
+    return this.api.url;
   }
 
   get temporal(): Client {
@@ -354,6 +400,18 @@ export class BatonCluster {
     return this.record({ at, target: 'server', pid, downSeconds: downMs / 1000, restartSeconds: (Date.now() - t) / 1000, note });
   }
 
+  /** kill -9 the Baton server, stay down `downMs`, start it again on the same port. */
+  async killApi(downMs: number): Promise<KillRecord> {
+    if (!this.api) throw new Error('this cluster runs no Baton server');
+    const pid = this.api.pid;
+    const at = this.elapsed();
+    await this.api.kill9();
+    await sleep(downMs);
+    const t = Date.now();
+    await this.api.start();
+    return this.record({ at, target: 'api', pid, downSeconds: downMs / 1000, restartSeconds: (Date.now() - t) / 1000 });
+  }
+
   /** kill -9 the worker and then the server, stay down `downMs`, restart the server, then the worker. */
   async killBoth(downMs: number): Promise<KillRecord[]> {
     const at = this.elapsed();
@@ -373,12 +431,16 @@ export class BatonCluster {
     ];
   }
 
-  /** Make sure both processes run (a worker may give up while the server is away). */
+  /** Make sure every process runs (a worker may give up while the server is away). */
   async ensureRunning(): Promise<void> {
     if (!this.server.running) await this.server.start();
     if (!this.worker.running) {
       this.log(`  [t=${this.elapsed().toFixed(1)}s] worker had exited on its own:\n${this.worker.output().split('\n').slice(-5).join('\n')}\n  restarting it`);
       await this.worker.start();
+    }
+    if (this.api && !this.api.running) {
+      this.log(`  [t=${this.elapsed().toFixed(1)}s] Baton server had exited on its own:\n${this.api.output().split('\n').slice(-5).join('\n')}\n  restarting it`);
+      await this.api.start();
     }
   }
 
@@ -393,6 +455,7 @@ export class BatonCluster {
   async close(): Promise<void> {
     await this.connection?.close().catch(() => undefined);
     this.connection = undefined;
+    await this.api?.kill9();
     await this.worker.kill9();
     await this.server.kill9();
     fs.rmSync(this.dir, { recursive: true, force: true });
