@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import pc from 'picocolors';
 import { loadConfig, type BatonConfig } from '../src/config';
 import { BatonClient, type BatonProjectClient } from '../src/client';
@@ -59,7 +59,8 @@ export interface BenchModule {
 const BENCHES: BenchModule[] = [cli, throughput, reservations, messages, patterns];
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  // The SDK core's warnings under load (lost workflow tasks, retried polls) are not what is measured.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const selected = only.length ? BENCHES.filter((b) => only.includes(b.name)) : BENCHES;
   if (selected.length === 0) throw new Error(`No benchmark named ${only.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
