@@ -9,14 +9,10 @@ import { ensureSearchAttributes } from './server/search-attributes';
 import { createBatonWorker } from './worker';
 
 /**
- * Raised until the Baton server groups concurrent requests of a project into one update: the default
- * cap of 10 in-flight updates per workflow is reached as soon as a dozen agents reserve at once.
- */
-export const DEV_SERVER_DYNAMIC_CONFIG = ['history.maxInFlightUpdates=100'];
-
-/**
  * `npm start`: Baton on its embedded default. Starts Temporal's dev server with a SQLite file under
- * .baton/ (state survives restarts; its log in .baton/logs/temporal.log), registers Baton's search
+ * .baton/ (state survives restarts; its log in .baton/logs/temporal.log; Temporal's default dynamic
+ * config, as a cluster or Temporal Cloud has it: the Baton server and the worker batch a project's
+ * concurrent updates, so they stay under its 10 in-flight updates per workflow), registers Baton's search
  * attributes, runs the worker and the Baton server (the HTTP API agents and humans use), and prints
  * where everything is. If a Temporal server already answers at the configured address
  * (TEMPORAL_ADDRESS, or a previous `npm start`), it connects to that instead. Ctrl-C stops everything.
@@ -38,7 +34,7 @@ export async function main(): Promise<void> {
     const [host, port] = splitAddress(config.address);
     const dbFilename = path.join(config.home, 'temporal.sqlite');
     log(pc.dim(`Starting the Temporal dev server (state in ${path.relative(process.cwd(), dbFilename) || dbFilename}) ...`));
-    server = await startDevServer({ home: config.home, ip: host, port, uiPort: config.uiPort, dbFilename, namespace: config.namespace, log, dynamicConfig: DEV_SERVER_DYNAMIC_CONFIG });
+    server = await startDevServer({ home: config.home, ip: host, port, uiPort: config.uiPort, dbFilename, namespace: config.namespace, log });
     uiUrl = server.uiUrl;
     log(pc.dim(`Temporal CLI ${server.temporal.version ?? ''} via ${server.temporal.route}; its log: ${path.relative(process.cwd(), server.logFile)}`));
   }
