@@ -48,6 +48,7 @@ export function mcpRoutes(app: FastifyInstance, deps: ApiDeps & { defaultProject
     schema: { hide: true },
     handler: async (request, reply) => {
       try {
+        checkOrigin(request);
         const query = request.query as { project?: string; tools?: string };
         const sessionId = header(request, 'mcp-session-id');
         const authorization = request.headers.authorization;
@@ -60,9 +61,12 @@ export function mcpRoutes(app: FastifyInstance, deps: ApiDeps & { defaultProject
           return;
         }
         if (request.method !== 'POST') throw new BatonError('INVALID_INPUT', 'No mcp-session-id: start a session with an initialize request (POST).');
-        const project = parseInput(ProjectKey, header(request, MCP_PROJECT_HEADER) ?? query.project ?? deps.defaultProject, 'project');
+        const named = header(request, MCP_PROJECT_HEADER) ?? query.project ?? deps.defaultProject;
+        if (named === undefined) throw new BatonError('INVALID_INPUT', 'project: this MCP session names no project; send `X-Baton-Project: <key>` (or `?project=<key>`), or start the server with BATON_PROJECT.');
+        const project = parseInput(ProjectKey, named, 'project');
         const profile = (header(request, MCP_TOOLS_HEADER) ?? query.tools ?? 'all') as ToolProfile;
-        if (!(profile in TOOL_PROFILES)) throw new BatonError('INVALID_INPUT', `tools: "${profile}" is not a tool profile; use ${Object.keys(TOOL_PROFILES).join(' or ')}.`);
+        // Own keys only: `in` would take "constructor" or "toString" for a profile.
+        if (!Object.hasOwn(TOOL_PROFILES, profile)) throw new BatonError('INVALID_INPUT', `tools: "${profile}" is not a tool profile; use ${Object.keys(TOOL_PROFILES).join(' or ')}.`);
         const caller = authorization ? await deps.auth.verify(project, authorization) : undefined;
         const session = new McpSession(deps.baton, project, caller && { name: caller.name, kind: caller.kind, epoch: caller.epoch });
         const server = createMcpServer(session, batonTools(profile));
@@ -85,10 +89,46 @@ export function mcpRoutes(app: FastifyInstance, deps: ApiDeps & { defaultProject
     },
   });
 
-  app.addHook('onClose', async () => {
+  // preClose, not onClose: an open session holds a streaming response (the GET stream of server
+  // messages), and the server's close waits for every response to end, so the sessions must end first.
+  app.addHook('preClose', async () => {
     for (const { server } of [...live.values()]) await server.close();
     live.clear();
   });
+}
+
+/**
+ * Refuses a request from a web page of another site: FORBIDDEN (403) when an Origin header is present
+ * and is not the server's own origin. Browsers send Origin with every cross-origin request; MCP clients
+ * outside a browser send none, so they are unaffected. The MCP specification (transports, "Security
+ * Warning") asks servers to validate Origin because of DNS rebinding: a page on a name that is made to
+ * resolve to 127.0.0.1 reaches a loopback server with matching Origin *and* Host headers, so "own" is
+ * taken from the address the connection actually arrived at (plus `localhost` on a loopback address),
+ * never from the request's Host header.
+ */
+function checkOrigin(request: FastifyRequest): void {
+  const origin = header(request, 'origin');
+  if (origin === undefined) return;
+  const socket = request.raw.socket;
+  const address = (socket.localAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
+  const port = String(socket.localPort ?? '');
+  const scheme = `${request.protocol}:`;
+  const names = [address.includes(':') ? `[${address}]` : address];
+  if (/^127\./.test(address) || address === '::1') names.push('localhost');
+  let given: URL | undefined;
+  try {
+    given = new URL(origin);
+  } catch {
+    // "null" (sandboxed pages, file: URLs) and other non-URLs are nobody's own origin.
+  }
+  // URL leaves out a scheme's default port, which a browser's Origin does too.
+  const givenPort = given && (given.port || (given.protocol === 'https:' ? '443' : given.protocol === 'http:' ? '80' : ''));
+  if (given && given.protocol === scheme && givenPort === port && names.includes(given.hostname)) return;
+  const own = names.map((n) => `${scheme}//${n}:${port}`).join(' or ');
+  throw new BatonError(
+    'FORBIDDEN',
+    `Origin ${origin} is not this Baton server's own (${own}): web pages of other sites may not use the MCP endpoint (the MCP specification's protection against DNS rebinding). MCP clients outside a browser send no Origin header.`,
+  );
 }
 
 /** A session keeps its member: a request with another member's token, or none once known, is refused. */

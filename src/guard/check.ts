@@ -74,11 +74,18 @@ export function guardToken(env: NodeJS.ProcessEnv, project: string, agent: strin
   return names.length === 1 ? humans.get(scope, names[0]!) : undefined;
 }
 
+/** details.reason of the UNAUTHORIZED error when this shell has no token at all (nothing was asked). */
+export const NO_IDENTITY = 'no-identity';
+
 /** Check with the guard's own (short) timeout. */
 export async function checkChanges(options: { env: NodeJS.ProcessEnv; project: string; changes: Change[]; asAgent?: string; timeoutMs: number }): Promise<Blocked[]> {
   const identity = guardToken(options.env, options.project, options.asAgent);
   if (!identity) {
-    throw new BatonError('UNAUTHORIZED', `no identity for project ${options.project}: set BATON_AGENT and BATON_TOKEN (or \`git config baton.agent <name>\` with a token saved by \`baton register\`), or \`baton login\` as a human`);
+    throw new BatonError(
+      'UNAUTHORIZED',
+      `no identity for project ${options.project}: set BATON_AGENT and BATON_TOKEN (or \`git config baton.agent <name>\` with a token saved by \`baton register\`), or \`baton login\` as a human`,
+      { reason: NO_IDENTITY },
+    );
   }
   const api = new BatonApi({ baseUrl: loadCliConfig(options.env).server, token: identity.token, member: identity.name, timeoutMs: options.timeoutMs });
   return findBlocked(api, options.project, options.changes);

@@ -39,7 +39,7 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   // HTTP client. require, not import(): tsx's require hook and esbuild's bundle both keep it lazy,
   // while a native import() would bypass tsx and miss the .ts files.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { checkChanges, describeBlocked } = require('./check') as typeof import('./check');
+  const { checkChanges, describeBlocked, NO_IDENTITY } = require('./check') as typeof import('./check');
   const { BatonError } = require('../domain/errors') as typeof import('../domain/errors');
   /* eslint-enable @typescript-eslint/no-require-imports */
   let blocked;
@@ -48,6 +48,10 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   } catch (err) {
     const error = err instanceof BatonError ? err : new BatonError('INTERNAL', err instanceof Error ? err.message : String(err));
     const what = hook === 'pre-push' ? 'push' : 'commit';
+    if (error.code === 'UNAUTHORIZED' && (error.details as { reason?: string } | undefined)?.reason === NO_IDENTITY) {
+      say(`not checked: ${error.message}.\n  The ${what} goes ahead unchecked.`);
+      return 0;
+    }
     if (error.code === 'NOT_FOUND') {
       say(`not checked: no such project ${project}. Check the key (BATON_PROJECT, or \`git config baton.project\`; \`baton guard install --project <key>\` sets it).\n  The ${what} goes ahead unchecked.`);
       return 0;
@@ -60,8 +64,8 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   const what = hook === 'pre-push' ? 'push' : 'commit';
   const holders = [...new Set(blocked.flatMap((b) => b.conflicts.map((c) => c.holder)))];
   const head = `${blocked.length === 1 ? 'this file is' : 'these files are'} under another member's exclusive reservation in project ${project}:`;
-  const who = agent ? '' : '\n  (You are not identified, so your own reservations count too: set BATON_AGENT, or `git config baton.agent <name>`.)';
-  const report = `${head}\n${describeBlocked(blocked)}${who}`;
+  // The server knows who asks from the token, so the caller's own leases are already left out.
+  const report = `${head}\n${describeBlocked(blocked)}`;
   if (mode === 'warn') {
     say(`warning (BATON_GUARD=warn): ${report}\n  The ${what} goes ahead.`);
     return 0;

@@ -66,11 +66,16 @@ export async function proxyStdio(options: StdioProxyOptions): Promise<void> {
     }
     void stdio.send(message);
   };
-  http.onerror = (err) => options.log?.(`baton mcp: ${err.message}`);
+  let closing = false;
+  // Closing aborts the stream of server messages, which the transport reports as an error: not news.
+  http.onerror = (err) => {
+    if (!closing) options.log?.(`baton mcp: ${err.message}`);
+  };
 
   await http.start();
   await stdio.start();
   await closed;
+  closing = true;
   await http.close().catch(() => undefined);
   await stdio.close().catch(() => undefined);
 }

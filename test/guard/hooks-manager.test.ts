@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTestContext, type TestContext } from '../support/temporal';
+import type { RunningApi } from '../../src/api/main';
 import { install, status, uninstall, unseenWarnings } from '../../src/guard/hooks';
 
 let dir: string;
@@ -114,18 +115,23 @@ describe('guard status and hook managers', () => {
   });
 });
 
-describe('the installed hook (real git, real server)', () => {
+describe('the installed hook (real git, real Baton server)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   beforeAll(async () => {
     ctx = await createTestContext();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
 
   function commit(repo: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
     fs.appendFileSync(path.join(repo, 'README.md'), 'more\n');
     sh(repo, 'git', ['add', 'README.md']);
+    const shell: NodeJS.ProcessEnv = { ...process.env };
+    for (const k of ['BATON_PROJECT', 'BATON_GUARD', 'BATON_AGENT', 'BATON_TOKEN', 'BATON_HUMAN', 'BATON_HUMAN_TOKEN']) delete shell[k];
+    Object.assign(shell, { BATON_SERVER: api.url, BATON_CREDENTIALS: path.join(dir, 'agents.json'), BATON_HUMAN_CREDENTIALS: path.join(dir, 'humans.json'), XDG_CONFIG_HOME: dir }, env);
     return new Promise((resolve, reject) => {
-      const child = spawn('git', ['commit', '-qm', 'change'], { cwd: repo, env: { ...process.env, TEMPORAL_ADDRESS: ctx.config.address, BATON_GUARD: '', BATON_PROJECT: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('git', ['commit', '-qm', 'change'], { cwd: repo, env: shell, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', reject);
@@ -138,15 +144,17 @@ describe('the installed hook (real git, real server)', () => {
     const project = ctx.project('missing');
     install(repo, ['pre-commit', 'pre-push'], { project });
     fs.writeFileSync(hookFile(repo, 'pre-push'), LEFTHOOK);
+    // Any well-formed token: the server looks the project up before the token, and must say so.
+    const as = { BATON_TOKEN: 'bt_' + 'z'.repeat(32) };
 
-    const first = await commit(repo, {});
+    const first = await commit(repo, as);
     expect(first.status).toBe(0);
     expect(first.stderr).toContain(`baton guard: warning: lefthook rewrote ${hookFile(repo, 'pre-push')} and Baton's block is gone: pushes are not checked.`);
     expect(first.stderr).toContain(
       `baton guard: not checked: no such project ${project}. Check the key (BATON_PROJECT, or \`git config baton.project\`; \`baton guard install --project <key>\` sets it).\n  The commit goes ahead unchecked.`,
     );
 
-    const second = await commit(repo, {});
+    const second = await commit(repo, as);
     expect(second.status).toBe(0);
     expect(second.stderr).not.toContain('lefthook');
     expect(second.stderr).toContain(`not checked: no such project ${project}`);
