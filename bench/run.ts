@@ -13,6 +13,7 @@ import * as messages from './messages';
 import * as patterns from './patterns';
 import * as cli from './cli';
 import * as throughput from './throughput';
+import * as mcpTools from './mcp-tools';
 import { DEFAULT_BATCH_OPTIONS, type BatcherStats } from '../src/client/batcher';
 
 /**
@@ -56,7 +57,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [cli, throughput, reservations, messages, patterns];
+const BENCHES: BenchModule[] = [cli, mcpTools, throughput, reservations, messages, patterns];
 
 async function main(): Promise<void> {
   // The SDK core's warnings under load (lost workflow tasks, retried polls) are not what is measured.

@@ -54,6 +54,7 @@ const HTTP_STATUS_OF: Record<ErrorCode, number> = {
   ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
   INTERNAL: 500,
+  BUSY: 429,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
 };
