@@ -51,6 +51,6 @@ describe('errors of a busy Temporal server', () => {
   it('keeps the server reason of any other failure in the message', () => {
     const error = toBatonError(sdkError('Workflow Update failed', 13, 'something unexpected on the server'));
     expect(error.code).toBe('INTERNAL');
-    expect(error.message).toBe('Workflow Update failed: something unexpected on the server');
+    expect(error.message).toBe('Workflow Update failed: 13 INTERNAL: something unexpected on the server');
   });
 });
