@@ -82,10 +82,12 @@ export function route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z
     },
     onRequest: async (request) => {
       const header = request.headers.authorization;
-      if (spec.access === 'none' && !header) return;
       const params = request.params as { project?: string };
+      // An open route without a project in its path (creating a project) checks its own token against
+      // the project it names in the body, which is not parsed yet here (`init --replace`).
+      if (spec.access === 'none' && (!header || params.project === undefined)) return;
       const claimed = request.headers['x-baton-member'];
-      request.caller = await deps.auth.verify(params.project ?? (request.body as { project?: string } | undefined)?.project, header, typeof claimed === 'string' ? claimed : undefined);
+      request.caller = await deps.auth.verify(params.project, header, typeof claimed === 'string' ? claimed : undefined);
       if (spec.access === 'human' && request.caller.kind !== 'human') {
         throw new BatonError('FORBIDDEN', `This needs a human's token: ${request.caller.name} is an agent. A human runs it with their own credentials (\`baton login\`); agents' tokens are refused here.`);
       }

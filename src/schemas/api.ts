@@ -8,7 +8,7 @@ import { ContactInput, InboxFilter, MessageId, SendRequest, ThreadId, WaitInput 
 import { IntroduceInput } from './onboarding';
 import { ApproveInput, CancelInput, DoneInput, FailInput, ProgressInput, RejectInput, ReviewInput } from './patterns';
 import { ProjectSettings, SettingsPatch } from './project';
-import { AuditInput, CheckInput, ForceReleaseRequest, ListReservationsInput, ReleaseRequest, RenewInput, ReserveInput } from './reservations';
+import { AuditInput, CheckRequest as CheckBody, ForceReleaseRequest, ListReservationsInput, ReleaseRequest, RenewInput, ReserveInput } from './reservations';
 
 /**
  * The Baton server's HTTP API: request bodies and query strings, derived from the same schemas the
@@ -61,9 +61,9 @@ export type ReleaseRequestInput = z.input<typeof ReleaseRequest>;
 export type ForceReleaseRequestInput = z.input<typeof ForceReleaseRequest>;
 export const RenewRequest = RenewInput.omit({ actor: true });
 export type RenewRequest = z.input<typeof RenewRequest>;
-/** The caller's own leases never conflict: the server fills `asAgent` from the token. */
-export const CheckRequest = CheckInput.safeExtend({});
-export type CheckRequest = Omit<z.input<typeof CheckInput>, 'asAgent'>;
+/** The caller's own leases never conflict: the server fills `asAgent` from the token (a body naming one is refused). */
+export const CheckRequest = CheckBody;
+export type CheckRequest = z.input<typeof CheckRequest>;
 export const ReservationsQuery = z.object({ holder: MemberName.optional(), limit: QueryInt(ListReservationsInput.shape.limit.unwrap() as z.ZodNumber).optional() });
 export const AuditQuery = z.object({ holder: MemberName.optional(), limit: QueryInt(AuditInput.shape.limit.unwrap() as z.ZodNumber).optional() });
 

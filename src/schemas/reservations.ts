@@ -109,16 +109,19 @@ export interface RenewResult {
   clampedTtl?: ClampedTtl;
 }
 
-export const CheckInput = z
+/** What a member asks (the Baton server's request body): never whose leases to leave out. */
+export const CheckRequest = z
   .object({
     paths: z.array(Pattern).max(1000, 'at most 1,000 paths per check').optional(),
     patterns: Patterns.optional(),
-    /** Ignore this member's own reservations (an agent never conflicts with itself). */
-    asAgent: MemberName.optional(),
     /** Check for an exclusive reservation (default) or a shared one (shared leases then do not count). */
     exclusive: z.boolean().default(true),
   })
   .refine((v) => (v.paths?.length ?? 0) + (v.patterns?.length ?? 0) > 0, { message: 'give at least one path or pattern to check' });
+export const CheckInput = CheckRequest.safeExtend({
+  /** Ignore this member's own reservations (an agent never conflicts with itself). */
+  asAgent: MemberName.optional(),
+});
 export type CheckInput = z.input<typeof CheckInput>;
 export interface CheckResult {
   clear: boolean;

@@ -38,11 +38,12 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (opts: { name?: string; program?: string; model?: string; task?: string; contactPolicy: string; save: boolean; printEnv?: boolean }, command: Command) => {
         const project = rt.project(command);
+        const store = CredentialStore.open('agents');
+        if (opts.save) store.assertReadable();
         const { member, token } = await rt
           .anonymous()
           .project(project)
           .agents.register({ name: opts.name, program: opts.program, model: opts.model, task: opts.task, contactPolicy: opts.contactPolicy as 'auto' });
-        const store = CredentialStore.open('agents');
         if (opts.save) store.save(rt.scope(command), member.name, token);
         const line = exportsFor(rt.config.server, project, member.name, token, !process.env.BATON_SERVER);
         if (opts.printEnv) return console.log(line);
@@ -124,6 +125,7 @@ export function register(program: Command, rt: CliRuntime): void {
         const api = rt.api(identity).project(rt.project(command));
         const me = identity.name ?? (await api.agents.whoami()).name;
         const target = name ?? me;
+        if (opts.save && target.toLowerCase() === me.toLowerCase()) CredentialStore.open(opts.human ? 'humans' : 'agents').assertReadable();
         const { member, token } = await api.agents.rotateToken(target);
         const own = member.name.toLowerCase() === me.toLowerCase();
         const store = CredentialStore.open(member.kind === 'human' ? 'humans' : 'agents');
