@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MAX_BODY_BYTES } from '../../src/domain/messages/limits';
-import { attackScene, expectRefused, expectUnchanged, request, securityEnv, unknownToken, type HttpRequest, type Scene, type SecurityEnv, type Team } from './support';
+import { attackScene, expectRefused, expectUnchanged, inboxHolds, request, securityEnv, unknownToken, type HttpRequest, type Scene, type SecurityEnv, type Team } from './support';
 
 /**
  * Attacks on the Baton server's HTTP API with raw requests (what any program that reaches the port can
@@ -89,6 +89,8 @@ describe('security: the HTTP API', () => {
     it('afterwards a human decides, so the run was waiting all along (the refusals were about the agent)', async () => {
       const approved = await call('POST', `${run.path}/approve`, { token: t.token('alice'), body: { comment: 'try again' } });
       expect({ status: approved.status, decided: approved.json.decided }).toEqual({ status: 200, decided: true });
+      // The step goes back to BoldMountain (its second task notice), before the next state checks.
+      await inboxHolds(t, 'BoldMountain', 'step "deploy" is yours', 2);
     });
   });
 

@@ -8,6 +8,7 @@ import {
   expectRefused,
   expectToolRefused,
   expectUnchanged,
+  inboxHolds,
   mcpRefusedAtOpen,
   mcpSession,
   request,
@@ -170,6 +171,7 @@ describe('security: MCP (/mcp)', () => {
       // The step goes back to BoldMountain; an agent of another project takes the same name.
       await t.as('alice').patterns.approve(run.workflowId, 'try again');
       await until(() => t.client.patterns.status(run.workflowId), (s) => s.assigned.some((a) => a.agent === 'BoldMountain'), 'the step to reopen');
+      await inboxHolds(t, 'BoldMountain', 'step "deploy" is yours', 2);
       const registered = await new BatonApi({ baseUrl: env.url }).project(other.key).agents.register({ name: 'BoldMountain' });
       impostor = await session(other.key, bearer(registered.token));
     });

@@ -446,6 +446,14 @@ export async function scanHistories(client: Client, projects: string[], tokens: 
 export const tokensIn = (text: string): string[] => text.match(/\bb[th]_[A-Za-z0-9_-]{16,200}/g) ?? [];
 
 /**
+ * Waits until `name`'s inbox holds `count` messages whose subject contains `subject`: notices from
+ * pattern runs arrive a moment after the status shows the step, and must not land during a state check.
+ */
+export function inboxHolds(team: Team, name: string, subject: string, count = 1): Promise<unknown> {
+  return until(() => team.client.messages.inbox(member(name), { limit: 500 }), (page) => page.items.filter((m) => m.subject.includes(subject)).length >= count, `${count} "${subject}" in ${name}'s inbox`);
+}
+
+/**
  * A Sequential Handoff started by `human` whose only step `agent` failed, so that it now waits for a
  * human's decision (approve: another attempt; reject: stop). `path` is its route under the project.
  */
@@ -455,6 +463,8 @@ export async function handoffAwaitingDecision(team: Team, human: string, agent: 
   await until(() => team.client.patterns.status(started.workflowId), (s) => s.assigned.some((a) => a.agent === agent), 'the deploy step to open');
   await team.as(agent).patterns.fail(started.workflowId, 'the staging cluster is down');
   await until(() => team.client.patterns.status(started.workflowId), (s) => s.decision !== undefined, 'a decision to wait for a human');
+  await inboxHolds(team, agent, 'step "deploy" is yours');
+  for (const m of await team.client.agents.list({ kind: 'human' })) await inboxHolds(team, m.name, 'decision needed: Deploy');
   return { workflowId: started.workflowId, ref: `sequential-handoff/${id}`, path: `/patterns/sequential-handoff/${id}` };
 }
 
