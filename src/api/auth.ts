@@ -76,7 +76,15 @@ export class Authenticator {
     const k = key(project, tokenHash);
     const hit = this.cache.get(k);
     if (hit && Date.now() - hit.at < this.options.ttlMs) return hit.owner;
-    const owner = await this.baton.project(project).agents.tokenOwner(tokenHash);
+    const client = this.baton.project(project);
+    const owner = await client.agents.tokenOwner(tokenHash);
+    if (owner) {
+      // An ended project's workflow still answers queries from its final state, so its tokens still
+      // resolve: such a project says who ended it instead (reads and the guard's checks included).
+      // Checked when a token is looked up, so a project ended elsewhere says so within `ttlMs`.
+      const state = await client.state();
+      if (state.status !== 'running') throw client.channel.absent(state);
+    }
     this.cache.delete(k);
     this.cache.set(k, { owner, at: Date.now() });
     // Map keeps insertion order: the first entries are the oldest.

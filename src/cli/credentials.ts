@@ -64,6 +64,14 @@ export class CredentialStore {
     }
   }
 
+  /**
+   * Fails (as reading does) when the file cannot be read or parsed. Call it before asking the server
+   * for a token that is shown once: a token issued and then not saved is lost.
+   */
+  assertReadable(): void {
+    this.read();
+  }
+
   /** Names saved for this server and project. */
   names(scope: string): string[] {
     return Object.keys(this.read().scopes[scope] ?? {});

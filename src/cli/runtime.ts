@@ -103,6 +103,8 @@ export class CliRuntime {
     if (name) {
       const found = this.savedHuman(command, name);
       if (found) return found;
+      // Outside a terminal the login may well be saved: say that it is not read here, not that it is missing.
+      this.humanStore(command);
       throw new BatonError('UNAUTHORIZED', `No human login for ${name} in project ${this.project(command)} on ${this.config.server}; run \`baton login --as ${name}\` (or set BATON_HUMAN_TOKEN).`);
     }
     const humans = this.humanStore(command);

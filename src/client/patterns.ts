@@ -96,11 +96,18 @@ export class PatternsClient {
     return this.channel.client;
   }
 
-  /** Accepts a full workflow id (baton/<project>/<pattern>/<id>) or the short form <pattern>/<id>. */
+  /**
+   * Accepts a full workflow id (baton/<project>/<pattern>/<id>) of this project or the short form
+   * <pattern>/<id>. A full id of another project is refused: a member of one project (an MCP session,
+   * say) must not report to, or read, another project's runs by naming them.
+   */
   workflowId(ref: string): string {
     const trimmed = ref.trim();
-    if (trimmed.startsWith('baton/')) return trimmed;
-    const [pattern, ...rest] = trimmed.split('/');
+    const own = `baton/${this.channel.project}/`;
+    if (trimmed.startsWith('baton/') && !trimmed.startsWith(own)) {
+      throw new BatonError('INVALID_INPUT', `workflow: "${ref}" is not a pattern run of project ${this.channel.project}; use the id \`baton start\` printed for this project, or <pattern>/<id>.`);
+    }
+    const [pattern, ...rest] = (trimmed.startsWith(own) ? trimmed.slice(own.length) : trimmed).split('/');
     if (!pattern || rest.length === 0 || !(ALL_PATTERN_NAMES as readonly string[]).includes(pattern)) {
       throw new BatonError('INVALID_INPUT', `workflow: "${ref}" is not a pattern workflow id; use the id \`baton start\` printed (baton/<project>/<pattern>/<id>) or <pattern>/<id>.`);
     }

@@ -18,7 +18,12 @@ export function guardMode(env: NodeJS.ProcessEnv = process.env): GuardMode {
 
 const say = (text: string) => process.stderr.write(`baton guard: ${text}\n`);
 
-export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+/**
+ * Runs the check of `hook` and returns its exit code. A check that cannot be made (server down, a
+ * token it refuses, no such project) lets git go on (0), and `onUnchecked` hears of it: `baton guard
+ * check` must not then say "Clear." (hook managers run it as their hook, so it fails open too).
+ */
+export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env, options: { onUnchecked?: () => void } = {}): Promise<number> {
   if (hook !== 'pre-commit' && hook !== 'pre-push') {
     say(`unknown hook "${hook}" (expected pre-commit or pre-push); not checked.`);
     return 0;
@@ -48,6 +53,7 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   } catch (err) {
     const error = err instanceof BatonError ? err : new BatonError('INTERNAL', err instanceof Error ? err.message : String(err));
     const what = hook === 'pre-push' ? 'push' : 'commit';
+    options.onUnchecked?.();
     if (error.code === 'UNAUTHORIZED' && (error.details as { reason?: string } | undefined)?.reason === NO_IDENTITY) {
       say(`not checked: ${error.message}.\n  The ${what} goes ahead unchecked.`);
       return 0;

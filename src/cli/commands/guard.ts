@@ -87,9 +87,11 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (_opts: object, command: Command) => {
         const project = rt.globals(command).project;
-        const code = await runHook('pre-commit', process.cwd(), project ? { ...process.env, BATON_PROJECT: project } : process.env);
+        let unchecked = false;
+        const code = await runHook('pre-commit', process.cwd(), project ? { ...process.env, BATON_PROJECT: project } : process.env, { onUnchecked: () => (unchecked = true) });
         if (code !== 0) process.exit(code);
-        console.log(colors.green('Clear.'));
+        // Not checked (the reason is on stderr): never "Clear." for files nobody looked at.
+        if (!unchecked) console.log(colors.green('Clear.'));
       }),
     );
 }

@@ -32,8 +32,9 @@ export function register(program: Command, rt: CliRuntime): void {
       rt.action(async (opts: { human: string; replace?: boolean; save: boolean }, command: Command) => {
         const project = rt.project(command);
         const api = opts.replace ? rt.api(rt.humanIdentity(command)) : rt.anonymous();
-        const created = await api.initProject({ project, human: opts.human, replace: opts.replace ?? false });
         const store = CredentialStore.open('humans');
+        if (opts.save) store.assertReadable();
+        const created = await api.initProject({ project, human: opts.human, replace: opts.replace ?? false });
         if (opts.save) store.save(rt.scope(command), created.member.name, created.token);
         if (rt.globals(command).json) return printJson({ ...created, loginFile: opts.save ? store.file : null });
         console.log(`${colors.green(created.replaced ? 'Re-created' : 'Created')} project ${colors.bold(project)} with ${colors.bold(created.member.name)} as its first human.`);

@@ -39,9 +39,7 @@ export function register(program: Command, rt: CliRuntime): void {
       rt.action(async (opts: { name?: string; program?: string; model?: string; task?: string; contactPolicy: string; save: boolean; printEnv?: boolean }, command: Command) => {
         const project = rt.project(command);
         const store = CredentialStore.open('agents');
-        // Read the store before registering: the token is shown once, so a store that cannot be saved
-        // to (corrupt) must stop the command before an identity exists whose token would be lost.
-        if (opts.save) store.names(rt.scope(command));
+        if (opts.save) store.assertReadable();
         const { member, token } = await rt
           .anonymous()
           .project(project)
@@ -127,6 +125,7 @@ export function register(program: Command, rt: CliRuntime): void {
         const api = rt.api(identity).project(rt.project(command));
         const me = identity.name ?? (await api.agents.whoami()).name;
         const target = name ?? me;
+        if (opts.save && target.toLowerCase() === me.toLowerCase()) CredentialStore.open(opts.human ? 'humans' : 'agents').assertReadable();
         const { member, token } = await api.agents.rotateToken(target);
         const own = member.name.toLowerCase() === me.toLowerCase();
         const store = CredentialStore.open(member.kind === 'human' ? 'humans' : 'agents');
