@@ -36,6 +36,7 @@ export const STATUS: Record<ErrorCode, number> = {
   ALREADY_EXISTS: 409,
   INVALID_STATE: 409,
   INTERNAL: 500,
+  BUSY: 429,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
 };
