@@ -124,8 +124,22 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
   const asMember = (r: Registration): Member => ({ name: r.member.name, token: r.token, actor: member(r.member.name) });
   const http = (who?: Member, extra: { member?: string } = {}) => new BatonApi({ baseUrl: api.url, token: who?.token, ...extra });
 
-  /** Everything a hostile call could have changed. */
+  /**
+   * Messages are delivered after a send answers (one durable write per send): wait until the project has
+   * delivered everything it recorded, so a delivery of an earlier accepted send never reads as a change.
+   */
+  async function settled(): Promise<void> {
+    const end = Date.now() + 30_000;
+    for (;;) {
+      const pending = ((await project.describe()).modules.messages as { pendingDeliveries?: number } | null)?.pendingDeliveries ?? 0;
+      if (pending === 0 || Date.now() > end) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Everything a hostile call could have changed (once earlier sends are delivered). */
   async function snapshot(): Promise<string> {
+    await settled();
     const [members, reservations, audit, inboxA, inboxB, outboxA, settings] = await Promise.all([
       project.agents.list({ includeRetired: true }),
       project.reservations.list(),
@@ -328,7 +342,7 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
     await expectRefused('raw update', 'register with no token hash', 'INVALID_INPUT', raw('register', { name: 'CalmHarbor' }));
     await expectRefused('raw update', 'register a human with a forged kind', 'FORBIDDEN', raw('register', { kind: 'human', name: 'mallory', tokenHash: 'b'.repeat(64) }));
     await expectRefused('raw update', 'invite a human as an agent', 'FORBIDDEN', raw('inviteHuman', { actor: a.actor, name: 'mallory', tokenHash: 'c'.repeat(64) }));
-    await expectRefused('raw update', 'invite a human as a workflow actor', 'INVALID_INPUT', raw('inviteHuman', { actor: { kind: 'workflow', workflowId: 'baton/x/onboarding/y', onBehalfOf: alice.name }, name: 'mallory', tokenHash: 'c'.repeat(64) }));
+    await expectRefused('raw update', 'invite a human as a workflow actor', 'FORBIDDEN', raw('inviteHuman', { actor: { kind: 'workflow', workflowId: 'baton/x/onboarding/y', onBehalfOf: alice.name }, name: 'mallory', tokenHash: 'c'.repeat(64) }));
     await expectRefused('raw update', "rotate another agent's token as an agent", 'FORBIDDEN', raw('rotateToken', { actor: b.actor, name: a.name, tokenHash: 'd'.repeat(64) }));
     await expectRefused('raw update', 'retire a human as an agent', 'FORBIDDEN', raw('retire', { actor: a.actor, name: alice.name }));
     for (const h of HOSTILE_MESSAGES) await expectRefused('raw update', `send ${h.label}`, h.code, raw('send', { actor: a.actor, to: [b.name], subject: 'x', body: 'y', ...h.value }));

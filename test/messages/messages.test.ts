@@ -1,4 +1,4 @@
-import { createTestContext, type TestContext } from '../support/temporal';
+import { createTestContext, delivering, type TestContext } from '../support/temporal';
 import type { BatonProjectClient } from '../../src/client';
 import { member as memberActor, type MemberActor } from '../../src/schemas/actor';
 import type { ContactPolicy } from '../../src/schemas/agents';
@@ -39,8 +39,14 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
   afterAll(() => ctx.close());
 
+  /** A new project whose sends resolve once delivered (the tests read mailboxes right after sending). */
+  const createProject = async (options?: Parameters<TestContext['createProject']>[0]) => {
+    const created = await ctx.createProject(options);
+    return { ...created, client: delivering(created.client) };
+  };
+
   it('delivers a direct message with cc, reads it, and records it in the outbox', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const sent = await project.messages.send(a, { to: [b.name], cc: [c.name], subject: 'Auth API ready', body: '# Done\nSee `src/auth`.', importance: 'high' });
     expect(sent).toMatchObject({ deliveredTo: [b.name, c.name], duplicate: false, skipped: [] });
@@ -56,7 +62,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('filters the inbox by unread, urgent, thread and since', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const [a, b] = [await member(project), await member(project)];
     const first = await project.messages.send(a, { to: [b.name], ...note });
     const urgent = await project.messages.send(a, { to: [b.name], subject: 'Build broken', body: 'main is red', importance: 'urgent' });
@@ -72,7 +78,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('inbox wait returns within a second of a send, and times out when nothing comes', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const [a, b] = [await member(project), await member(project)];
     const quiet = Date.now();
     const none = await project.messages.wait(b, { timeoutSeconds: 1 });
@@ -92,7 +98,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('applies contact policies: open, block_all, contacts_only (with request/approve), auto, humans always', async () => {
-    const { client: project, human: founder } = await ctx.createProject({ human: 'alice' });
+    const { client: project, human: founder } = await createProject({ human: 'alice' });
     const human = memberActor(founder.name);
     const stranger = await member(project, { policy: 'open' });
     const open = await member(project, { policy: 'open' });
@@ -131,7 +137,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('auto admits members who share a thread, hold overlapping reservations, or are contacts', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const auto = await member(project, { policy: 'auto' });
     const threadMate = await member(project);
     const neighbour = await member(project);
@@ -155,7 +161,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('auto admits trusted members', async () => {
-    const { client: project } = await ctx.createProject({ settings: { trustAfterTasks: 1 } });
+    const { client: project } = await createProject({ settings: { trustAfterTasks: 1 } });
     const auto = await member(project, { policy: 'auto' });
     const veteran = await member(project);
     await expect(project.messages.send(veteran, { to: [auto.name], ...note })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -166,7 +172,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('records acknowledgements and shows them to the sender', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const sent = await project.messages.send(a, { to: [b.name, c.name], subject: 'Deploy freeze', body: 'Until 18:00.', ackRequired: true });
     expect((await project.messages.inbox(b)).items[0]).toMatchObject({ ackRequired: true });
@@ -182,7 +188,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('delivers once when a send is retried with the same idempotency key (sequentially and concurrently)', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const [a, b] = [await member(project), await member(project)];
     const first = await project.messages.send(a, { to: [b.name], ...note, idempotencyKey: 'k-1' });
     const again = await project.messages.send(a, { to: [b.name], ...note, idempotencyKey: 'k-1' });
@@ -195,7 +201,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('refuses bad input with its specific error and changes nothing', async () => {
-    const { key, client: project } = await ctx.createProject();
+    const { key, client: project } = await createProject();
     const [a, b] = [await member(project), await member(project)];
     await project.messages.send(a, { to: [b.name], ...note });
     const before = { inbox: await project.messages.inbox(b), outbox: await project.messages.outbox(a) };
@@ -230,7 +236,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('through the Baton server, the token is the sender: a wrong or mismatched token is refused 401, a body naming a sender 400, a stranger reads nothing; nothing changes', async () => {
-    const { key, client: project } = await ctx.createProject();
+    const { key, client: project } = await createProject();
     const [a, b, c] = await Promise.all([1, 2, 3].map(() => project.agents.register({ contactPolicy: 'open' })));
     const as = (token: string) => new BatonApi({ baseUrl: api.url, token }).project(key).messages;
     const sent = await as(a!.token).send({ to: [b!.member.name], ...note });
@@ -263,7 +269,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('broadcasts to every active member except the sender, skipping those whose policy refuses', async () => {
-    const { client: project } = await ctx.createProject({ human: 'alice' });
+    const { client: project } = await createProject({ human: 'alice' });
     const sender = await member(project);
     // The founder and a human she invited are members like the agents.
     const others = [await member(project), await member(project), memberActor('alice'), await invited(project, 'alice', 'bob')];
@@ -281,7 +287,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('keeps a thread: replies share it and the thread view shows both directions in order', async () => {
-    const { client: project } = await ctx.createProject();
+    const { client: project } = await createProject();
     const [a, b, c] = [await member(project), await member(project), await member(project)];
     const opening = await project.messages.send(a, { to: [b.name], cc: [c.name], subject: 'Schema change', body: 'Adding a column.' });
     const answer = await project.messages.reply(b, opening.messageId, { body: 'Which table?', all: true });
@@ -301,7 +307,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('sends system notices from baton for workflows, to names, humans or everyone; members may not', async () => {
-    const { client: project } = await ctx.createProject({ human: 'carol' });
+    const { client: project } = await createProject({ human: 'carol' });
     const human = memberActor('carol');
     const hermit = await member(project, { policy: 'block_all' });
     const actor = { kind: 'workflow' as const, workflowId: 'baton/x/code-review/1', onBehalfOf: hermit.name };
@@ -319,7 +325,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('delivers notices other modules raise through the directory (a force-release tells the holder)', async () => {
-    const { client: project } = await ctx.createProject({ human: 'dana' });
+    const { client: project } = await createProject({ human: 'dana' });
     const human = memberActor('dana');
     const holder = await member(project, { policy: 'block_all' });
     await project.reservations.reserve({ actor: holder, patterns: ['src/db/**'], reason: 'migration' });
@@ -331,7 +337,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('starts a mailbox per member at registration, findable by project and agent, with a readable describe', async () => {
-    const { key, client: project } = await ctx.createProject();
+    const { key, client: project } = await createProject();
     const a = await member(project);
     const info = await ctx.client.workflow.getHandle(mailboxWorkflowId(key, a.name)).describe();
     expect(info.status.name).toBe('RUNNING');
@@ -353,7 +359,7 @@ describe('messages (project workflow + mailbox workflows, real server)', () => {
   });
 
   it('keeps mail, read state and dedupe across continue-as-new of mailboxes and the project', async () => {
-    const { client: project } = await ctx.createProject({ settings: { maxHistoryEvents: 50 } });
+    const { client: project } = await createProject({ settings: { maxHistoryEvents: 50 } });
     const [a, b] = [await member(project), await member(project)];
     const waiting = project.messages.wait(b, { timeoutSeconds: 120, filter: { urgent: true } });
     const ids: string[] = [];

@@ -13,6 +13,9 @@
  * - a Node system error from the socket: `code` "ECONNRESET" or "EPIPE" (the server closed it);
  * - the same words inside a message, when a wrapper kept only the text: Baton's client turns the above
  *   into `BatonError('UNAVAILABLE', 'Cannot reach Temporal (... 14 UNAVAILABLE: Connection dropped)')`.
+ * - grpc-js's "Channel has been shut down", thrown from the client's own retry timer (grpc-retry.ts)
+ *   when a connection was closed while a retry of a call was pending: another suite on the same jest
+ *   worker closed its context, and the timer fires in whatever test runs next, which did nothing wrong.
  * Jest assertion failures are never infrastructure, whatever text they quote.
  */
 
@@ -21,6 +24,7 @@ export const GRPC_UNAVAILABLE = 14;
 const SOCKET_CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE']);
 /** grpc-js's message for status 14, wherever a wrapper quoted it. */
 const UNAVAILABLE_TEXT = /\b14 UNAVAILABLE: ([^\n)]*)/;
+const CHANNEL_SHUT_DOWN = 'Channel has been shut down';
 /** How deep to follow `cause` (client ServiceError -> gRPC error is two levels; wrappers add one). */
 const MAX_CAUSE_DEPTH = 5;
 
@@ -32,6 +36,7 @@ export function recogniseInfrastructureError(err: unknown): string | undefined {
     const e = current as { code?: unknown; details?: unknown; syscall?: unknown; message?: unknown; cause?: unknown };
     if (e.code === GRPC_UNAVAILABLE && typeof e.details === 'string') return `gRPC UNAVAILABLE: ${e.details || 'no details'}`;
     if (typeof e.code === 'string' && SOCKET_CLOSED_CODES.has(e.code) && typeof e.syscall === 'string') return `${e.code} (${e.syscall}): the server closed the connection`;
+    if (e.message === CHANNEL_SHUT_DOWN) return 'gRPC channel shut down under a pending retry (a closed connection of an earlier test)';
     if (typeof e.message === 'string') {
       const quoted = UNAVAILABLE_TEXT.exec(e.message);
       if (quoted) return `gRPC UNAVAILABLE: ${quoted[1]!.trim() || 'no details'}`;

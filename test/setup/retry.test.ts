@@ -28,6 +28,7 @@ describe('recogniseInfrastructureError', () => {
       Object.assign(new Error('Cannot reach Temporal (Workflow Update failed: 14 UNAVAILABLE: Connection dropped). Start Baton with `npm start`.'), { code: 'UNAVAILABLE' }),
       'gRPC UNAVAILABLE: Connection dropped',
     ],
+    ['a retry timer firing on a channel an earlier test closed', new Error('Channel has been shut down'), 'gRPC channel shut down under a pending retry (a closed connection of an earlier test)'],
     ['the same from the test\'s own VM context (another realm)', vm.runInNewContext("Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { code: 14, details: 'Connection dropped', metadata: {} })"), 'gRPC UNAVAILABLE: Connection dropped'],
   ])('recognises %s', (_what, err, reason) => {
     expect(recogniseInfrastructureError(err)).toBe(reason);

@@ -109,7 +109,53 @@ export async function createTestContext(options: { address?: string; batching?: 
     async close() {
       for (const a of apis) await a.close();
       for (const w of workers) await w.stop();
-      await connection.close();
+      // Not closed at once: the SDK's gRPC retry interceptor keeps timers for calls still being retried
+      // (up to ~20 s of back-off, e.g. an activity of a worker just stopped), and one firing on a closed
+      // channel throws "Channel has been shut down" from a timer, which jest pins on whatever test of
+      // the next suite runs then. Closed once they are over; unref'd, so it never holds the process.
+      setTimeout(() => void connection.close().catch(() => undefined), 30_000).unref();
     },
   };
+}
+
+/**
+ * A send answers once the project recorded it; its delivery to mailboxes follows (one durable write per
+ * send, src/workflows/project/delivery.ts). Tests that read a mailbox right after a send wait here until
+ * the project has delivered everything it recorded.
+ */
+export async function untilDelivered(project: BatonProjectClient, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = ((await project.describe()).modules.messages as { pendingDeliveries?: number } | null)?.pendingDeliveries ?? 0;
+    if (pending === 0) return;
+    if (Date.now() > end) throw new Error(`${pending} messages of project ${project.key} still undelivered after ${timeoutMs / 1000}s`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const SENDING = new Set(['send', 'broadcast', 'reply', 'notify', 'requestContact', 'approveContact']);
+
+/**
+ * The project client with read-your-writes for messages, as a test wants it: every send (send,
+ * broadcast, reply, notify, contact notices) resolves only once the project has delivered everything it
+ * recorded. Everything else is the project client itself.
+ */
+export function delivering(project: BatonProjectClient): BatonProjectClient {
+  return new Proxy(project, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'messages') return value;
+      return new Proxy(value as object, {
+        get(messages, name, r) {
+          const fn = Reflect.get(messages, name, r) as unknown;
+          if (typeof fn !== 'function' || !SENDING.has(String(name))) return fn;
+          return async (...args: unknown[]) => {
+            const result = await (fn as (...a: unknown[]) => Promise<unknown>).apply(messages, args);
+            await untilDelivered(target);
+            return result;
+          };
+        },
+      });
+    },
+  });
 }

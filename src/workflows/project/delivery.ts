@@ -40,6 +40,7 @@ export class Deliveries {
   private readonly jobs: DeliveryJob[];
   private readonly started = new Set<string>();
   private queuedBytes: number;
+  private paused = false;
 
   constructor(
     private readonly project: string,
@@ -71,10 +72,20 @@ export class Deliveries {
     this.queuedBytes += jobBytes(job);
   }
 
+  /**
+   * Before continue-as-new: start no new delivery and wait (at most `maxMs`) for those under way, so the
+   * run ends without activity completions still arriving (which would make Temporal refuse the
+   * continue-as-new until they are handled). What is still queued crosses over and is delivered next run.
+   */
+  async settle(maxMs: number): Promise<void> {
+    this.paused = true;
+    await wf.condition(() => this.started.size === 0, maxMs);
+  }
+
   /** Deliver forever, up to DELIVERY_LIMITS.inFlight messages at a time, oldest first. */
   async run(): Promise<void> {
     for (;;) {
-      await wf.condition(() => this.jobs.some((j) => !this.started.has(j.message.id)) && this.started.size < DELIVERY_LIMITS.inFlight);
+      await wf.condition(() => !this.paused && this.jobs.some((j) => !this.started.has(j.message.id)) && this.started.size < DELIVERY_LIMITS.inFlight);
       const job = this.jobs.find((j) => !this.started.has(j.message.id))!;
       this.started.add(job.message.id);
       void this.deliver(job);

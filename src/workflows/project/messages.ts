@@ -145,6 +145,11 @@ export class MessagesModule implements ProjectModule {
     };
   }
 
+  /** Before continue-as-new: let the deliveries under way finish (see Deliveries.settle). */
+  async beforeContinueAsNew(): Promise<void> {
+    if (this.byActivity) await this.deliveries.settle(30_000);
+  }
+
   describe() {
     return { mailboxes: this.mailboxes.size, sent: this.sent, threads: this.threads.size, pendingNotices: this.notices.length, pendingDeliveries: this.deliveries.pending, contactRequests: this.requests.length };
   }

@@ -22,6 +22,8 @@ export interface ProjectModule {
   onWake?(now: number): void;
   /** Readable summary for the `describe` query. */
   describe?(): unknown;
+  /** Work to finish before the run continues-as-new (after new updates are refused). */
+  beforeContinueAsNew?(): Promise<void>;
 }
 
 /** What the agent directory offers other modules. */

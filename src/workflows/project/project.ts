@@ -105,6 +105,9 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
   // the callers' retries land on the next run.
   operations.drain();
   await wf.condition(wf.allHandlersFinished);
+  if (!ended && wf.patched('baton-settle-before-can-v1')) {
+    for (const module of modules) await module.beforeContinueAsNew?.();
+  }
   if (ended) {
     wf.setCurrentDetails(`Project ${input.project} ended by ${ended.endedBy} at ${ended.endedAt}: ${ended.reason}`);
     return ended;
