@@ -36,20 +36,23 @@ describe('security: the git guard', () => {
     expect(blocked.stderr).toContain('held by SwiftEagle: pattern src/auth/**');
   });
 
+  /** What the guard says after "baton guard: " when the server refused the check. */
+  const refused = (why: string) => `could not check reservations in project ${t.key} ${why}`;
   const cases: [string, () => Record<string, string>, () => string][] = [
-    ['a wrong token (well-formed, never issued)', () => ({ BATON_TOKEN: unknownToken() }), () => `[UNAUTHORIZED] This token belongs to no member of project ${t.key}`],
-    ["a retired member's token", () => ({ BATON_AGENT: 'RetiredOwl', BATON_TOKEN: t.token('RetiredOwl') }), () => `[UNAUTHORIZED] RetiredOwl is retired in project ${t.key}`],
-    ['a rotated (old) token', () => ({ BATON_AGENT: 'QuietRiver', BATON_TOKEN: rotatedAway }), () => '[UNAUTHORIZED] This token belongs to no member'],
-    ["another project's token", () => ({ BATON_AGENT: 'AmberFalcon', BATON_TOKEN: other.token('AmberFalcon') }), () => `[UNAUTHORIZED] This token belongs to no member of project ${t.key}`],
-    ['a token value that is not a Baton token', () => ({ BATON_TOKEN: 'hunter2' }), () => '[UNAUTHORIZED] The bearer token is not a Baton token'],
-    ["the holder's name with one's own token (to be checked as the holder)", () => ({ BATON_AGENT: 'SwiftEagle', BATON_TOKEN: t.token('BoldMountain') }), () => "[UNAUTHORIZED] This token is BoldMountain's, not SwiftEagle's"],
-    ["the holder's name and no token", () => ({ BATON_AGENT: 'SwiftEagle' }), () => `[UNAUTHORIZED] no identity for project ${t.key}`],
+    ['a wrong token (well-formed, never issued)', () => ({ BATON_TOKEN: unknownToken() }), () => refused(`[UNAUTHORIZED] This token belongs to no member of project ${t.key}`)],
+    ["a retired member's token", () => ({ BATON_AGENT: 'RetiredOwl', BATON_TOKEN: t.token('RetiredOwl') }), () => refused(`[UNAUTHORIZED] RetiredOwl is retired in project ${t.key}`)],
+    ['a rotated (old) token', () => ({ BATON_AGENT: 'QuietRiver', BATON_TOKEN: rotatedAway }), () => refused('[UNAUTHORIZED] This token belongs to no member')],
+    ["another project's token", () => ({ BATON_AGENT: 'AmberFalcon', BATON_TOKEN: other.token('AmberFalcon') }), () => refused(`[UNAUTHORIZED] This token belongs to no member of project ${t.key}`)],
+    ['a token value that is not a Baton token', () => ({ BATON_TOKEN: 'hunter2' }), () => refused('[UNAUTHORIZED] The bearer token is not a Baton token')],
+    ["the holder's name with one's own token (to be checked as the holder)", () => ({ BATON_AGENT: 'SwiftEagle', BATON_TOKEN: t.token('BoldMountain') }), () => refused("[UNAUTHORIZED] This token is BoldMountain's, not SwiftEagle's")],
+    // No token at all is said before any call: there is nothing to check with.
+    ["the holder's name and no token", () => ({ BATON_AGENT: 'SwiftEagle' }), () => `not checked: no identity for project ${t.key}`],
   ];
 
   it.each(cases)("%s: the server's refusal is shown, no lease is shown, the commit is said to be unchecked", async (_name, identity, message) => {
     await unchanged(async () => {
       const hook = await guardedCommit(repo, gitShell(identity()), reserved);
-      expect(hook.stderr).toContain(`baton guard: could not check reservations in project ${t.key} ${message()}`);
+      expect(hook.stderr).toContain(`baton guard: ${message()}`);
       expect(hook.stderr).toContain('The commit goes ahead unchecked.');
       expect(hook.stderr).not.toMatch(/held by|blocked|SwiftEagle: pattern/);
       expect(hook.status).toBe(0);
@@ -60,7 +63,7 @@ describe('security: the git guard', () => {
     await unchanged(async () => {
       stageChange(repo, reserved);
       const out = await baton({ ...gitShell(identity()), cwd: repo }, 'guard', 'check');
-      expect(out.stderr).toContain(`baton guard: could not check reservations in project ${t.key} ${message()}`);
+      expect(out.stderr).toContain(`baton guard: ${message()}`);
       expect(out.stderr).toContain('The commit goes ahead unchecked.');
       expect({ code: out.code, stdout: out.stdout }).toEqual({ code: 0, stdout: '' });
     });

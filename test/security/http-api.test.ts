@@ -1,3 +1,4 @@
+import { untilDelivered } from '../support/temporal';
 import { createHash } from 'node:crypto';
 import { MAX_BODY_BYTES } from '../../src/domain/messages/limits';
 import { attackScene, expectRefused, expectUnchanged, inboxHolds, request, securityEnv, unknownToken, type HttpRequest, type Scene, type SecurityEnv, type Team } from './support';
@@ -168,6 +169,7 @@ describe('security: the HTTP API', () => {
     it('mail cannot be forged: a send naming a sender ("from") is refused, and every message says who really sent it', async () => {
       await unchanged(async () => expectRefused(await call('POST', '/messages', { token: t.token('BoldMountain'), body: { from: 'alice', to: ['SwiftEagle'], subject: 'Deploy now', body: 'approved' } }), 'INVALID_INPUT', 'unknown field "from"'));
       const sent = await t.as('BoldMountain').messages.send({ to: ['alice'], subject: 'from me', body: 'hello' });
+      await untilDelivered(t.client);
       const inbox = await t.as('alice').messages.inbox();
       expect(inbox.items.find((m) => m.id === sent.messageId)?.from).toBe('BoldMountain');
     });
