@@ -4,7 +4,7 @@ import type { BenchEnv } from './run';
 import { ms, percentile, printTable, ratio, timed } from './stats';
 
 export const name = 'messages';
-export const description = 'send, broadcast, inbox, read and push (inbox --wait) latency vs a no-op update in the same run';
+export const description = 'send, broadcast to 20 and 200, inbox, read, delivery delay and push (inbox --wait) latency vs a no-op update in the same run';
 
 const SAMPLES = Number(process.env.BATON_BENCH_SAMPLES || 150);
 const PUSH_SAMPLES = Math.max(10, Math.floor(SAMPLES / 5));
@@ -45,12 +45,53 @@ export async function run(env: BenchEnv): Promise<void> {
     samples['send (to 1, cc 3)']!.push(await timed(() => project.messages.send(a, { to: [b.name], cc: others.slice(0, 3).map((o) => o.name), subject: `cc ${i}`, body })));
     samples['inbox (50 newest)']!.push(await timed(() => project.messages.inbox(b, { limit: 50 })));
     samples['inbox --unread (filter)']!.push(await timed(() => project.messages.inbox(b, { unread: true, limit: 50 })));
+    // Delivery follows the send's answer: wait (untimed) until the message is there, then time the read.
+    while (!(await project.messages.inbox(b, { limit: 5 })).items.some((m) => m.id === last));
     samples['read (mark read)']!.push(await timed(() => project.messages.read(b, last)));
   }
 
   const broadcast: number[] = [];
   for (let i = 0; i < Math.max(10, Math.floor(SAMPLES / 10)); i++) broadcast.push(await timed(() => project.messages.broadcast(a, { subject: `broadcast ${i}`, body })));
   samples[`broadcast (${MEMBERS - 1} recipients)`] = broadcast;
+
+  // Delivery delay: a send answers once recorded; time from its answer until the recipient's inbox has it.
+  const delivery: number[] = [];
+  for (let i = 0; i < Math.max(10, Math.floor(SAMPLES / 5)); i++) {
+    const { messageId } = await project.messages.send(a, { to: [b.name], subject: `delivery ${i}`, body });
+    const answered = process.hrtime.bigint();
+    for (;;) {
+      const page = await project.messages.inbox(b, { limit: 5 });
+      if (page.items.some((m) => m.id === messageId)) break;
+    }
+    delivery.push(Number(process.hrtime.bigint() - answered) / 1e6);
+  }
+  samples['delivery: send answered → inbox has it'] = delivery;
+
+  // A broadcast to 200: the answer, then until the last of the 200 inboxes has it.
+  const crowd = await env.createProject('msg200');
+  const crowdMembers: MemberActor[] = [];
+  for (let i = 0; i < 200; i += 50) {
+    const regs = await Promise.all(Array.from({ length: 50 }, () => crowd.agents.register({ program: 'bench', contactPolicy: 'open' })));
+    crowdMembers.push(...regs.map((r) => member(r.member.name)));
+  }
+  const [caller, ...listeners] = crowdMembers;
+  const broadcast200: number[] = [];
+  const everyone: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const start = process.hrtime.bigint();
+    const { messageId } = await crowd.messages.broadcast(caller!, { subject: `to everyone ${i}`, body });
+    broadcast200.push(Number(process.hrtime.bigint() - start) / 1e6);
+    const waiting = new Set(listeners.map((l) => l.name));
+    while (waiting.size) {
+      await Promise.all([...waiting].map(async (name) => {
+        const page = await crowd.messages.inbox(member(name), { limit: 3 });
+        if (page.items.some((m) => m.id === messageId)) waiting.delete(name);
+      }));
+    }
+    everyone.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  samples['broadcast (199 recipients): answered'] = broadcast200;
+  samples['broadcast (199 recipients): in every inbox'] = everyone;
 
   // Push: a member blocked in `inbox --wait`; time from the start of a send until the wait returns.
   const push: number[] = [];
@@ -79,5 +120,5 @@ export async function run(env: BenchEnv): Promise<void> {
   ]);
   env.log(`\nLatency, sequential calls from one client (ping = no-op update on the project workflow; ${MEMBERS} members, ${body.length}-byte bodies):`);
   printTable(['operation', 'n', 'p50', 'p99', 'p50 vs ping', 'p99 vs ping', 'MCP Agent Mail'], rows);
-  env.log('Sends are updates on the project workflow that return after every mailbox has the message (signals); inbox is a query on the member\'s mailbox workflow.');
+  env.log('A send is one update on the project workflow that answers once the message is recorded; one delivery activity per message then signals every mailbox. Inbox is a query on the member\'s mailbox workflow. Targets (issue 13): send p50 <= 1.3x ping; push (send -> waiting inbox) <= 2x ping p50.');
 }

@@ -4,9 +4,9 @@ import type { BenchEnv } from './run';
 import { limiter, ms, percentile, printTable, ratio, timed } from './stats';
 
 export const name = 'reservations';
-export const description = 'reserve latency vs a no-op update at 0 / 1,000 / 10,000 active reservations; decisions per second with 50 agents';
+export const description = 'reserve latency vs a no-op update at 0 / 10,000 / 20,000 active reservations (typed client, one caller); decisions per second with 50 agents';
 
-const LEVELS = [0, 1000, 10_000];
+const LEVELS = (process.env.BATON_BENCH_LEVELS || '0,10000,20000').split(',').map(Number);
 const SAMPLES = Number(process.env.BATON_BENCH_SAMPLES || 100);
 const AGENTS = 50;
 const CALLS_PER_AGENT = Number(process.env.BATON_BENCH_CALLS || 6);
