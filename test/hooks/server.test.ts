@@ -147,6 +147,36 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
     expect(await hook('SilentHeron', ['claude-code', 'stop'], claudeStop)).toEqual({ code: 0, stdout: '', stderr: '' });
   }, 120_000);
 
+  it('shows a task with its handoff, and the answer to a decision the agent asked for, from a real pattern run', async () => {
+    const started = await project.patterns.start(
+      'sequential-handoff',
+      { title: 'Sign-up', steps: [{ name: 'api', agent: 'SilentHeron', task: 'Implement POST /users', files: ['src/api/users.ts'], onFail: 'human' }] },
+      { startedBy: human },
+    );
+    const task = async (subject: RegExp, count: number) => {
+      for (let i = 0; i < 200; i++) {
+        const found = (await project.messages.inbox(member('SilentHeron'), { limit: 500 })).items.filter((m) => subject.test(m.subject));
+        if (found.length >= count) return found[0]!;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no message like ${subject}`);
+    };
+    const assigned = await task(/step "api" is yours/, 1);
+    const first = JSON.parse((await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool)).stdout).hookSpecificOutput.additionalContext as string;
+    expect(first).toContain(`[handoff] ${assigned.subject} -> baton read ${assigned.id}`);
+
+    // The agent fails its step; a human sends it back: the agent's next digest has the decision.
+    await project.patterns.fail(started.workflowId, { name: 'SilentHeron' }, 'the schema is missing');
+    for (let i = 0; i < 200 && !(await project.patterns.status(started.workflowId)).decision; i++) await new Promise((r) => setTimeout(r, 100));
+    await project.patterns.approve(started.workflowId, { name: human }, 'schema is in db/schema.sql now');
+    const decided = await task(/step "api" is yours/, 2);
+    expect(decided.body).toContain(`${human} sends it back to you: schema is in db/schema.sql now`);
+    const second = JSON.parse((await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool)).stdout).hookSpecificOutput.additionalContext as string;
+    expect(second).toContain(`[decision] ${decided.subject} -> baton read ${decided.id}`);
+    expect(second).not.toContain(assigned.id);
+    await project.patterns.cancel(started.workflowId, { name: human }, 'test over');
+  }, 120_000);
+
   it('--auto-reserve takes a free file on the first edit and not again; a retired holder\'s leases no longer block', async () => {
     const edit = () => hook('BlueOtter', ['claude-code', 'pre-tool', '--auto-reserve'], claudeWrite('docs/api.md'));
     const first = await edit();

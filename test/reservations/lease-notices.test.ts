@@ -64,7 +64,7 @@ describe('lease notices (project workflow in workflow time)', () => {
 
       const shown = await p.messages.attention(me);
       expect(shown.items).toEqual([
-        expect.objectContaining({ kind: 'lease-expiring', id: warning!.id, summary: '"Your reservation of src/short.ts expires in 30s"', action: expect.stringContaining(`baton renew ${shortId} --ttl 1h`) }),
+        expect.objectContaining({ kind: 'lease-expiring', id: warning!.id, summary: 'Your reservation of src/short.ts expires in 30s', action: expect.stringContaining(`baton renew ${shortId} --ttl 1h`) }),
       ]);
       expect((await p.messages.attention(me)).items).toEqual([]);
 

@@ -41,8 +41,9 @@ function patternTopic(item: InboxItem): NoticeTopic | undefined {
 export function attentionItem(item: InboxItem): AttentionItem | undefined {
   const kind = attentionKind(item);
   if (!kind) return undefined;
-  const from = item.system ? '' : `${item.from}: `;
-  const out: AttentionItem = { id: item.id, seq: item.seq, kind, summary: `${from}${JSON.stringify(item.subject)}`, action: actionFor(kind, item) };
+  // A member's mail: who and the subject in quotes; Baton's notices: their subject says it all.
+  const summary = item.system ? item.subject : `${item.from}: "${item.subject}"`;
+  const out: AttentionItem = { id: item.id, seq: item.seq, kind, summary, action: actionFor(kind, item) };
   if (item.importance === 'urgent') out.urgent = true;
   if (item.notice?.reservationIds?.length) out.reservationIds = item.notice.reservationIds;
   if (item.notice?.expiresAt) out.expiresAt = item.notice.expiresAt;

@@ -35,7 +35,7 @@ const names = (leases: NoticeLease[]) => (leases.length === 1 ? leases[0]!.patte
 /** "Your reservation of src/a.ts expires in 10m", with each lease, its expiry, and `baton renew <ids>`. */
 export function expiringNotice(project: string, leases: NoticeLease[], now: number): NoticeText {
   const soonest = Math.min(...leases.map((l) => l.expiresAt));
-  const subject = leases.length === 1 ? `Your reservation of ${leases[0]!.pattern} expires ${relativeTime(soonest, now)}` : `${leases.length} of your reservations expire from ${relativeTime(soonest, now)}`;
+  const subject = leases.length === 1 ? `Your reservation of ${leases[0]!.pattern} expires ${relativeTime(soonest, now)}` : `${leases.length} of your reservations expire, the first ${relativeTime(soonest, now)}`;
   const lines = leases.map((l) => `  ${l.pattern}  (${l.id}) until ${new Date(l.expiresAt).toISOString()} (${relativeTime(l.expiresAt, now)})`);
   return {
     subject,

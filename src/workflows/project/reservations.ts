@@ -248,7 +248,8 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     this.expireDue(now);
     const leases = this.leasesOf(holder);
     for (const lease of leases) this.remove(lease);
-    if (leases.length) this.record(now, 'release', by, leases[0]!.holder, leases, `${leases[0]!.holder} retired by ${by}`);
+    const name = leases[0]?.holder ?? holder;
+    if (leases.length) this.record(now, 'release', by, name, leases, key(by) === key(name) ? `${name} retired` : `${name} retired by ${by}`);
     return leases.map((l) => this.view(l));
   }
 
