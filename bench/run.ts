@@ -13,6 +13,7 @@ import * as reservations from './reservations';
 import * as messages from './messages';
 import * as patterns from './patterns';
 import * as cli from './cli';
+import * as hooks from './hooks';
 
 /**
  * `npm run bench`: starts its own Temporal dev server (in memory, random port) and a Baton worker, then
@@ -27,6 +28,8 @@ import * as cli from './cli';
  * throughput), BATON_BENCH_PATTERN_RUNS (pattern runs), e.g.
  *
  *   BATON_BENCH_SAMPLES=10 BATON_BENCH_CALLS=2 npm run bench -- reservations messages
+ *
+ * BATON_BENCH_HOOK_SAMPLES sets the rounds of the hooks benchmark (default 31).
  */
 export interface BenchEnv {
   baton: BatonClient;
@@ -52,7 +55,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [cli, reservations, messages, patterns];
+const BENCHES: BenchModule[] = [cli, hooks, reservations, messages, patterns];
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });

@@ -181,7 +181,9 @@ export async function runHook(program: Program, event: HookEvent | undefined, st
     else throw new HookInputError('no event given');
     parsed = protocol.parse(hookEvent, input);
   } catch (err) {
-    const why = err instanceof HookInputError ? err.message : String(err);
+    // By name: in the hook bundle the protocols' zod readers come from a bundle of their own
+    // (scripts/build-cli.mjs), with their own copy of the HookInputError class.
+    const why = err instanceof Error && err.name === 'HookInputError' ? err.message : String(err);
     const notice = `baton: could not read the ${program} hook input (${why}); not checked. \`baton hooks status ${program}\` shows what is installed.`;
     return protocol.format(event ?? fallbackEvent, { kind: 'allow', notice });
   }

@@ -79,8 +79,8 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
     tool_input: { file_path: path.join(repo, file), content: 'export {};\n' },
     tool_use_id: 'toolu_01',
   });
-  const claudePostTool = { session_id: 'abc123', transcript_path: '/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: { stdout: '' }, tool_use_id: 'toolu_02' };
-  const claudeStop = { session_id: 'abc123', transcript_path: '/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'Stop', stop_hook_active: false };
+  const claudePostTool = () => ({ session_id: 'abc123', transcript_path: '/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: { stdout: '' }, tool_use_id: 'toolu_02' });
+  const claudeStop = () => ({ session_id: 'abc123', transcript_path: '/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'Stop', stop_hook_active: false });
 
   it('Claude Code: an edit under another agent\'s exclusive lease is denied with the holder, rule and what to do; a free one passes', async () => {
     // A directory by its form (no extension): it covers everything under it, pkg/x.ts included.
@@ -123,7 +123,7 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
     // Delivery is an activity after the send: wait until the mail is in the mailbox.
     for (let i = 0; i < 100 && (await project.messages.inbox(member('SilentHeron'))).total < 3; i++) await new Promise((r) => setTimeout(r, 100));
 
-    const first = await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool);
+    const first = await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool());
     expect(first.code).toBe(0);
     const context = (JSON.parse(first.stdout) as { hookSpecificOutput: { hookEventName: string; additionalContext: string } }).hookSpecificOutput;
     expect(context.hookEventName).toBe('PostToolUse');
@@ -135,16 +135,16 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
       ].join('\n'),
     );
     // Shown once: the next tool call and the stop have nothing to add.
-    expect(await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool)).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await hook('SilentHeron', ['claude-code', 'stop'], claudeStop)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool())).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await hook('SilentHeron', ['claude-code', 'stop'], claudeStop())).toEqual({ code: 0, stdout: '', stderr: '' });
 
     // New urgent mail at a stop keeps the agent going with it, once.
     const late = await project.messages.send(member('IndigoFirefly'), { to: ['SilentHeron'], subject: 'Deploy at 5', body: 'freeze now', importance: 'urgent' });
     for (let i = 0; i < 100 && (await project.messages.inbox(member('SilentHeron'))).total < 4; i++) await new Promise((r) => setTimeout(r, 100));
-    const stop = JSON.parse((await hook('SilentHeron', ['claude-code', 'stop'], claudeStop)).stdout) as { decision: string; reason: string };
+    const stop = JSON.parse((await hook('SilentHeron', ['claude-code', 'stop'], claudeStop())).stdout) as { decision: string; reason: string };
     expect(stop.decision).toBe('block');
     expect(stop.reason).toContain(`[urgent mail] IndigoFirefly: "Deploy at 5" -> baton read ${late.messageId}`);
-    expect(await hook('SilentHeron', ['claude-code', 'stop'], claudeStop)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await hook('SilentHeron', ['claude-code', 'stop'], claudeStop())).toEqual({ code: 0, stdout: '', stderr: '' });
   }, 120_000);
 
   it('shows a task with its handoff, and the answer to a decision the agent asked for, from a real pattern run', async () => {
@@ -162,7 +162,7 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
       throw new Error(`no message like ${subject}`);
     };
     const assigned = await task(/step "api" is yours/, 1);
-    const first = JSON.parse((await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool)).stdout).hookSpecificOutput.additionalContext as string;
+    const first = JSON.parse((await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool())).stdout).hookSpecificOutput.additionalContext as string;
     expect(first).toContain(`[handoff] ${assigned.subject} -> baton read ${assigned.id}`);
 
     // The agent fails its step; a human sends it back: the agent's next digest has the decision.
@@ -171,7 +171,7 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
     await project.patterns.approve(started.workflowId, { name: human }, 'schema is in db/schema.sql now');
     const decided = await task(/step "api" is yours/, 2);
     expect(decided.body).toContain(`${human} sends it back to you: schema is in db/schema.sql now`);
-    const second = JSON.parse((await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool)).stdout).hookSpecificOutput.additionalContext as string;
+    const second = JSON.parse((await hook('SilentHeron', ['claude-code', 'post-tool'], claudePostTool())).stdout).hookSpecificOutput.additionalContext as string;
     expect(second).toContain(`[decision] ${decided.subject} -> baton read ${decided.id}`);
     expect(second).not.toContain(assigned.id);
     await project.patterns.cancel(started.workflowId, { name: human }, 'test over');
