@@ -2,7 +2,9 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestContext, type TestContext } from '../support/temporal';
+import type { RunningApi } from '../../src/api/main';
+import { member } from '../../src/schemas/actor';
+import { createTestContext, type TestContext, type TestProject } from '../support/temporal';
 import { install, status, uninstall } from '../../src/guard/hooks';
 import { parseNameStatus } from '../../src/guard/git';
 
@@ -10,10 +12,14 @@ const BATON = path.resolve(__dirname, '../../bin/baton');
 
 describe('git guard (real repository, real server)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
   let dir: string;
+  /** Tokens by member name: the hook acts as BATON_AGENT with its BATON_TOKEN (the Baton server checks it). */
+  const tokens = new Map<string, string>();
   beforeAll(async () => {
     ctx = await createTestContext();
     await ctx.startWorker();
+    api = await ctx.startApi();
   });
   afterAll(() => ctx.close());
   beforeEach(() => {
@@ -64,35 +70,46 @@ describe('git guard (real repository, real server)', () => {
     });
   }
 
-  function commit(repo: string, as: string | undefined, extraEnv: Record<string, string> = {}, args: string[] = []) {
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: ctx.config.address };
-    delete env.BATON_PROJECT; // the project comes from git config, as install recorded it
-    delete env.BATON_GUARD;
+  /** The environment of a member's shell: the server, and who it is (no project: install recorded it in git config). */
+  function shell(as: string | undefined, extraEnv: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, BATON_SERVER: api.url, BATON_CREDENTIALS: path.join(dir, 'no-credentials.json'), BATON_HUMAN_CREDENTIALS: path.join(dir, 'no-humans.json') };
+    for (const k of ['BATON_PROJECT', 'BATON_GUARD', 'BATON_AGENT', 'BATON_TOKEN', 'BATON_HUMAN_TOKEN']) delete env[k];
     Object.assign(env, extraEnv);
-    if (as) env.BATON_AGENT = as;
-    else delete env.BATON_AGENT;
-    return run(repo, ['git', 'commit', '-qm', 'change', ...args], env);
+    if (as) {
+      env.BATON_AGENT = as;
+      env.BATON_TOKEN = tokens.get(as)!;
+    }
+    return env;
+  }
+
+  function commit(repo: string, as: string | undefined, extraEnv: Record<string, string> = {}, args: string[] = []) {
+    return run(repo, ['git', 'commit', '-qm', 'change', ...args], shell(as, extraEnv));
+  }
+
+  async function agent(p: TestProject['client'], name: string) {
+    const registered = await p.agents.register({ name });
+    tokens.set(registered.member.name, registered.token);
+    return registered;
   }
 
   it('refuses a commit of a file another agent reserved, naming holder, pattern, expiry and reason; warns in warn mode; allows after release', async () => {
-    const project = ctx.project();
-    const p = ctx.baton.project(project);
-    const alice = await p.agents.register({ name: 'AmberFalcon' });
-    const bob = await p.agents.register({ name: 'BlueOtter' });
+    const { key: project, client: p } = await ctx.createProject({ prefix: 'guard' });
+    const alice = await agent(p, 'AmberFalcon');
+    const bob = await agent(p, 'BlueOtter');
     const repo = makeRepo();
     const hook = preExistingHook(repo);
 
     // Through the CLI once, as a person would.
     const installed = spawnSync(BATON, ['guard', 'install', '--project', project], {
       cwd: repo,
-      env: { ...process.env, TEMPORAL_ADDRESS: ctx.config.address, BATON_TASK_QUEUE: ctx.taskQueue, BATON_CREDENTIALS: path.join(dir, 'creds.json') },
+      env: shell(undefined),
       encoding: 'utf8',
     });
     expect(installed.stderr).toBe('');
     expect(installed.stdout).toContain('pre-commit  installed');
     expect(sh(repo, 'git', ['config', 'baton.project']).trim()).toBe(project);
 
-    const actor = { kind: 'member' as const, name: alice.member.name, token: alice.token };
+    const actor = member(alice.member.name);
     await p.reservations.reserve({ actor, patterns: ['src/auth/**'], reason: 'rewriting the login flow', ttlSeconds: 1800 });
 
     write(repo, 'src/auth/login.ts', 'export const changed = 1;\n');
@@ -133,19 +150,19 @@ describe('git guard (real repository, real server)', () => {
   });
 
   it('refuses a new file under a directory another agent reserved by its plain name', async () => {
-    const project = ctx.project();
-    const p = ctx.baton.project(project);
-    const alice = await p.agents.register({ name: 'GentleHarbor' });
+    const { key: project, client: p } = await ctx.createProject({ prefix: 'guard' });
+    const alice = await agent(p, 'GentleHarbor');
+    await agent(p, 'QuietLark');
     const repo = makeRepo();
     install(repo, ['pre-commit'], { project });
-    const actor = { kind: 'member' as const, name: alice.member.name, token: alice.token };
+    const actor = member(alice.member.name);
     await p.reservations.reserve({ actor, patterns: ['pkg'], reason: 'splitting the package', ttlSeconds: 7200 });
     // Covers none of the committed files (see the sibling commit below).
     await p.reservations.reserve({ actor, patterns: ['**/package.json'], reason: 'dependency bump' });
 
     write(repo, 'pkg/x.ts', 'export {};\n');
     sh(repo, 'git', ['add', 'pkg/x.ts']);
-    const blocked = await commit(repo, 'Nobody');
+    const blocked = await commit(repo, 'QuietLark');
     expect(blocked.status).not.toBe(0);
     expect(blocked.stderr).toContain('baton guard: commit blocked');
     expect(blocked.stderr).toMatch(
@@ -162,15 +179,15 @@ describe('git guard (real repository, real server)', () => {
     write(repo, 'pkg2/y.ts', 'export {};\n');
     write(repo, 'pkg2/Makefile', 'all:\n');
     sh(repo, 'git', ['add', 'pkg2/y.ts', 'pkg2/Makefile']);
-    const allowed = await commit(repo, 'Nobody');
+    const allowed = await commit(repo, 'QuietLark');
     expect(allowed.stderr).toBe('');
     expect(allowed.status).toBe(0);
   });
 
   it('chains a non-shell hook, respects core.hooksPath, and checks pushes with --pre-push', async () => {
-    const project = ctx.project();
-    const p = ctx.baton.project(project);
-    const alice = await p.agents.register({ name: 'CalmRiver' });
+    const { key: project, client: p } = await ctx.createProject({ prefix: 'guard' });
+    const alice = await agent(p, 'CalmRiver');
+    await agent(p, 'QuietLark');
     const repo = makeRepo();
     const remote = path.join(dir, 'remote.git');
     sh(dir, 'git', ['init', '-q', '--bare', remote]);
@@ -193,13 +210,12 @@ describe('git guard (real repository, real server)', () => {
 
     write(repo, 'README.md', '# changed\n');
     sh(repo, 'git', ['add', 'README.md']);
-    expect((await commit(repo, 'Nobody')).status).toBe(0);
+    expect((await commit(repo, 'QuietLark')).status).toBe(0);
     expect(fs.readFileSync(log, 'utf8')).toBe('ran\n');
 
     // Reserved after the commit: the push of that commit is refused.
-    await p.reservations.reserve({ actor: { kind: 'member', name: alice.member.name, token: alice.token }, patterns: ['README.md'], reason: 'docs pass' });
-    const env = { ...process.env, TEMPORAL_ADDRESS: ctx.config.address, BATON_AGENT: 'Nobody' };
-    const push = await run(repo, ['git', 'push', '-q', 'origin', 'main'], env);
+    await p.reservations.reserve({ actor: member(alice.member.name), patterns: ['README.md'], reason: 'docs pass' });
+    const push = await run(repo, ['git', 'push', '-q', 'origin', 'main'], shell('QuietLark'));
     expect(push.stderr).toContain('baton guard: push blocked');
     expect(push.status).not.toBe(0);
     expect(push.stderr).toContain('README.md');

@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { RunningApi } from '../../src/api/main';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { install, status, uninstall, unseenWarnings } from '../../src/guard/hooks';
 
@@ -116,8 +117,16 @@ describe('guard status and hook managers', () => {
 
 describe('the installed hook (real git, real server)', () => {
   let ctx: TestContext;
+  let api: RunningApi;
+  /** A real agent's identity (of another project): the mistyped key is the only thing wrong. */
+  let identity: { BATON_AGENT: string; BATON_TOKEN: string };
   beforeAll(async () => {
     ctx = await createTestContext();
+    await ctx.startWorker();
+    api = await ctx.startApi();
+    const { client } = await ctx.createProject({ prefix: 'mgr' });
+    const registered = await client.agents.register({ name: 'SteadyWren' });
+    identity = { BATON_AGENT: registered.member.name, BATON_TOKEN: registered.token };
   });
   afterAll(() => ctx.close());
 
@@ -125,7 +134,7 @@ describe('the installed hook (real git, real server)', () => {
     fs.appendFileSync(path.join(repo, 'README.md'), 'more\n');
     sh(repo, 'git', ['add', 'README.md']);
     return new Promise((resolve, reject) => {
-      const child = spawn('git', ['commit', '-qm', 'change'], { cwd: repo, env: { ...process.env, TEMPORAL_ADDRESS: ctx.config.address, BATON_GUARD: '', BATON_PROJECT: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn('git', ['commit', '-qm', 'change'], { cwd: repo, env: { ...process.env, BATON_SERVER: api.url, ...identity, BATON_GUARD: '', BATON_PROJECT: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       child.on('error', reject);

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mailboxWorkflowId } from '../../src/domain/ids';
 import { member } from '../../src/schemas/actor';
 import type { BatonProjectClient } from '../../src/client';
 import type { InboxItem } from '../../src/schemas/messages';
@@ -21,6 +24,18 @@ describe('lease notices (project workflow in workflow time)', () => {
     ctx = await createProjectTimeContext();
   });
   afterEach(() => ctx?.close());
+
+  /**
+   * With BATON_RECORD_HISTORIES=1, save a workflow's history (so far) as a replay fixture, as
+   * test/patterns/support.ts#recordHistory does for the pattern runs.
+   */
+  async function record(workflowId: string, name: string): Promise<void> {
+    if (process.env.BATON_RECORD_HISTORIES !== '1') return;
+    const handle = ctx.env.client.workflow.getHandle(workflowId);
+    const type = (await handle.describe()).type;
+    const dir = process.env.BATON_RECORD_HISTORIES_DIR || path.join(__dirname, '..', 'replay', 'histories');
+    fs.writeFileSync(path.join(dir, `${type}--${name}.json`), JSON.stringify(await handle.fetchHistory(), null, 1) + '\n');
+  }
 
   async function project(settings: Record<string, unknown> = {}): Promise<BatonProjectClient> {
     const key = `time-${Math.random().toString(16).slice(2, 10)}`;
@@ -83,6 +98,12 @@ describe('lease notices (project workflow in workflow time)', () => {
       const audit = await p.reservations.audit();
       expect(audit.entries.map((e) => e.action)).toEqual(['grant', 'grant', 'expire', 'renew']);
       expect((await p.describe()).modules.reservations).toMatchObject({ nextWarning: expect.any(String) });
+
+      // Retiring the holder releases what it still holds; the history of all this is a replay fixture.
+      await p.agents.retire(member('alice'), holder.name);
+      expect((await p.reservations.audit()).entries.at(-1)).toMatchObject({ action: 'release', by: 'alice', reason: `${holder.name} retired by alice` });
+      await record(p.channel.workflowId, 'lease-warnings-expiry-retire');
+      await record(mailboxWorkflowId(p.key, holder.name), 'attention-and-lease-notices');
     });
   }, 240_000);
 
