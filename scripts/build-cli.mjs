@@ -23,6 +23,10 @@ const common = {
   sourcemap: 'linked',
   metafile: true,
   logLevel: 'warning',
+  // jsonc-parser's "main" is a UMD build whose factory requires './impl/...' at run time, which a bundle
+  // cannot resolve (`baton hooks install` failed with "Cannot find module './impl/format'"); its ES
+  // module build bundles like any other.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   // The server, worker and dev-server launcher are loaded through tsx by path (see src/cli/commands/
   // services.ts): they must never end up in a bundle.
 };

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,6 +81,21 @@ describe('agent hooks through the Baton server (real bin/baton, real server)', (
   });
   const claudePostTool = () => ({ session_id: 'abc123', transcript_path: '/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'PostToolUse', tool_name: 'Bash', tool_input: { command: 'ls' }, tool_response: { stdout: '' }, tool_use_id: 'toolu_02' });
   const claudeStop = () => ({ session_id: 'abc123', transcript_path: '/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: 'Stop', stop_hook_active: false });
+
+  it('`baton hooks install` (the bundled CLI) writes each agent\'s settings, `status` reads them back, `uninstall` removes them', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-hooks-install-'));
+    fs.mkdirSync(path.join(dir, '.git'));
+    const baton = (...args: string[]) => spawnSync(BATON, args, { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    for (const program of ['claude-code', 'codex', 'gemini']) {
+      const installed = baton('hooks', 'install', program, '--command', BATON, '--json');
+      expect({ program, code: installed.status, stderr: installed.stderr }).toEqual({ program, code: 0, stderr: '' });
+      const status = JSON.parse(baton('hooks', 'status', program, '--json').stdout) as { entries: { state: string }[] };
+      expect(status.entries.map((e) => e.state)).toEqual(['installed', 'installed', 'installed', 'installed']);
+      expect(baton('hooks', 'uninstall', program).status).toBe(0);
+    }
+    expect(fs.readdirSync(dir)).toEqual(['.git']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('Claude Code: an edit under another agent\'s exclusive lease is denied with the holder, rule and what to do; a free one passes', async () => {
     // A directory by its form (no extension): it covers everything under it, pkg/x.ts included.

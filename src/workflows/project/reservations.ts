@@ -4,6 +4,7 @@ import { explainOverlap, type OverlapExplanation } from '../../domain/reservatio
 import { literalGlob, patternKey, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
 import { overlaps } from '../../domain/reservations/overlap';
+import { hashToken } from '../../domain/agents/token-hash';
 import { expiredNotice, expiringNotice, warningLeadMs } from '../../domain/reservations/notices';
 import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
 import type { Actor } from '../../schemas/actor';
@@ -72,8 +73,11 @@ export interface ReservationsState {
   leases: [string, number, string, number, number, number, number, number, number, number?][];
   audit: StoredAudit[];
   auditTotal: number;
-  /** Granted answers of recent reserve calls by request id, for idempotent retries. */
-  requests: [string, number, ReserveResult][];
+  /**
+   * Granted answers of recent reserve calls by request id, for idempotent retries, and (since lease
+   * notices) a fingerprint of the request, so a request id reused for another request is refused.
+   */
+  requests: [string, number, ReserveResult, string?][];
 }
 
 export const AUDIT_KEPT = 1000;
@@ -108,7 +112,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   private readonly index = new PatternIndex();
   private audit: StoredAudit[] = [];
   private auditTotal = 0;
-  private readonly requests = new Map<string, { at: number; result: ReserveResult }>();
+  private readonly requests = new Map<string, { at: number; result: ReserveResult; fingerprint?: string }>();
   private requestReservations = 0;
   /** The next time a lease expires or its holder is to be warned (cache of nextWakeAt; recomputed when dirty). */
   private earliest: number | undefined;
@@ -129,7 +133,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   register(): void {
     this.ctx.operations.define(reserveUpdate, { handle: (raw) => this.reserve(raw), validate: (raw) => {
         const input = parseOrFail(ReserveInput, raw, 'reserve request');
-        this.authorize(input.actor, input.allowBroad);
+        this.checkSameRequest(this.authorize(input.actor, input.allowBroad), input);
         guarded(() => input.patterns.forEach((p) => checkPattern(p, { allowBroad: input.allowBroad })));
       } });
     this.ctx.operations.define(releaseUpdate, { handle: (raw) => this.release(raw), validate: (raw) => {
@@ -209,7 +213,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       strings,
       audit: this.audit,
       auditTotal: this.auditTotal,
-      requests: [...this.requests].map(([k, { at, result }]) => [k, at, result]),
+      requests: [...this.requests].map(([k, { at, result, fingerprint }]) => (this.tellsHolders && fingerprint !== undefined ? [k, at, result, fingerprint] : [k, at, result])),
     };
   }
 
@@ -230,7 +234,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     }
     this.audit = state.audit;
     this.auditTotal = state.auditTotal;
-    for (const [k, at, result] of state.requests) this.remember(k, at, result);
+    for (const [k, at, result, fingerprint] of state.requests) this.remember(k, at, result, fingerprint);
   }
 
   // --- ReservationsPort -----------------------------------------------------------------------
@@ -286,7 +290,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
     const fresh = patterns.length - patterns.filter((p) => this.ownLease(holder, p)).length;
     if (this.leases.size + fresh > MAX_ACTIVE_RESERVATIONS) {
-      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.`);
+      // Say when the limit clears by itself: at the next expiry (or sooner, when someone releases).
+      let next: number | undefined;
+      for (const l of this.leases.values()) if (next === undefined || l.expiresAt < next) next = l.expiresAt;
+      const clears = next === undefined ? '' : ` It clears by itself as leases expire, the next at ${new Date(next).toISOString()}.`;
+      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.${clears}`);
     }
     const ttl = clampTtl(input.ttlSeconds);
     const expiresAt = now + ttl.seconds * 1000;
@@ -316,7 +324,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
     const result: ReserveResult = { status: 'granted', reservations: [...granted, ...extended].map((l) => this.view(l)) };
     if (ttl.clampedFrom !== undefined) result.clampedTtl = { requestedSeconds: ttl.clampedFrom, appliedSeconds: ttl.seconds };
-    if (requestKey !== undefined) this.remember(requestKey, now, result);
+    if (requestKey !== undefined) this.remember(requestKey, now, result, requestFingerprint(input));
     return result;
   }
 
@@ -602,9 +610,22 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
   }
 
-  private remember(requestKey: string, at: number, result: ReserveResult): void {
+  /**
+   * A request id answers the same request only: reused for another one (other patterns, mode, TTL or
+   * reason) it is refused, rather than answered with the first request's grant as if this one had been
+   * made. Validators only (read-only), so histories from before replay unchanged.
+   */
+  private checkSameRequest(holder: string, input: ReturnType<typeof ReserveInput.parse>): void {
+    if (input.requestId === undefined) return;
+    const known = this.requests.get(`${key(holder)}\u0000${input.requestId}`)?.fingerprint;
+    if (known !== undefined && known !== requestFingerprint(input)) {
+      throw batonFailure('CONFLICT', `requestId: "${input.requestId}" was already used by ${holder} for another reservation request; use a new id for a new request (a retry must send the same request).`, { requestId: input.requestId });
+    }
+  }
+
+  private remember(requestKey: string, at: number, result: ReserveResult, fingerprint?: string): void {
     const size = (r: ReserveResult) => (r.status === 'granted' ? r.reservations.length : 0);
-    this.requests.set(requestKey, { at, result });
+    this.requests.set(requestKey, fingerprint === undefined ? { at, result } : { at, result, fingerprint });
     this.requestReservations += size(result);
     for (const [k, old] of this.requests) {
       const tooMany = this.requests.size > REQUESTS_KEPT || this.requestReservations > REQUEST_RESERVATIONS_KEPT;
@@ -642,4 +663,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 /** The workflow time a lease next needs the book: its warning, if one is due, else its expiry. */
 function wakeOf(lease: Lease): number {
   return lease.warnAt !== undefined && lease.warnAt < lease.expiresAt ? lease.warnAt : lease.expiresAt;
+}
+
+/** What makes two reserve calls the same request (for request ids): everything but who and when. */
+function requestFingerprint(input: ReturnType<typeof ReserveInput.parse>): string {
+  return hashToken(JSON.stringify([input.patterns, input.exclusive, input.ttlSeconds, input.reason, input.allowBroad]));
 }
