@@ -2,7 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { RunningApi } from '../../src/api/main';
+import { batonTools, createMcpServer } from '../../src/mcp/server';
+import { McpSession } from '../../src/mcp/session';
 import type { BatonProjectClient } from '../../src/client';
 import { MAX_OPEN_WAITS } from '../../src/domain/messages/limits';
 import { member } from '../../src/schemas/actor';
@@ -134,7 +138,7 @@ describe('inbox waits and their callers (real processes, real server)', () => {
     expect(await waits(project, me.name, (w) => w.open === 0)).toEqual({ open: 0, cancelled: MAX_OPEN_WAITS, superseded: MAX_OPEN_WAITS + 1 });
   }, 180_000);
 
-  it('a wait whose caller aborts (an HTTP client gone, an MCP call cancelled) ends in the mailbox at once, answered "cancelled"', async () => {
+  it('a wait whose caller aborts (what the server does when an HTTP client goes or an MCP call is cancelled) ends in the mailbox at once, answered "cancelled"', async () => {
     const { client: project } = await ctx.createProject({ prefix: 'waits' });
     const me = await agent(project, 'PatientOwl');
     const abort = new AbortController();
@@ -147,5 +151,37 @@ describe('inbox waits and their callers (real processes, real server)', () => {
     const early = new AbortController();
     early.abort();
     expect(await project.messages.wait(member(me.name), { timeoutSeconds: 120, signal: early.signal })).toMatchObject({ cancelled: true });
+  }, 120_000);
+});
+
+describe('an MCP `inbox` call with `wait`, cancelled by the client (in-process MCP server, real workflows)', () => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await createTestContext();
+    await ctx.startWorker();
+  });
+  afterAll(() => ctx.close());
+
+  it('releases its wait in the mailbox as soon as the client cancels the request', async () => {
+    const { key, client: project } = await ctx.createProject({ prefix: 'waits' });
+    const { member: m } = await project.agents.register({ name: 'PatientOwl' });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer(new McpSession(ctx.baton, key, { name: m.name, kind: 'agent', epoch: 0 }), batonTools('core'));
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(clientSide);
+
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'inbox', arguments: { wait: 120 } }, undefined, { signal: abort.signal, timeout: 200_000 });
+    const open = async (n: number) => {
+      for (let i = 0; i < 300 && (await project.messages.describeMailbox(m.name)).waits.open !== n; i++) await new Promise((r) => setTimeout(r, 100));
+      return (await project.messages.describeMailbox(m.name)).waits;
+    };
+    expect(await open(1)).toMatchObject({ open: 1 });
+    abort.abort();
+    await expect(call).rejects.toThrow();
+    expect(await open(0)).toEqual({ open: 0, cancelled: 1, superseded: 0 });
+    await client.close();
+    await server.close();
   }, 120_000);
 });
