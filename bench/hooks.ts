@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { BatonApi } from '../src/api-client';
 import { projectRoot } from '../src/project-root';
 import { member } from '../src/schemas/actor';
 import type { BenchEnv } from './run';
@@ -74,10 +75,15 @@ export async function run(env: BenchEnv): Promise<void> {
   for (const c of cases) await wall(c.command, c.args, shell, repo, c.stdin);
   const samples = cases.map(() => [] as number[]);
   const roundTrips: number[] = [];
+  // The same requests a hook makes, from this process: what the server and Temporal take of a hook's time.
+  const asAgent = new BatonApi({ baseUrl: env.api.url, token: agent.token, member: agent.member.name }).project(project.key);
+  const inProcess = { check: [] as number[], attention: [] as number[] };
   // Interleaved rounds: a load spike on the shared machine hits every case alike, so ratios hold.
   for (let round = 0; round < SAMPLES; round++) {
     for (const [i, c] of cases.entries()) samples[i]!.push(await wall(c.command, c.args, shell, repo, c.stdin));
     roundTrips.push(await timed(() => noopRoundTrip(env.api.url)));
+    inProcess.check.push(await timed(() => asAgent.reservations.check({ paths: ['src/free.ts'], exclusive: true })));
+    inProcess.attention.push(await timed(() => asAgent.messages.attention()));
   }
   const floor = percentile(samples[0]!, 50);
   const httpFloor = percentile(samples[1]!, 50);
@@ -91,7 +97,8 @@ export async function run(env: BenchEnv): Promise<void> {
   );
   env.log(
     `${SAMPLES} interleaved rounds; dist/baton-hooks.cjs is ${(fs.statSync(path.join(projectRoot, 'dist', 'baton-hooks.cjs')).size / 1024).toFixed(0)} KiB. ` +
-      `In-process no-op HTTP round trip to the server: p50 ${ms(percentile(roundTrips, 50))}. "above node+HTTP" is what a hook costs beyond starting node and making one request.`,
+      `From this process, p50: a no-op HTTP round trip ${ms(percentile(roundTrips, 50))}, the check request ${ms(percentile(inProcess.check, 50))}, the attention request ${ms(percentile(inProcess.attention, 50))} ` +
+      `(the server and one Temporal query). "above node+HTTP" is what a hook costs beyond starting node and making one request.`,
   );
   fs.rmSync(repo, { recursive: true, force: true });
 }
