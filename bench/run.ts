@@ -14,6 +14,7 @@ import * as patterns from './patterns';
 import * as cli from './cli';
 import * as throughput from './throughput';
 import * as mcpTools from './mcp-tools';
+import * as hooks from './hooks';
 import { DEFAULT_BATCH_OPTIONS, type BatcherStats } from '../src/client/batcher';
 
 /**
@@ -30,6 +31,8 @@ import { DEFAULT_BATCH_OPTIONS, type BatcherStats } from '../src/client/batcher'
  * throughput), BATON_BENCH_PATTERN_RUNS (pattern runs), e.g.
  *
  *   BATON_BENCH_SAMPLES=10 BATON_BENCH_CALLS=2 npm run bench -- reservations messages
+ *
+ * BATON_BENCH_HOOK_SAMPLES sets the rounds of the hooks benchmark (default 31).
  */
 export interface BenchEnv {
   baton: BatonClient;
@@ -57,7 +60,7 @@ export interface BenchModule {
 }
 
 /** Every benchmark; add a module here (bench/messages.ts, bench/patterns.ts, ...). */
-const BENCHES: BenchModule[] = [cli, mcpTools, throughput, reservations, messages, patterns];
+const BENCHES: BenchModule[] = [cli, hooks, mcpTools, throughput, reservations, messages, patterns];
 
 async function main(): Promise<void> {
   // The SDK core's warnings under load (lost workflow tasks, retried polls) are not what is measured.

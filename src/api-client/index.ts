@@ -1,5 +1,6 @@
-import type { MemberView, Registration, AgentProfile } from '../schemas/agents';
+import type { MemberView, Registration, AgentProfile, RetiredMember } from '../schemas/agents';
 import type { AlertsView } from '../schemas/alerts';
+import type { AttentionView } from '../schemas/attention';
 import type { CheckRequest, Health, ForceReleaseRequestInput, InitProjectRequest, ReleaseRequestInput, RenewRequest, ReplyRequest, ReserveRequest } from '../schemas/api';
 import type { ClaimResult, IncidentView } from '../schemas/emergency';
 import type { ContactRequest, ContactsView, InboxFilter, InboxItem, InboxPage, OutboxItem, SendRequest, SendResult, ThreadView, WaitResult } from '../schemas/messages';
@@ -71,8 +72,8 @@ class Scope {
     return `/v1/projects/${encodeURIComponent(this.key)}${rest}`;
   }
 
-  protected get<T>(rest: string, query?: Query, timeoutMs?: number): Promise<T> {
-    return this.http.request('GET', this.path(rest), { query, timeoutMs });
+  protected get<T>(rest: string, query?: Query, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
+    return this.http.request('GET', this.path(rest), { query, timeoutMs, signal });
   }
 
   protected post<T>(rest: string, body: unknown = {}): Promise<T> {
@@ -131,7 +132,8 @@ export class AgentsApi extends Scope {
     return this.post(`/members/${encodeURIComponent(name)}/token`);
   }
 
-  retire(name: string): Promise<MemberView> {
+  /** Retires a member (yourself; a human may retire anyone); its leases are released and listed. */
+  retire(name: string): Promise<RetiredMember> {
     return this.post(`/members/${encodeURIComponent(name)}/retire`);
   }
 }
@@ -183,9 +185,17 @@ export class MessagesApi extends Scope {
     return this.get('/inbox', filterQuery(filter));
   }
 
-  /** Push: answers as soon as matching mail arrives, or with timedOut after `timeoutSeconds`. */
-  wait(request: { filter?: InboxFilter; afterSeq?: number; timeoutSeconds: number }): Promise<WaitResult> {
-    return this.get('/inbox', { ...filterQuery(request.filter ?? {}), wait: request.timeoutSeconds, afterSeq: request.afterSeq }, (request.timeoutSeconds + 30) * 1000);
+  /**
+   * Push: answers as soon as matching mail arrives, or with timedOut after `timeoutSeconds`. Aborting
+   * `signal` closes the connection, and the server ends the wait in the mailbox (it keeps no place).
+   */
+  wait(request: { filter?: InboxFilter; afterSeq?: number; timeoutSeconds: number; signal?: AbortSignal }): Promise<WaitResult> {
+    return this.get('/inbox', { ...filterQuery(request.filter ?? {}), wait: request.timeoutSeconds, afterSeq: request.afterSeq }, (request.timeoutSeconds + 30) * 1000, request.signal);
+  }
+
+  /** What you have not been shown yet, each item once (GET /attention; what the agent hooks print). */
+  attention(options: { timeoutMs?: number } = {}): Promise<AttentionView> {
+    return this.get('/attention', undefined, options.timeoutMs);
   }
 
   message(messageId: string): Promise<InboxItem | OutboxItem> {

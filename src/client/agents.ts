@@ -1,7 +1,7 @@
 import { parseInput } from '../domain/validation';
 import { BatonError } from '../domain/errors';
 import { MemberActor, member as memberActor } from '../schemas/actor';
-import { AgentProfile, InviteHumanInput, ListMembersInput, RegisterInput, RetireInput, RotateTokenInput, TokenHash, type MemberView, type Registration, type TokenOwner } from '../schemas/agents';
+import { AgentProfile, InviteHumanInput, ListMembersInput, RegisterInput, RetireInput, RotateTokenInput, TokenHash, type MemberView, type Registration, type RetiredMember, type TokenOwner } from '../schemas/agents';
 import { inviteHumanUpdate, memberQuery, membersQuery, registerUpdate, retireUpdate, rotateTokenUpdate, tokenOwnerQuery, whoamiQuery } from '../workflows/project/directory-api';
 import { newToken } from './tokens';
 import type { ProjectChannel } from './project';
@@ -59,7 +59,8 @@ export class AgentsClient {
     return m;
   }
 
-  retire(actor: MemberActor, name: string): Promise<MemberView> {
+  /** Retires a member; its leases are released and listed in the answer. */
+  retire(actor: MemberActor, name: string): Promise<RetiredMember> {
     return this.channel.update(retireUpdate, parseInput(RetireInput, { actor, name }, 'retire request'));
   }
 }

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import { isStaleLeaseWarning } from '../domain/messages/attention';
+import { TakeAttentionInput, type AttentionView } from '../schemas/attention';
 import { mailboxWorkflowId } from '../domain/ids';
 import { BatonError } from '../domain/errors';
 import { parseInput } from '../domain/validation';
@@ -29,7 +32,8 @@ import {
   type WaitResult,
 } from '../schemas/messages';
 import type { Checked } from '../workflows/failure';
-import { ackUpdate, describeQuery as mailboxDescribeQuery, inboxQuery, messageQuery, outboxQuery, readUpdate, threadQuery, waitUpdate } from '../workflows/mailbox/api';
+import { ackUpdate, attentionQuery, cancelWaitSignal, describeQuery as mailboxDescribeQuery, inboxQuery, messageQuery, outboxQuery, readUpdate, takeAttentionUpdate, threadQuery, waitUpdate } from '../workflows/mailbox/api';
+import { reservationsQuery } from '../workflows/project/reservations-api';
 import { contactApproveUpdate, contactRequestUpdate, contactsQuery, notifyUpdate, openMailboxUpdate, sendUpdate } from '../workflows/project/messages-api';
 import { batonCall } from './errors';
 import type { ProjectChannel } from './project';
@@ -64,6 +68,11 @@ export interface WaitRequest {
   afterSeq?: number;
   /** How long to wait; longer than 300 s is done as several waits. */
   timeoutSeconds: number;
+  /**
+   * The caller is gone (an HTTP client disconnected, an MCP call cancelled): the mailbox is told to end
+   * the wait at once (cancelWait), and the answer says `cancelled`.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -120,13 +129,53 @@ export class MessagesClient {
   async wait(actor: MemberActor, request: WaitRequest): Promise<WaitResult> {
     const me = parseInput(MemberActor, actor, 'actor');
     const deadline = Date.now() + request.timeoutSeconds * 1000;
-    for (;;) {
+    const base = randomUUID();
+    for (let n = 0; ; n++) {
       const left = Math.max(0, Math.min(MAX_WAIT_SECONDS, (deadline - Date.now()) / 1000));
-      const input = parseInput(WaitInput, { actor: me, filter: request.filter ?? {}, afterSeq: request.afterSeq, timeoutSeconds: Math.round(left * 1000) / 1000 }, 'wait');
-      const result = await this.mailboxUpdate(me, waitUpdate, input);
+      const waitId = `${base}-${n}`;
+      const input = parseInput(WaitInput, { actor: me, waitId, filter: request.filter ?? {}, afterSeq: request.afterSeq, timeoutSeconds: Math.round(left * 1000) / 1000 }, 'wait');
+      const result = await this.untilCancelled(me, waitId, this.mailboxUpdate(me, waitUpdate, input), request.signal);
+      if (result.cancelled || result.superseded) return { ...result, interrupted: false };
       if (result.items.length > 0 || Date.now() >= deadline) return { ...result, interrupted: false };
       if (!result.interrupted && !result.timedOut) return result;
     }
+  }
+
+  /**
+   * The wait's answer; if `signal` aborts first, the mailbox is told to end the wait (it may not have
+   * begun yet: the mailbox remembers cancels that overtook their wait) and its `cancelled` answer follows.
+   */
+  private async untilCancelled(me: MemberActor, waitId: string, wait: Promise<WaitResult>, signal: AbortSignal | undefined): Promise<WaitResult> {
+    if (!signal) return wait;
+    const cancel = () => {
+      this.mailbox(me.name)
+        .signal(cancelWaitSignal, { waitId })
+        .catch(() => undefined); // the mailbox is gone or unreachable: the wait ends at its timeout
+    };
+    if (signal.aborted) cancel();
+    else signal.addEventListener('abort', cancel, { once: true });
+    try {
+      return await wait;
+    } finally {
+      signal.removeEventListener('abort', cancel);
+    }
+  }
+
+  /**
+   * What the member's hooks have not shown yet, each item once (src/schemas/attention.ts): a read-only
+   * query first (nothing new is the common answer and costs no history), then, when there is something,
+   * an update that takes it, so two callers never both get an item. A lease warning that no longer
+   * holds (renewed or released since) is taken but left out.
+   */
+  async attention(actor: MemberActor): Promise<AttentionView> {
+    const me = parseInput(MemberActor, actor, 'actor');
+    const pending = await this.mailboxQuery(me, attentionQuery, { actor: me });
+    if (pending.items.length === 0 && pending.more === 0) return pending;
+    const taken = await this.mailboxUpdate(me, takeAttentionUpdate, parseInput(TakeAttentionInput, { actor: me, upToSeq: pending.upToSeq }, 'attention'));
+    if (!taken.items.some((i) => i.kind === 'lease-expiring')) return taken;
+    const mine = await this.channel.checkedQuery(reservationsQuery, { holder: me.name, limit: 10_000 });
+    const active = new Map(mine.reservations.map((r) => [r.id, Date.parse(r.expiresAt)]));
+    return { ...taken, items: taken.items.filter((i) => !isStaleLeaseWarning(i, active)) };
   }
 
   /** Show one message and mark it read. */

@@ -2,6 +2,7 @@ import { BatonApi } from '../api-client';
 import { loadCliConfig } from '../cli/config';
 import { CredentialStore, scopeKey } from '../cli/credentials';
 import { BatonError } from '../domain/errors';
+import { holderNote } from '../domain/reservations/advice';
 import { relativeTime } from '../domain/reservations/duration';
 import { checkPath } from '../domain/reservations/policy';
 import type { Conflict } from '../schemas/reservations';
@@ -102,7 +103,7 @@ export function describeBlocked(blocked: Blocked[], now = Date.now()): string {
     const renamed = b.change.paths.length === 2 ? ` (${b.change.status.startsWith('C') ? 'copy' : 'rename'} ${b.change.paths[0]} -> ${b.change.paths[1]})` : '';
     lines.push(`  ${b.path}${renamed}`);
     for (const c of b.conflicts) {
-      lines.push(`    held by ${c.holder}: pattern ${c.heldPattern}, until ${c.expiresAt} (${relativeTime(c.expiresAt, now)}), reason "${c.reason}" [${c.reservationId}]`);
+      lines.push(`    held by ${c.holder}${holderNote(c)}: pattern ${c.heldPattern}, until ${c.expiresAt} (${relativeTime(c.expiresAt, now)}), reason "${c.reason}" [${c.reservationId}]`);
       if (c.heldPattern !== b.path) lines.push(`      because ${c.rule}`);
     }
   }

@@ -68,7 +68,10 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
   if (blocked.length === 0) return 0;
 
   const what = hook === 'pre-push' ? 'push' : 'commit';
-  const holders = [...new Set(blocked.flatMap((b) => b.conflicts.map((c) => c.holder)))];
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily like ./check */
+  const { conflictAdvice } = require('../domain/reservations/advice') as typeof import('../domain/reservations/advice');
+  const conflicts = blocked.flatMap((b) => b.conflicts);
+  const reachable = [...new Set(conflicts.filter((c) => !c.holderState).map((c) => c.holder))];
   const head = `${blocked.length === 1 ? 'this file is' : 'these files are'} under another member's exclusive reservation in project ${project}:`;
   // The server knows who asks from the token, so the caller's own leases are already left out.
   const report = `${head}\n${describeBlocked(blocked)}`;
@@ -76,9 +79,11 @@ export async function runHook(hook: string, cwd = process.cwd(), env: NodeJS.Pro
     say(`warning (BATON_GUARD=warn): ${report}\n  The ${what} goes ahead.`);
     return 0;
   }
+  const gone = conflicts.filter((c) => c.holderState);
   say(
     `${what} blocked: ${report}\n` +
-      `  Ask ${holders.join(', ')} (baton send ${holders[0]} ...) to release, wait for the expiry, or leave these files out of the ${what}.\n` +
+      (reachable.length ? `  Ask ${reachable.join(', ')} (baton send ${reachable[0]} ...) to release, wait for the expiry, or leave these files out of the ${what}.\n` : '') +
+      (gone.length ? `  ${conflictAdvice(gone)}\n` : '') +
       `  Override once: git ${what} --no-verify (or BATON_GUARD=warn to only warn).`,
   );
   return 1;

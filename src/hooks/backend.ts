@@ -10,61 +10,51 @@
  * NOT_FOUND for an unknown project, UNAUTHORIZED for a refused token); the runner turns it into "not
  * checked" (or a refusal under BATON_HOOKS_OFFLINE=block), never a stack trace.
  */
-import { z } from 'zod';
-import type { CheckResult, Conflict, ReserveResult } from '../schemas/reservations';
+import type { AttentionItem as ServerAttentionItem } from '../schemas/attention';
+import type { CheckResult, Conflict, HolderState, ReserveResult } from '../schemas/reservations';
 import type { Program } from './protocol';
 
-export const HolderState = z.enum(['active', 'idle', 'retired']);
+/** Something the agent should see once (src/schemas/attention.ts), as much of it as the digest prints. */
+export type AttentionItem = Pick<ServerAttentionItem, 'id' | 'kind' | 'summary'> & Partial<Pick<ServerAttentionItem, 'action' | 'urgent'>>;
 
-/** One lease that stands in the way of one touched path. */
-export const HookConflict = z.object({
+/** What attention() answers: the items to show now, and how many more there were (left out of the digest). */
+export interface AttentionAnswer {
+  items: AttentionItem[];
+  more?: number;
+}
+
+/**
+ * One lease that stands in the way of one touched path. (Plain types, not zod: nothing here is read from
+ * outside; the server's answers are typed by src/schemas, and the hook path stays free of zod.)
+ */
+export interface HookConflict {
   /** The repo-relative path the agent is about to touch. */
-  path: z.string(),
-  holder: z.string(),
+  path: string;
+  holder: string;
   /** The reserved pattern (a path, a directory or a glob). */
-  pattern: z.string(),
+  pattern: string;
   /** ISO time. */
-  expiresAt: z.string(),
-  reason: z.string(),
-  /** Which rule made the pattern cover the path, when the server says (e.g. "pkg also covers pkg/**"). */
-  rule: z.string().optional(),
-  reservationId: z.string().optional(),
+  expiresAt: string;
+  reason: string;
+  /** Which rule made the pattern cover the path, when the server says (e.g. "pkg covers everything under it ..."). */
+  rule?: string;
+  reservationId?: string;
   /** A retired or idle holder will not answer a message: the report then says a human can force-release. */
-  holderState: HolderState.optional(),
-});
-export type HookConflict = z.infer<typeof HookConflict>;
+  holderState?: HolderState;
+}
 
-export const CheckAnswer = z.object({
-  conflicts: z.array(HookConflict),
+export interface CheckAnswer {
+  conflicts: HookConflict[];
   /** Paths the caller holds already, when the server says; auto-reserve skips them. */
-  held: z.array(z.string()).optional(),
-});
-export type CheckAnswer = z.infer<typeof CheckAnswer>;
+  held?: string[];
+}
 
-export const ReserveAnswer = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('granted'), patterns: z.array(z.string()), expiresAt: z.string().optional() }),
-  z.object({ status: z.literal('conflict'), conflicts: z.array(HookConflict) }),
-]);
-export type ReserveAnswer = z.infer<typeof ReserveAnswer>;
-
-export const AttentionKind = z.enum(['mail', 'handoff', 'decision', 'lease-expiring', 'lease-expired']);
-
-/** Something the agent should see once: urgent or ack-required mail, a handoff, an answered decision, a lease running out. */
-export const AttentionItem = z.object({
-  id: z.string(),
-  kind: AttentionKind,
-  /** One line: who and what, e.g. `AmberFalcon: "Auth API ready"`. */
-  summary: z.string(),
-  /** The command that deals with it, e.g. `baton read m-12` or `baton renew r-7 --ttl 1h`. */
-  action: z.string().optional(),
-  urgent: z.boolean().optional(),
-});
-export type AttentionItem = z.infer<typeof AttentionItem>;
+export type ReserveAnswer = { status: 'granted'; patterns: string[]; expiresAt?: string } | { status: 'conflict'; conflicts: HookConflict[] };
 
 export interface HookBackend {
   check(paths: string[]): Promise<CheckAnswer>;
   reserve(paths: string[], reason: string): Promise<ReserveAnswer>;
-  attention(): Promise<AttentionItem[]>;
+  attention(): Promise<AttentionAnswer>;
 }
 
 /** Where the hook runs: what a backend factory needs to find the project, the member and the server. */
@@ -93,8 +83,6 @@ export function lazyBackend(create: () => HookBackend | Promise<HookBackend>): H
 
 /** One server Conflict as the runner's: `path` is what was asked about, `pattern` the lease in the way. */
 function hookConflict(path: string, c: Conflict): HookConflict {
-  // rule and holderState are the lease-semantics work's additions to Conflict; taken when present.
-  const extra = c as Conflict & { rule?: string; holderState?: z.infer<typeof HolderState> };
   return {
     path,
     holder: c.holder,
@@ -102,17 +90,22 @@ function hookConflict(path: string, c: Conflict): HookConflict {
     expiresAt: c.expiresAt,
     reason: c.reason,
     reservationId: c.reservationId,
-    ...(extra.rule ? { rule: extra.rule } : {}),
-    ...(extra.holderState ? { holderState: extra.holderState } : {}),
+    ...(c.rule ? { rule: c.rule } : {}),
+    ...(c.holderState ? { holderState: c.holderState } : {}),
   };
 }
 
 /**
  * The check endpoint's answer (`POST /v1/projects/:p/reservations/check` with `exclusive: true`) as the
- * runner's conflicts: exclusive leases only, one entry per touched path and lease.
+ * runner's: exclusive leases only, one entry per touched path and lease, and the paths the caller holds.
+ * A touched path is a file, so only a lease that covers the file itself counts (as in the git guard,
+ * src/guard/check.ts): the book checks `Makefile` as a directory by its form, and a lease on all Markdown files
+ * would otherwise stand in the way through `Makefile/a.md`. The example path of a conflict is the
+ * touched path exactly when the lease covers it.
  */
-export function conflictsFromCheckResult(result: CheckResult): HookConflict[] {
-  return result.results.flatMap((r) => r.conflicts.filter((c) => c.exclusive).map((c) => hookConflict(r.target, c)));
+export function checkAnswerFromResult(result: CheckResult): CheckAnswer {
+  const conflicts = result.results.flatMap((r) => r.conflicts.filter((c) => c.exclusive && c.example === r.target).map((c) => hookConflict(r.target, c)));
+  return { conflicts, held: result.results.filter((r) => r.yours?.length).map((r) => r.target) };
 }
 
 /** The reserve endpoint's answer (`POST /v1/projects/:p/reservations`) as the runner's: what was taken and until when. */

@@ -3,7 +3,7 @@
  * agent-neutral event, and write Baton's answer back in the agent's own words (stdout, stderr, exit code).
  * The runner (run.ts) decides; the protocol modules (protocols/*.ts) only translate.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /** The agents Baton installs hooks for; `generic` is Baton's own protocol for everything else. */
 export const PROGRAMS = ['claude-code', 'codex', 'gemini', 'generic'] as const;

@@ -60,12 +60,13 @@ const LABELS: Record<AttentionItem['kind'], string> = {
 };
 
 /** The digest shown after a tool call, with a prompt, or at a stop (where it asks the agent to deal with it first). */
-export function attentionDigest(items: AttentionItem[], atStop: boolean): string {
+export function attentionDigest(items: AttentionItem[], atStop: boolean, more = 0): string {
   const lines = [`Baton: ${items.length === 1 ? '1 item needs' : `${items.length} items need`} your attention (each is shown once):`];
   for (const item of items) {
     const label = `${item.urgent ? 'urgent ' : ''}${LABELS[item.kind]}`;
     lines.push(`  - [${label}] ${item.summary}${item.action ? ` -> ${item.action}` : ''}`);
   }
+  if (more > 0) lines.push(`  - and ${more} more: baton inbox --unread`);
   if (atStop) lines.push('Deal with these (or say why they can wait) before you finish.');
   return lines.join('\n');
 }

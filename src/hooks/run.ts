@@ -5,7 +5,7 @@
  * and an edit cannot be checked), said in the agent's own protocol.
  */
 import { BatonError } from '../domain/errors';
-import type { AttentionItem, HookBackend } from './backend';
+import type { AttentionAnswer, HookBackend } from './backend';
 import { attentionDigest, denyReason, timeFromNow } from './report';
 import { HookInputError, type HookAnswer, type HookEvent, type HookOutput, type ParsedEvent, type Program } from './protocol';
 import { PROTOCOLS } from './protocols';
@@ -57,9 +57,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Why Baton could not answer, in one clause. */
 function whyUnchecked(err: unknown): string {
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+  // One clause inside a sentence: the first line, without its closing period.
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.replace(/\.+$/, '');
   if (!(err instanceof BatonError)) return `cannot reach the Baton server (${message})`;
   switch (err.code) {
+    case 'NOT_FOUND':
+      return (err.details as { status?: string } | undefined)?.status === 'missing' ? `no such project (${message})` : message;
     case 'UNAVAILABLE':
     case 'TIMEOUT':
       return `cannot reach the Baton server (${message})`;
@@ -122,15 +125,15 @@ async function beforeEdit(program: Program, event: Extract<ParsedEvent, { event:
 }
 
 async function attention(event: 'after-tool' | 'prompt' | 'stop', backend: HookBackend, timeoutMs: number): Promise<Decision> {
-  let items: AttentionItem[];
+  let answer: AttentionAnswer;
   try {
-    items = await withTimeout(backend.attention(), timeoutMs);
+    answer = await withTimeout(backend.attention(), timeoutMs);
   } catch (err) {
     // After a tool call or at a stop nothing is at stake: note it where the person can look, interrupt nobody.
     return { answer: { kind: 'allow' }, log: `baton: could not fetch your messages and lease warnings: ${whyUnchecked(err)}.` };
   }
-  if (items.length === 0) return { answer: { kind: 'allow' } };
-  return { answer: { kind: 'allow', context: attentionDigest(items, event === 'stop') } };
+  if (answer.items.length === 0) return { answer: { kind: 'allow' } };
+  return { answer: { kind: 'allow', context: attentionDigest(answer.items, event === 'stop', answer.more ?? 0) } };
 }
 
 async function decide(program: Program, event: ParsedEvent, backend: HookBackend, options: Required<Omit<RunOptions, 'now'>> & { now: number }): Promise<Decision> {
@@ -178,7 +181,9 @@ export async function runHook(program: Program, event: HookEvent | undefined, st
     else throw new HookInputError('no event given');
     parsed = protocol.parse(hookEvent, input);
   } catch (err) {
-    const why = err instanceof HookInputError ? err.message : String(err);
+    // By name: in the hook bundle the protocols' zod readers come from a bundle of their own
+    // (scripts/build-cli.mjs), with their own copy of the HookInputError class.
+    const why = err instanceof Error && err.name === 'HookInputError' ? err.message : String(err);
     const notice = `baton: could not read the ${program} hook input (${why}); not checked. \`baton hooks status ${program}\` shows what is installed.`;
     return protocol.format(event ?? fallbackEvent, { kind: 'allow', notice });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Actor, MemberActor, MemberName } from './actor';
+import { Reservation } from './reservations';
 
 export const ContactPolicy = z.enum(['open', 'auto', 'contacts_only', 'block_all']);
 export type ContactPolicy = z.infer<typeof ContactPolicy>;
@@ -70,6 +71,13 @@ export type MemberView = z.infer<typeof MemberView>;
 /** A registration's answer: the member and its token, shown once (Baton keeps only its hash). */
 export const Registration = z.object({ member: MemberView, token: z.string() });
 export type Registration = z.infer<typeof Registration>;
+
+/**
+ * The answer to a retirement: the member, and the leases that went with it (released, in the audit
+ * trail as releases "retired by ..."). Empty in projects whose run predates that rule.
+ */
+export const RetiredMember = MemberView.extend({ released: z.array(Reservation) });
+export type RetiredMember = z.infer<typeof RetiredMember>;
 
 /** Agents retire themselves; a human may retire anyone. Pattern workflows never retire anyone. */
 export const RetireInput = z.object({ actor: MemberActor, name: MemberName });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Actor, MemberActor, MemberName } from './actor';
-import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_NOTICE_RECIPIENTS, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, MAX_WAIT_SECONDS, utf8Length } from '../domain/messages/limits';
+import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_NOTICE_RECIPIENTS, MAX_RECIPIENTS, MAX_OPEN_WAITS, MAX_SUBJECT_CHARS, MAX_WAIT_SECONDS, utf8Length } from '../domain/messages/limits';
 
 /**
  * Messages between members of a project. One schema per message, shared by the project workflow's
@@ -55,6 +55,28 @@ export type SendRequest = z.input<typeof SendRequest>;
 export const SendInput = SendRequest.safeExtend({ actor: Actor });
 export type SendInput = z.input<typeof SendInput>;
 
+/**
+ * What a notice from Baton is about, for programs that sort notices rather than read them (the agent
+ * hooks' attention digest, src/domain/messages/attention.ts):
+ * - lease-expiring / lease-expired: the reservation book's warnings to a holder (`reservationIds`);
+ * - task: a step of a pattern assigned to the member (with the previous step's handoff, if any);
+ * - decision: a human's decision the member asked for (approve or reject of its step).
+ * Notices without a topic are sorted by importance like any mail.
+ */
+export const NoticeTopic = z.enum(['lease-expiring', 'lease-expired', 'task', 'decision']);
+export type NoticeTopic = z.infer<typeof NoticeTopic>;
+export const NoticeTag = z.object({
+  topic: NoticeTopic,
+  /** The leases concerned (lease notices). */
+  reservationIds: z.array(z.string().max(64)).max(1000).optional(),
+  /**
+   * lease-expiring: the latest expiry the warning is about (ISO). A lease renewed past it (or released)
+   * since makes the warning stale, and the attention digest leaves it out.
+   */
+  expiresAt: z.string().optional(),
+});
+export type NoticeTag = z.infer<typeof NoticeTag>;
+
 /** The internal notice path (pattern workflows, other modules): from "baton", no contact policy. */
 export const NotifyInput = z.object({
   actor: Actor,
@@ -65,6 +87,7 @@ export const NotifyInput = z.object({
   ackRequired: z.boolean().default(false),
   thread: ThreadId.optional(),
   idempotencyKey: IdempotencyKey.optional(),
+  notice: NoticeTag.optional(),
 });
 export type NotifyInput = z.input<typeof NotifyInput>;
 
@@ -85,6 +108,8 @@ export const Message = z.object({
   system: z.boolean(),
   /** For system notices: the workflow that sent it. */
   via: z.string().optional(),
+  /** For system notices: what it is about, for programs (see NoticeTag). */
+  notice: NoticeTag.optional(),
 });
 export type Message = z.infer<typeof Message>;
 
@@ -143,10 +168,15 @@ export const InboxPage = z.object({
 });
 export type InboxPage = z.infer<typeof InboxPage>;
 
-export { MAX_WAIT_SECONDS };
+export { MAX_OPEN_WAITS, MAX_WAIT_SECONDS };
 
 export const WaitInput = z.object({
   actor: MemberActor,
+  /**
+   * Names this wait so its caller can end it early (the `cancelWait` signal: a CLI interrupted, an HTTP
+   * client gone, an MCP call cancelled). The typed client makes one up when it is left out.
+   */
+  waitId: z.string().trim().min(1).max(64).optional(),
   filter: InboxFilter.prefault({}),
   /** Wait for mail after this seq; without it, unread mail already there answers at once. */
   afterSeq: z.number().int().min(0).optional(),
@@ -160,6 +190,13 @@ export const WaitResult = z.object({
   /** The mailbox is about to continue-as-new and released the wait early: wait again. */
   interrupted: z.boolean(),
   lastSeq: z.number().int(),
+  /**
+   * A newer wait of the same member took this one's place (at most MAX_OPEN_WAITS are open): another
+   * process of the member is waiting now, so this one should stop rather than wait again.
+   */
+  superseded: z.boolean().optional(),
+  /** Its caller went away (interrupted, disconnected, cancelled) and the mailbox released it. */
+  cancelled: z.boolean().optional(),
 });
 export type WaitResult = z.infer<typeof WaitResult>;
 
@@ -218,5 +255,9 @@ export interface MailboxDescription {
   historyLength: number;
   inbox: { total: number; unread: number; urgentUnread: number; awaitingMyAck: number };
   outbox: { total: number; awaitingAcks: number };
+  /** Waits open now, and how many ended because a newer wait superseded them or their caller went away. */
+  waits: { open: number; superseded: number; cancelled: number };
+  /** The attention cursor: inbox items up to this seq were offered to the member's hooks. */
+  attentionSeq: number;
   recent: { seq: number; id: string; thread: string; from: string; subject: string; importance: Importance; sentAt: string; read: boolean; acked: boolean }[];
 }

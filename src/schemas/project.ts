@@ -14,6 +14,12 @@ export const ProjectSettings = z.object({
    * replay fast and stays clear of the server's cap on updates per run (2,000 by default).
    */
   maxHistoryEvents: z.number().int().min(50).max(40_000).default(3000),
+  /**
+   * How long before a lease expires its holder is told (a message from Baton and the hooks' attention),
+   * in seconds; 10% of the lease's TTL when that is shorter (a 5-minute lease is announced 30 s ahead).
+   * 0: told only at expiry. The holder is told at expiry too, in both cases.
+   */
+  leaseWarningSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(600),
   /** Thresholds of the anti-pattern alerts (silent work, hoarding, unclear handoffs). */
   alerts: AlertSettings.prefault({}),
 });
@@ -25,6 +31,7 @@ export const SettingsPatch = z
   .object({
     trustAfterTasks: ProjectSettings.shape.trustAfterTasks.optional(),
     idleAfterSeconds: ProjectSettings.shape.idleAfterSeconds.optional(),
+    leaseWarningSeconds: ProjectSettings.shape.leaseWarningSeconds.optional(),
     alerts: AlertSettings.partial().optional(),
   })
   .strict();

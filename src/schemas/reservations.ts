@@ -56,6 +56,14 @@ export const ReserveInput = z.object({
 });
 export type ReserveInput = z.input<typeof ReserveInput>;
 
+/**
+ * Where a lease's holder stands in the directory: `idle` (no sign of life for the project's
+ * idleAfterSeconds) and `retired` holders will not answer a message, so a conflict report says a human
+ * can force-release instead of only "ask them".
+ */
+export const HolderState = z.enum(['active', 'idle', 'retired']);
+export type HolderState = z.infer<typeof HolderState>;
+
 export const Conflict = z.object({
   /** The requested pattern (or checked path). */
   pattern: z.string(),
@@ -72,6 +80,8 @@ export const Conflict = z.object({
    * extension is a directory), including codex/skills/a.sh" or "src/*.ts matches src/a.ts".
    */
   rule: z.string(),
+  /** Present when the holder is idle or retired (see HolderState): a human can force-release. */
+  holderState: HolderState.exclude(['active']).optional(),
 });
 export type Conflict = z.infer<typeof Conflict>;
 
@@ -125,7 +135,11 @@ export const CheckInput = CheckRequest.safeExtend({
 export type CheckInput = z.input<typeof CheckInput>;
 export interface CheckResult {
   clear: boolean;
-  results: { target: string; kind: 'path' | 'pattern'; conflicts: Conflict[] }[];
+  /**
+   * `yours`: ids of the caller's own active leases (asAgent) that cover a checked path itself; present
+   * when there are some (the agent hooks' --auto-reserve skips a path the agent holds already).
+   */
+  results: { target: string; kind: 'path' | 'pattern'; conflicts: Conflict[]; yours?: string[] }[];
 }
 
 export const ForceReleaseRequest = z

@@ -1,4 +1,4 @@
-import { conflictsFromCheckResult, lazyBackend, reserveAnswerFromResult } from '../../src/hooks/backend';
+import { checkAnswerFromResult, lazyBackend, reserveAnswerFromResult } from '../../src/hooks/backend';
 import type { Conflict, Reservation } from '../../src/schemas/reservations';
 
 const conflict = (over: Partial<Conflict>): Conflict => ({
@@ -17,19 +17,24 @@ const conflict = (over: Partial<Conflict>): Conflict => ({
 const reservation = (pattern: string, expiresAt: string): Reservation => ({ id: `r-${pattern}`, project: 'p', holder: 'BlueOtter', pattern, exclusive: true, reason: 'x', createdAt: '2030-01-01T00:00:00.000Z', expiresAt });
 
 describe('server answers as the runner reads them', () => {
-  it('keeps exclusive conflicts per checked path, with the rule and holder state when the server gives them', () => {
+  it('keeps exclusive conflicts that cover each checked file, with the rule and holder state, and the files the caller holds', () => {
     const result = {
       clear: false,
       results: [
         { target: 'src/a.ts', kind: 'path' as const, conflicts: [conflict({}), conflict({ holder: 'CalmRiver', exclusive: false })] },
-        { target: 'pkg/x.ts', kind: 'path' as const, conflicts: [{ ...conflict({ pattern: 'pkg/x.ts', heldPattern: 'pkg', reservationId: 'r-2' }), rule: '"pkg" also covers pkg/**', holderState: 'retired' }] },
-        { target: 'free.ts', kind: 'path' as const, conflicts: [] },
+        { target: 'pkg/x.ts', kind: 'path' as const, conflicts: [conflict({ pattern: 'pkg/x.ts', heldPattern: 'pkg', reservationId: 'r-2', example: 'pkg/x.ts', rule: 'pkg covers everything under it', holderState: 'retired' })] },
+        // Makefile reads as a directory by its form; a lease on **/*.md meets it only through Makefile/a.md: not this file.
+        { target: 'Makefile', kind: 'path' as const, conflicts: [conflict({ pattern: 'Makefile', heldPattern: '**/*.md', example: 'Makefile/a.md' })] },
+        { target: 'free.ts', kind: 'path' as const, conflicts: [], yours: ['r-9'] },
       ],
     };
-    expect(conflictsFromCheckResult(result)).toEqual([
-      { path: 'src/a.ts', holder: 'AmberFalcon', pattern: 'src/**', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-1', rule: 'src/** matches src/a.ts' },
-      { path: 'pkg/x.ts', holder: 'AmberFalcon', pattern: 'pkg', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-2', rule: '"pkg" also covers pkg/**', holderState: 'retired' },
-    ]);
+    expect(checkAnswerFromResult(result)).toEqual({
+      conflicts: [
+        { path: 'src/a.ts', holder: 'AmberFalcon', pattern: 'src/**', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-1', rule: 'src/** matches src/a.ts' },
+        { path: 'pkg/x.ts', holder: 'AmberFalcon', pattern: 'pkg', expiresAt: '2030-01-01T00:10:00.000Z', reason: 'refactor', reservationId: 'r-2', rule: 'pkg covers everything under it', holderState: 'retired' },
+      ],
+      held: ['free.ts'],
+    });
   });
 
   it('reads a granted reserve as its patterns and earliest expiry, a refused one as conflicts', () => {

@@ -5,7 +5,7 @@
 import { BatonError } from '../../src/domain/errors';
 import { parseGlob } from '../../src/domain/reservations/glob';
 import { compileMatcher } from '../../src/domain/reservations/match';
-import type { AttentionItem, CheckAnswer, HookBackend, HookConflict, ReserveAnswer } from '../../src/hooks/backend';
+import type { AttentionAnswer, AttentionItem, CheckAnswer, HookBackend, HookConflict, ReserveAnswer } from '../../src/hooks/backend';
 
 export interface FakeLease {
   id: string;
@@ -59,12 +59,12 @@ export class FakeBaton implements HookBackend {
     return { status: 'granted', patterns: paths, expiresAt };
   }
 
-  async attention(): Promise<AttentionItem[]> {
+  async attention(): Promise<AttentionAnswer> {
     this.calls.attention++;
     this.fail();
     const fresh = this.state.attention.filter((item) => !this.state.shown.includes(item.id));
     this.state.shown.push(...fresh.map((item) => item.id));
-    return fresh;
+    return { items: fresh };
   }
 }
 

@@ -236,6 +236,20 @@ describe('reservations (project workflow, real server)', () => {
     expect((await project.reservations.audit()).total).toBe(1);
   });
 
+  it('refuses a request id reused for another request with its own error, and still answers the retry of the first', async () => {
+    const { client: project } = await ctx.createProject();
+    const a = await member(project);
+    const request = { actor: a.actor, patterns: ['lib/a.ts'], reason: 'fix', requestId: 'req-2' };
+    const first = await project.reservations.reserve(request);
+    await expect(project.reservations.reserve({ ...request, patterns: ['lib/b.ts'] })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: `requestId: "req-2" was already used by ${a.name} for another reservation request; use a new id for a new request (a retry must send the same request).`,
+    });
+    await expect(project.reservations.reserve({ ...request, reason: 'something else' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await project.reservations.reserve(request)).toEqual(first);
+    expect((await project.reservations.list()).reservations.map((r) => r.pattern)).toEqual(['lib/a.ts']);
+  });
+
   it('gives each bad input its specific error and leaves the state (and history) unchanged', async () => {
     const { client: project } = await ctx.createProject({ human: 'Alice' });
     const [a, b] = await Promise.all([member(project), member(project)]);

@@ -121,7 +121,7 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
 }
 
 /** 'KeywordList' -> INDEXED_VALUE_TYPE_KEYWORD_LIST, as the operator service wants it. */
-function indexedValueType(type: string): temporal.api.enums.v1.IndexedValueType {
+export function indexedValueType(type: string): temporal.api.enums.v1.IndexedValueType {
   const key = `INDEXED_VALUE_TYPE_${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}` as keyof typeof temporal.api.enums.v1.IndexedValueType;
   const value = temporal.api.enums.v1.IndexedValueType[key];
   if (value === undefined) throw new Error(`no indexed value type for search attribute type ${type}`);

@@ -79,7 +79,7 @@ export function memberRoutes(app: FastifyInstance, deps: ApiDeps): void {
   route(app, deps, {
     method: 'POST',
     url: '/v1/projects/:project/members/:name/retire',
-    summary: 'Retire a member (yourself; a human may retire anyone); mail and history stay',
+    summary: 'Retire a member (yourself; a human may retire anyone); its reservations are released (listed in the answer and the audit trail); mail and history stay',
     tags: ['members'],
     what: 'retire request',
     access: 'member',

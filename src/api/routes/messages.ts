@@ -1,6 +1,18 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ContactApproveBody, ContactRequestBody, InboxQuery, MessageParams, OutboxQuery, ProjectParams, ReplyRequest, SendRequest, ThreadParams } from '../../schemas/api';
 import { route, type ApiDeps } from '../route';
+
+/**
+ * Aborts when the HTTP client goes away before its answer (a CLI interrupted or killed, a closed
+ * connection): a long poll must not keep one of the member's waits for a caller that is gone.
+ */
+function callerGone(reply: FastifyReply): AbortSignal {
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort();
+  });
+  return gone.signal;
+}
 
 /** Messages: sends decided by the project workflow; each member's mailbox read by its owner only. */
 export function messageRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -41,10 +53,24 @@ export function messageRoutes(app: FastifyInstance, deps: ApiDeps): void {
     access: 'member',
     params: ProjectParams,
     query: InboxQuery,
-    async handler({ project, actor, query }) {
+    async handler({ project, actor, query, reply }) {
       const { wait, afterSeq, ...filter } = query;
-      if (wait !== undefined && wait > 0) return project.messages.wait(actor, { filter, afterSeq, timeoutSeconds: wait });
+      if (wait !== undefined && wait > 0) return project.messages.wait(actor, { filter, afterSeq, timeoutSeconds: wait, signal: callerGone(reply) });
       return project.messages.inbox(actor, filter);
+    },
+  });
+
+  route(app, deps, {
+    method: 'GET',
+    url: '/v1/projects/:project/attention',
+    summary:
+      'What you have not been shown yet, each item once: unread urgent or ack-required mail, tasks and handoffs addressed to you, answers to decisions you asked for, your leases about to expire or expired (what the agent hooks print). Marks what it answers as shown',
+    tags: ['messages'],
+    what: 'attention',
+    access: 'member',
+    params: ProjectParams,
+    async handler({ project, actor }) {
+      return project.messages.attention(actor);
     },
   });
 

@@ -1,12 +1,11 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import { BatonError } from '../../domain/errors';
-import { lazyBackend, type HookBackendFactory } from '../../hooks/backend';
-import { install, status, uninstall, type HooksStatus } from '../../hooks/install';
-import { HOOK_EVENTS, PROGRAMS, type HookEvent, type HookOutput, type Program } from '../../hooks/protocol';
-import { hookSettings, runHook } from '../../hooks/run';
+import type { HookBackendFactory } from '../../hooks/backend';
+import type { HooksStatus } from '../../hooks/install';
+import { runHookProcess } from '../../hooks/main';
+import { HOOK_EVENTS, PROGRAMS, type HookEvent, type Program } from '../../hooks/protocol';
 import { findRepoRoot } from '../../hooks/touched-paths';
 
 const WHAT: Record<HookEvent, string> = {
@@ -16,17 +15,16 @@ const WHAT: Record<HookEvent, string> = {
   stop: 'when the agent stops: the same, once',
 };
 
-/** The stand-in until the CLI speaks to the Baton server: every hook call then says "not checked". */
-export const backendNotWired: HookBackendFactory = () => {
-  throw new BatonError('UNAVAILABLE', 'this Baton CLI has no server connection for hooks yet');
-};
-
 function program(name: string): Program {
   if ((PROGRAMS as readonly string[]).includes(name)) return name as Program;
   throw new BatonError('INVALID_INPUT', `program: "${name}" is not one of ${PROGRAMS.join(', ')}.`);
 }
 
 const repoDir = () => findRepoRoot(process.cwd()) ?? process.cwd();
+
+/** The installers (JSONC and TOML readers) load only for install, uninstall and status, not on every `baton` call. */
+/* eslint-disable-next-line @typescript-eslint/no-require-imports */
+const installers = () => require('../../hooks/install') as typeof import('../../hooks/install');
 
 function print(rt: CliRuntime, command: Command, statuses: HooksStatus[]): void {
   if (rt.globals(command).json) return printJson(statuses.length === 1 ? statuses[0] : statuses);
@@ -41,25 +39,6 @@ function print(rt: CliRuntime, command: Command, statuses: HooksStatus[]): void 
     for (const w of s.warnings) console.log(`${colors.yellow('warning')} ${w}`);
     for (const n of s.notes) console.log(`${colors.dim('note')} ${n}`);
   }
-}
-
-function readStdin(): string {
-  if (process.stdin.isTTY) return '';
-  try {
-    return fs.readFileSync(0, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/** Print and exit once both streams are flushed (an agent reads the whole of stdout). */
-function emit(output: HookOutput): void {
-  let pending = 2;
-  const done = () => {
-    if (--pending === 0) process.exit(output.exitCode);
-  };
-  process.stdout.write(output.stdout, done);
-  process.stderr.write(output.stderr, done);
 }
 
 /**
@@ -98,7 +77,7 @@ export function createHooksCommand(createBackend: HookBackendFactory): { registe
         .addHelpText('after', '\nExamples:\n  $ baton hooks install claude-code\n  $ baton hooks install gemini --auto-reserve --command "npx baton"')
         .action(
           rt.action(async (name: string, opts: { autoReserve?: boolean; command?: string }, command: Command) => {
-            print(rt, command, [install(program(name), repoDir(), { autoReserve: opts.autoReserve, command: opts.command })]);
+            print(rt, command, [installers().install(program(name), repoDir(), { autoReserve: opts.autoReserve, command: opts.command })]);
           }),
         );
 
@@ -108,7 +87,7 @@ export function createHooksCommand(createBackend: HookBackendFactory): { registe
         .addHelpText('after', '\nExample:\n  $ baton hooks uninstall claude-code')
         .action(
           rt.action(async (name: string, _opts: object, command: Command) => {
-            print(rt, command, [uninstall(program(name), repoDir())]);
+            print(rt, command, [installers().uninstall(program(name), repoDir())]);
           }),
         );
 
@@ -119,7 +98,7 @@ export function createHooksCommand(createBackend: HookBackendFactory): { registe
         .action(
           rt.action(async (name: string | undefined, _opts: object, command: Command) => {
             const programs: Program[] = name ? [program(name)] : ['claude-code', 'codex', 'gemini'];
-            print(rt, command, programs.map((p) => status(p, repoDir())));
+            print(rt, command, programs.map((p) => installers().status(p, repoDir())));
           }),
         );
 
@@ -133,24 +112,16 @@ export function createHooksCommand(createBackend: HookBackendFactory): { registe
         .allowExcessArguments()
         .addHelpText('after', '\nExamples:\n  $ echo \'{"paths":["src/a.ts"]}\' | baton hooks run generic pre-tool\n  $ baton hooks run claude-code pre-tool < event.json')
         .action(async (name: string, eventName: string | undefined, opts: { autoReserve?: boolean }) => {
-          const fail = (message: string) => emit({ stdout: '', stderr: `baton hooks run: ${message}\n`, exitCode: 1 });
-          if (!(PROGRAMS as readonly string[]).includes(name)) return fail(`"${name}" is not one of ${PROGRAMS.join(', ')}; not checked.`);
-          if (eventName !== undefined && !(HOOK_EVENTS as readonly string[]).includes(eventName)) return fail(`"${eventName}" is not one of ${HOOK_EVENTS.join(', ')}; not checked.`);
-          if (eventName === undefined && name !== 'generic') return fail(`say which event: baton hooks run ${name} <${HOOK_EVENTS.join('|')}>; not checked.`);
-          const settings = hookSettings(process.env);
-          const which = name as Program;
-          const dir = repoDir();
-          const backend = lazyBackend(() => createBackend({ program: which, dir, env: process.env }));
-          const output = await runHook(which, eventName as HookEvent | undefined, readStdin(), backend, {
-            autoReserve: Boolean(opts.autoReserve),
-            offline: settings.offline,
-            timeoutMs: settings.timeoutMs,
-            cwd: process.cwd(),
-          });
-          emit(settings.warnings.length ? { ...output, stderr: settings.warnings.map((w) => `baton: ${w}\n`).join('') + output.stderr } : output);
+          await runHookProcess({ program: name, event: eventName, autoReserve: Boolean(opts.autoReserve) }, createBackend);
         });
     },
   };
 }
 
-export const { register } = createHooksCommand(backendNotWired);
+/** The hooks through the Baton server (the same backend as the entry's fast path, src/hooks/main.ts). */
+const throughServer: HookBackendFactory = (context) => {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- the HTTP client loads only once a hook needs it */
+  return (require('../../hooks/server-backend') as typeof import('../../hooks/server-backend')).serverBackend(context);
+};
+
+export const { register } = createHooksCommand(throughServer);

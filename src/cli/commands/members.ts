@@ -98,7 +98,7 @@ export function register(program: Command, rt: CliRuntime): void {
 
   program
     .command('retire [name]')
-    .description('Retire a member: yourself, or (humans) anyone; mail and history stay')
+    .description('Retire a member: yourself, or (humans) anyone; its reservations are released; mail and history stay')
     .option('--human', 'act as a human (retiring someone else needs a human\'s token)')
     .addHelpText('after', '\nExamples:\n  $ baton retire --as SwiftEagle\n  $ baton retire SwiftEagle --human --project acme/web')
     .action(
@@ -110,6 +110,10 @@ export function register(program: Command, rt: CliRuntime): void {
         if (!opts.human && identity.name && member.name.toLowerCase() === identity.name.toLowerCase()) CredentialStore.open('agents').forget(rt.scope(command), member.name);
         if (rt.globals(command).json) return printJson(member);
         console.log(`${colors.green('Retired')} ${member.name}. Its token no longer works; its mail and history stay.`);
+        if (member.released.length) {
+          console.log(`Released ${member.released.length === 1 ? 'its reservation' : `its ${member.released.length} reservations`} (in the audit trail: baton reservations --audit):`);
+          for (const r of member.released) console.log(`  ${r.pattern}  ${colors.dim(`(${r.id}, ${r.exclusive ? 'exclusive' : 'shared'})`)}`);
+        }
       }),
     );
 

@@ -4,7 +4,7 @@ import type { CliRuntime } from '../runtime';
 import { colors, printJson, relativeTime, table } from '../output';
 import { BatonError } from '../../domain/errors';
 import type { InboxFilter, InboxItem, OutboxItem, SendResult, ThreadView, WaitResult } from '../../schemas/messages';
-import { MAX_WAIT_SECONDS } from '../../domain/messages/limits';
+import { MAX_OPEN_WAITS, MAX_WAIT_SECONDS } from '../../domain/messages/limits';
 import type { MessagesApi } from '../../api-client';
 
 /**
@@ -101,16 +101,44 @@ function printSent(verb: string, r: SendResult): void {
  * The server answers one wait of at most MAX_WAIT_SECONDS; a longer --wait is several of them, each
  * for mail after what the previous one saw.
  */
-async function waitForMail(client: MessagesApi, filter: InboxFilter, seconds: number): Promise<WaitResult> {
+async function waitForMail(client: MessagesApi, filter: InboxFilter, seconds: number, signal: AbortSignal): Promise<WaitResult> {
   const deadline = Date.now() + seconds * 1000;
   let afterSeq: number | undefined;
   for (;;) {
     const left = Math.min(MAX_WAIT_SECONDS, Math.max(0, (deadline - Date.now()) / 1000));
-    const result = await client.wait({ filter, afterSeq, timeoutSeconds: Math.max(1, Math.round(left)) });
-    if (result.items.length > 0 || Date.now() >= deadline - 500) return result;
+    const result = await client.wait({ filter, afterSeq, timeoutSeconds: Math.max(1, Math.round(left)), signal });
+    if (result.items.length > 0 || result.superseded || result.cancelled || Date.now() >= deadline - 500) return result;
     afterSeq ??= result.lastSeq;
   }
 }
+
+/**
+ * An AbortSignal for SIGINT and SIGTERM during a wait: aborting closes the connection, and the server
+ * then ends the wait in the member's mailbox, so an interrupted `inbox --wait` keeps no place there.
+ * (A kill -9 closes the connection too: the server sees that the same way.) The process then exits with
+ * the shell's code for the signal (130, 143).
+ */
+function abortOnSignals(): { signal: AbortSignal; caught: () => NodeJS.Signals | undefined; dispose: () => void } {
+  const controller = new AbortController();
+  let caught: NodeJS.Signals | undefined;
+  const on = (name: NodeJS.Signals) => () => {
+    caught = name;
+    controller.abort();
+  };
+  const handlers = { SIGINT: on('SIGINT'), SIGTERM: on('SIGTERM') };
+  process.once('SIGINT', handlers.SIGINT);
+  process.once('SIGTERM', handlers.SIGTERM);
+  return {
+    signal: controller.signal,
+    caught: () => caught,
+    dispose: () => {
+      process.removeListener('SIGINT', handlers.SIGINT);
+      process.removeListener('SIGTERM', handlers.SIGTERM);
+    },
+  };
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export function register(program: Command, rt: CliRuntime): void {
   const messages = async (command: Command) => rt.member(command).messages;
@@ -207,14 +235,28 @@ export function register(program: Command, rt: CliRuntime): void {
     .option('--wait <seconds>', 'if no unread message matches, wait up to this long for one (exit 7 if none came)', positiveNumber('wait'))
     .addHelpText(
       'after',
-      '\nExit codes: 0 messages listed (an empty inbox is not an error); 7 --wait ended with no new mail.\n\nExamples:\n  $ baton inbox --unread\n  $ baton inbox --wait 60 --json     # returns as soon as a message arrives',
+      '\nExit codes: 0 messages listed (an empty inbox is not an error); 7 --wait ended with no new mail; 3 a newer wait of yours took this one\'s place; 130/143 interrupted (the wait is released).\n\nExamples:\n  $ baton inbox --unread\n  $ baton inbox --wait 60 --json     # returns as soon as a message arrives',
     )
     .action(
       rt.action(async (opts: { unread?: boolean; urgent?: boolean; thread?: string; since?: string; limit?: number; wait?: number }, command: Command) => {
         const filter = { unread: Boolean(opts.unread), urgent: Boolean(opts.urgent), thread: opts.thread, since: opts.since ? parseSince(opts.since) : undefined, limit: opts.limit };
         const client = await messages(command);
         if (opts.wait !== undefined) {
-          const result = await waitForMail(client, filter, opts.wait);
+          const interrupt = abortOnSignals();
+          let result: WaitResult;
+          try {
+            result = await waitForMail(client, filter, opts.wait, interrupt.signal);
+          } catch (err) {
+            const caught = interrupt.caught();
+            if (!caught) throw err;
+            process.stderr.write(`baton inbox: interrupted (${caught}); the wait is released.\n`);
+            process.exit(SIGNAL_EXIT[caught]);
+          } finally {
+            interrupt.dispose();
+          }
+          if (result.superseded) {
+            throw new BatonError('CONFLICT', `A newer wait for your mail took this one's place (at most ${MAX_OPEN_WAITS} waits are open per member: the oldest gives way); this one stops.`);
+          }
           if (result.items.length === 0) throw new BatonError('TIMEOUT', `No new mail within ${opts.wait}s.`);
           if (json(command)) return printJson({ items: result.items, lastSeq: result.lastSeq });
           return printInbox(result.items);

@@ -17,6 +17,7 @@ export function register(program: Command, rt: CliRuntime): void {
         const s = description.settings;
         console.log(`trustAfterTasks      ${s.trustAfterTasks}`);
         console.log(`idleAfterSeconds     ${s.idleAfterSeconds}`);
+        console.log(`leaseWarningSeconds  ${s.leaseWarningSeconds}`);
         console.log(`maxHistoryEvents     ${s.maxHistoryEvents}`);
         for (const [k, v] of Object.entries(s.alerts)) console.log(`alerts.${k.padEnd(20)} ${v}`);
       }),
@@ -24,7 +25,7 @@ export function register(program: Command, rt: CliRuntime): void {
   settings
     .command('set <assignments...>')
     .description('Humans only: change settings, e.g. trustAfterTasks=3 alerts.silentAfterSeconds=3600')
-    .addHelpText('after', '\nExample:\n  $ baton settings set trustAfterTasks=3 --project acme/web')
+    .addHelpText('after', '\nExamples:\n  $ baton settings set trustAfterTasks=3 --project acme/web\n  $ baton settings set leaseWarningSeconds=300    # tell holders 5 minutes before a lease expires')
     .action(
       rt.action(async (assignments: string[], _opts: object, command: Command) => {
         const patch: Record<string, unknown> = {};

@@ -1,5 +1,6 @@
 import { colors, relativeTime, table } from '../output';
 import { EXIT_CODES } from '../../domain/errors';
+import { conflictAdvice, holderNote } from '../../domain/reservations/advice';
 import type { AuditEntry, Conflict, Reservation } from '../../schemas/reservations';
 
 // How the reservation commands present answers; shared by the reservation family.
@@ -23,7 +24,7 @@ export function conflictReport(conflicts: Conflict[], nothingReserved: boolean):
   const lines = conflicts.map((c) => {
     const until = `${new Date(c.expiresAt).toISOString().slice(11, 16)} UTC (${relativeTime(c.expiresAt)})`;
     return (
-      `  ${colors.bold(c.pattern)} overlaps ${colors.bold(c.heldPattern)}, held ${mode(c.exclusive)} by ${colors.cyan(c.holder)} until ${until}\n` +
+      `  ${colors.bold(c.pattern)} overlaps ${colors.bold(c.heldPattern)}, held ${mode(c.exclusive)} by ${colors.cyan(c.holder)}${holderNote(c)} until ${until}\n` +
       (c.pattern === c.heldPattern ? '' : `    because ${c.rule}\n`) +
       `    reason: "${c.reason}"  ${colors.dim(`[${c.reservationId}]`)}`
     );
@@ -31,8 +32,7 @@ export function conflictReport(conflicts: Conflict[], nothingReserved: boolean):
   const head = nothingReserved
     ? `${colors.red('conflict')}: nothing was reserved (a reserve is all-or-nothing); ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}:`
     : `${colors.red('conflict')}: ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}:`;
-  const holders = [...new Set(conflicts.map((c) => c.holder))];
-  const hint = colors.dim(`Ask ${holders.join(', ')} to release, wait for expiry, or reserve other files. \`baton check <paths>\` tells you when they are free.`);
+  const hint = colors.dim(`${conflictAdvice(conflicts)} \`baton check <paths>\` tells you when they are free.`);
   return [head, ...lines, hint].join('\n');
 }
 

@@ -14,6 +14,11 @@ export const MAX_NOTICE_RECIPIENTS = 1000;
 export const MAX_IDEMPOTENCY_KEY_CHARS = 128;
 /** One push wait answers within this many seconds; longer waits are made of several. */
 export const MAX_WAIT_SECONDS = 300;
+/**
+ * At most this many waits of one member are open at once (below Temporal's default of 10 updates in
+ * flight per workflow); a further wait is admitted and the oldest answered `superseded`.
+ */
+export const MAX_OPEN_WAITS = 8;
 
 /** UTF-8 length without TextEncoder or Buffer, so the same check runs in the workflow sandbox. */
 export function utf8Length(text: string): number {

@@ -18,36 +18,14 @@
  *   `stop_hook_active` is true when a stop hook already did so in this turn.
  * - `systemMessage` (any event) is shown to the user, not to Claude.
  */
-import { z } from 'zod';
-import { EMPTY_OUTPUT, HookInputError, jsonLine, parseInput, type HookAnswer, type HookEvent, type HookOutput, type HookProtocol, type ParsedEvent } from '../protocol';
+import { isObject, nonEmptyString, optionalBoolean, optionalStrings } from '../plain-json';
+import { EMPTY_OUTPUT, jsonLine, type HookAnswer, type HookEvent, type HookOutput, type HookProtocol, type ParsedEvent } from '../protocol';
 
-const Common = z.looseObject({
-  session_id: z.string().optional(),
-  transcript_path: z.string().optional(),
-  cwd: z.string().optional(),
-  permission_mode: z.string().optional(),
-});
+/** The editing tools and the field of tool_input that names their file (tools reference: Write, Edit, MultiEdit, NotebookEdit). */
+export const EDIT_TOOLS: Readonly<Record<string, 'file_path' | 'notebook_path'>> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
 
-const ToolCall = Common.extend({
-  tool_name: z.string(),
-  tool_input: z.record(z.string(), z.unknown()),
-  tool_use_id: z.string().optional(),
-});
-
-export const PreToolUseInput = ToolCall.extend({ hook_event_name: z.literal('PreToolUse') });
-export const PostToolUseInput = ToolCall.extend({ hook_event_name: z.literal('PostToolUse'), tool_response: z.unknown().optional() });
-export const UserPromptSubmitInput = Common.extend({ hook_event_name: z.literal('UserPromptSubmit'), prompt: z.string().optional() });
-export const StopInput = Common.extend({ hook_event_name: z.literal('Stop'), stop_hook_active: z.boolean().optional() });
-
-/** The editing tools and the field that names their file (tools reference: Write, Edit, MultiEdit, NotebookEdit). */
-const FilePath = z.looseObject({ file_path: z.string().min(1) });
-const NotebookPath = z.looseObject({ notebook_path: z.string().min(1) });
-const EDIT_TOOLS: Record<string, (input: unknown) => string> = {
-  Write: (input) => parseInput(FilePath, input, 'Write tool_input').file_path,
-  Edit: (input) => parseInput(FilePath, input, 'Edit tool_input').file_path,
-  MultiEdit: (input) => parseInput(FilePath, input, 'MultiEdit tool_input').file_path,
-  NotebookEdit: (input) => parseInput(NotebookPath, input, 'NotebookEdit tool_input').notebook_path,
-};
+/** The field naming the file a tool edits, or undefined for a tool that edits none (own keys only: "constructor" is no tool). */
+export const editField = (tool: string) => (Object.hasOwn(EDIT_TOOLS, tool) ? EDIT_TOOLS[tool] : undefined);
 
 /** The hooks `baton hooks install claude-code` writes: agent event, matcher, Baton event. */
 export const CLAUDE_CODE_EVENTS = {
@@ -57,27 +35,40 @@ export const CLAUDE_CODE_EVENTS = {
   stop: { agentEvent: 'Stop', matcher: undefined },
 } as const satisfies Record<HookEvent, { agentEvent: string; matcher: string | undefined }>;
 
-function parse(event: HookEvent, input: unknown): ParsedEvent {
+const COMMON = ['session_id', 'transcript_path', 'cwd', 'permission_mode'] as const;
+
+/**
+ * The documented input read without zod (see ../plain-json.ts); undefined for anything else, which the
+ * schemas in claude-code-input.ts then decide on.
+ */
+export function readClaudeCode(event: HookEvent, input: unknown): ParsedEvent | undefined {
+  if (!isObject(input) || !optionalStrings(input, COMMON)) return undefined;
+  const cwd = input.cwd as string | undefined;
   switch (event) {
     case 'pre-tool': {
-      const call = parseInput(PreToolUseInput, input, 'PreToolUse input');
-      const pathOf = EDIT_TOOLS[call.tool_name];
-      if (!pathOf) return { event: 'before-tool', tool: call.tool_name, cwd: call.cwd };
-      return { event: 'before-edit', tool: call.tool_name, touched: [pathOf(call.tool_input)], cwd: call.cwd };
+      if (input.hook_event_name !== 'PreToolUse' || typeof input.tool_name !== 'string' || !isObject(input.tool_input) || !optionalStrings(input, ['tool_use_id'])) return undefined;
+      const field = editField(input.tool_name);
+      if (!field) return { event: 'before-tool', tool: input.tool_name, cwd };
+      const file = input.tool_input[field];
+      return nonEmptyString(file) ? { event: 'before-edit', tool: input.tool_name, touched: [file], cwd } : undefined;
     }
-    case 'post-tool': {
-      const call = parseInput(PostToolUseInput, input, 'PostToolUse input');
-      return { event: 'after-tool', tool: call.tool_name, cwd: call.cwd };
-    }
+    case 'post-tool':
+      if (input.hook_event_name !== 'PostToolUse' || typeof input.tool_name !== 'string' || !isObject(input.tool_input) || !optionalStrings(input, ['tool_use_id'])) return undefined;
+      return { event: 'after-tool', tool: input.tool_name, cwd };
     case 'prompt':
-      return { event: 'prompt', cwd: parseInput(UserPromptSubmitInput, input, 'UserPromptSubmit input').cwd };
-    case 'stop': {
-      const stop = parseInput(StopInput, input, 'Stop input');
-      return { event: 'stop', continued: stop.stop_hook_active === true, cwd: stop.cwd };
-    }
+      return input.hook_event_name === 'UserPromptSubmit' && optionalStrings(input, ['prompt']) ? { event: 'prompt', cwd } : undefined;
+    case 'stop':
+      return input.hook_event_name === 'Stop' && optionalBoolean(input.stop_hook_active) ? { event: 'stop', continued: input.stop_hook_active === true, cwd } : undefined;
     default:
-      throw new HookInputError(`unknown event ${String(event)}`);
+      return undefined;
   }
+}
+
+function parse(event: HookEvent, input: unknown): ParsedEvent {
+  const read = readClaudeCode(event, input);
+  if (read) return read;
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- zod only for inputs the fast reader does not recognise */
+  return (require('./claude-code-input') as typeof import('./claude-code-input')).parseClaudeCodeInput(event, input);
 }
 
 /**

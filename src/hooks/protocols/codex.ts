@@ -19,28 +19,10 @@
  * - Exit 2 with stderr blocks too; any other non-zero exit is a failed hook and the call goes on. Baton
  *   answers with exit 0 and JSON.
  */
-import { z } from 'zod';
 import { patchedPaths } from '../apply-patch';
-import { EMPTY_OUTPUT, HookInputError, jsonLine, parseInput, type HookEvent, type HookProtocol, type ParsedEvent } from '../protocol';
+import { isObject, nonEmptyString, optionalBoolean, optionalStrings } from '../plain-json';
+import { EMPTY_OUTPUT, jsonLine, type HookEvent, type HookProtocol, type ParsedEvent } from '../protocol';
 import { formatClaudeStyle } from './claude-code';
-
-const Common = z.looseObject({
-  session_id: z.string().optional(),
-  turn_id: z.string().optional(),
-  transcript_path: z.string().nullable().optional(),
-  cwd: z.string().optional(),
-  model: z.string().optional(),
-  permission_mode: z.string().optional(),
-});
-
-const ToolCall = Common.extend({ tool_name: z.string(), tool_input: z.unknown(), tool_use_id: z.string().optional() });
-
-export const PreToolUseInput = ToolCall.extend({ hook_event_name: z.literal('PreToolUse') });
-export const PostToolUseInput = ToolCall.extend({ hook_event_name: z.literal('PostToolUse'), tool_response: z.unknown().optional() });
-export const UserPromptSubmitInput = Common.extend({ hook_event_name: z.literal('UserPromptSubmit'), prompt: z.string().optional() });
-export const StopInput = Common.extend({ hook_event_name: z.literal('Stop'), stop_hook_active: z.boolean().optional(), last_assistant_message: z.string().nullable().optional() });
-
-const ApplyPatchInput = z.looseObject({ command: z.string().min(1, 'must hold the patch') });
 
 export const CODEX_EVENTS = {
   'pre-tool': { agentEvent: 'PreToolUse', matcher: 'apply_patch' },
@@ -49,28 +31,41 @@ export const CODEX_EVENTS = {
   stop: { agentEvent: 'Stop', matcher: undefined },
 } as const satisfies Record<HookEvent, { agentEvent: string; matcher: string | undefined }>;
 
-function parse(event: HookEvent, input: unknown): ParsedEvent {
+const COMMON = ['session_id', 'turn_id', 'cwd', 'model', 'permission_mode'] as const;
+
+/**
+ * The documented input read without zod (see ../plain-json.ts); undefined for anything else, which the
+ * schemas in codex-input.ts then decide on.
+ */
+export function readCodex(event: HookEvent, input: unknown): ParsedEvent | undefined {
+  if (!isObject(input) || !optionalStrings(input, COMMON, ['transcript_path'])) return undefined;
+  const cwd = input.cwd as string | undefined;
+  const toolCall = (name: string) => input.hook_event_name === name && typeof input.tool_name === 'string' && 'tool_input' in input && optionalStrings(input, ['tool_use_id']);
   switch (event) {
     case 'pre-tool': {
-      const call = parseInput(PreToolUseInput, input, 'PreToolUse input');
-      if (call.tool_name !== 'apply_patch') return { event: 'before-tool', tool: call.tool_name, cwd: call.cwd };
-      const touched = patchedPaths(parseInput(ApplyPatchInput, call.tool_input, 'apply_patch tool_input').command);
-      if (touched.length === 0) throw new HookInputError('apply_patch tool_input.command names no file (no "*** Add File:", "*** Update File:", "*** Delete File:" or "*** Move to:" header)');
-      return { event: 'before-edit', tool: call.tool_name, touched, cwd: call.cwd };
+      if (!toolCall('PreToolUse')) return undefined;
+      const tool = input.tool_name as string;
+      if (tool !== 'apply_patch') return { event: 'before-tool', tool, cwd };
+      const patch = isObject(input.tool_input) ? input.tool_input.command : undefined;
+      const touched = nonEmptyString(patch) ? patchedPaths(patch) : [];
+      return touched.length ? { event: 'before-edit', tool, touched, cwd } : undefined;
     }
-    case 'post-tool': {
-      const call = parseInput(PostToolUseInput, input, 'PostToolUse input');
-      return { event: 'after-tool', tool: call.tool_name, cwd: call.cwd };
-    }
+    case 'post-tool':
+      return toolCall('PostToolUse') ? { event: 'after-tool', tool: input.tool_name as string, cwd } : undefined;
     case 'prompt':
-      return { event: 'prompt', cwd: parseInput(UserPromptSubmitInput, input, 'UserPromptSubmit input').cwd };
-    case 'stop': {
-      const stop = parseInput(StopInput, input, 'Stop input');
-      return { event: 'stop', continued: stop.stop_hook_active === true, cwd: stop.cwd };
-    }
+      return input.hook_event_name === 'UserPromptSubmit' && optionalStrings(input, ['prompt']) ? { event: 'prompt', cwd } : undefined;
+    case 'stop':
+      return input.hook_event_name === 'Stop' && optionalBoolean(input.stop_hook_active) && optionalStrings(input, [], ['last_assistant_message'])
+        ? { event: 'stop', continued: input.stop_hook_active === true, cwd }
+        : undefined;
     default:
-      throw new HookInputError(`unknown event ${String(event)}`);
+      return undefined;
   }
+}
+
+function parse(event: HookEvent, input: unknown): ParsedEvent {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- zod only for inputs the fast reader does not recognise */
+  return readCodex(event, input) ?? (require('./codex-input') as typeof import('./codex-input')).parseCodexInput(event, input);
 }
 
 export const codex: HookProtocol = {

@@ -16,25 +16,11 @@
  *   as a new prompt; `stop_hook_active` says this is already such a retry.
  * - `systemMessage` is shown to the user.
  */
-import { z } from 'zod';
-import { EMPTY_OUTPUT, HookInputError, jsonLine, parseInput, type HookEvent, type HookProtocol, type ParsedEvent } from '../protocol';
+import { isObject, nonEmptyString, optionalBoolean, optionalStrings } from '../plain-json';
+import { EMPTY_OUTPUT, jsonLine, type HookEvent, type HookProtocol, type ParsedEvent } from '../protocol';
 
-const Common = z.looseObject({
-  session_id: z.string().optional(),
-  transcript_path: z.string().optional(),
-  cwd: z.string().optional(),
-  timestamp: z.string().optional(),
-});
-
-const ToolCall = Common.extend({ tool_name: z.string(), tool_input: z.record(z.string(), z.unknown()), mcp_context: z.unknown().optional() });
-
-export const BeforeToolInput = ToolCall.extend({ hook_event_name: z.literal('BeforeTool') });
-export const AfterToolInput = ToolCall.extend({ hook_event_name: z.literal('AfterTool'), tool_response: z.unknown().optional() });
-export const BeforeAgentInput = Common.extend({ hook_event_name: z.literal('BeforeAgent'), prompt: z.string().optional() });
-export const AfterAgentInput = Common.extend({ hook_event_name: z.literal('AfterAgent'), stop_hook_active: z.boolean().optional() });
-
-const FilePath = z.looseObject({ file_path: z.string().min(1) });
-const EDIT_TOOLS = ['write_file', 'replace'];
+/** The file-editing tools; both name their file in tool_input.file_path. */
+export const EDIT_TOOLS = ['write_file', 'replace'];
 
 export const GEMINI_EVENTS = {
   'pre-tool': { agentEvent: 'BeforeTool', matcher: EDIT_TOOLS.join('|') },
@@ -43,27 +29,38 @@ export const GEMINI_EVENTS = {
   stop: { agentEvent: 'AfterAgent', matcher: undefined },
 } as const satisfies Record<HookEvent, { agentEvent: string; matcher: string | undefined }>;
 
-function parse(event: HookEvent, input: unknown): ParsedEvent {
+const COMMON = ['session_id', 'transcript_path', 'cwd', 'timestamp'] as const;
+
+/**
+ * The documented input read without zod (see ../plain-json.ts); undefined for anything else, which the
+ * schemas in gemini-input.ts then decide on.
+ */
+export function readGemini(event: HookEvent, input: unknown): ParsedEvent | undefined {
+  if (!isObject(input) || !optionalStrings(input, COMMON)) return undefined;
+  const cwd = input.cwd as string | undefined;
+  const toolCall = (name: string) => input.hook_event_name === name && typeof input.tool_name === 'string' && isObject(input.tool_input);
   switch (event) {
     case 'pre-tool': {
-      const call = parseInput(BeforeToolInput, input, 'BeforeTool input');
-      if (!EDIT_TOOLS.includes(call.tool_name)) return { event: 'before-tool', tool: call.tool_name, cwd: call.cwd };
-      const file = parseInput(FilePath, call.tool_input, `${call.tool_name} tool_input`).file_path;
-      return { event: 'before-edit', tool: call.tool_name, touched: [file], cwd: call.cwd };
+      if (!toolCall('BeforeTool')) return undefined;
+      const tool = input.tool_name as string;
+      if (!EDIT_TOOLS.includes(tool)) return { event: 'before-tool', tool, cwd };
+      const file = (input.tool_input as Record<string, unknown>).file_path;
+      return nonEmptyString(file) ? { event: 'before-edit', tool, touched: [file], cwd } : undefined;
     }
-    case 'post-tool': {
-      const call = parseInput(AfterToolInput, input, 'AfterTool input');
-      return { event: 'after-tool', tool: call.tool_name, cwd: call.cwd };
-    }
+    case 'post-tool':
+      return toolCall('AfterTool') ? { event: 'after-tool', tool: input.tool_name as string, cwd } : undefined;
     case 'prompt':
-      return { event: 'prompt', cwd: parseInput(BeforeAgentInput, input, 'BeforeAgent input').cwd };
-    case 'stop': {
-      const stop = parseInput(AfterAgentInput, input, 'AfterAgent input');
-      return { event: 'stop', continued: stop.stop_hook_active === true, cwd: stop.cwd };
-    }
+      return input.hook_event_name === 'BeforeAgent' && optionalStrings(input, ['prompt']) ? { event: 'prompt', cwd } : undefined;
+    case 'stop':
+      return input.hook_event_name === 'AfterAgent' && optionalBoolean(input.stop_hook_active) ? { event: 'stop', continued: input.stop_hook_active === true, cwd } : undefined;
     default:
-      throw new HookInputError(`unknown event ${String(event)}`);
+      return undefined;
   }
+}
+
+function parse(event: HookEvent, input: unknown): ParsedEvent {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- zod only for inputs the fast reader does not recognise */
+  return readGemini(event, input) ?? (require('./gemini-input') as typeof import('./gemini-input')).parseGeminiInput(event, input);
 }
 
 export const gemini: HookProtocol = {

@@ -17,29 +17,31 @@
  * Exit code: 0 allow, 2 deny (the agents' convention, so a wrapper may look at either).
  * A pre-tool call without paths edits nothing and is allowed unchecked.
  */
-import { z } from 'zod';
-import { HOOK_EVENTS, HookInputError, jsonLine, parseInput, type HookEvent, type HookProtocol, type ParsedEvent } from '../protocol';
+import { isObject, nonEmptyString, optionalBoolean, optionalStrings } from '../plain-json';
+import { HOOK_EVENTS, HookInputError, jsonLine, type HookEvent, type HookProtocol, type ParsedEvent } from '../protocol';
+import type { GenericInput, GenericOutput } from './generic-input';
 
-export const GenericInput = z.object({
-  event: z.enum(HOOK_EVENTS).optional(),
-  tool: z.string().optional(),
-  paths: z.array(z.string().min(1, 'must not be empty')).optional(),
-  cwd: z.string().optional(),
-  stopHookActive: z.boolean().optional(),
-});
-export type GenericInput = z.infer<typeof GenericInput>;
+/**
+ * The input read without zod (see ../plain-json.ts); undefined for anything else, which the schema in
+ * generic-input.ts then decides on.
+ */
+export function readGeneric(input: unknown): GenericInput | undefined {
+  if (!isObject(input) || !optionalStrings(input, ['tool', 'cwd']) || !optionalBoolean(input.stopHookActive)) return undefined;
+  if (input.event !== undefined && !(HOOK_EVENTS as readonly unknown[]).includes(input.event)) return undefined;
+  if (input.paths !== undefined && !(Array.isArray(input.paths) && input.paths.every(nonEmptyString))) return undefined;
+  const out: GenericInput = {};
+  for (const key of ['event', 'tool', 'paths', 'cwd', 'stopHookActive'] as const) if (input[key] !== undefined) (out as Record<string, unknown>)[key] = input[key];
+  return out;
+}
 
-export const GenericOutput = z.object({
-  decision: z.enum(['allow', 'deny']),
-  reason: z.string().optional(),
-  context: z.string().optional(),
-  notice: z.string().optional(),
-});
-export type GenericOutput = z.infer<typeof GenericOutput>;
+function read(input: unknown): GenericInput {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports -- zod only for inputs the fast reader does not recognise */
+  return readGeneric(input) ?? (require('./generic-input') as typeof import('./generic-input')).parseGenericInput(input);
+}
 
 /** The event a generic call is about: the input's own, else the command line's; both must agree when both are given. */
 export function genericEvent(commandLine: HookEvent | undefined, input: unknown): HookEvent {
-  const own = parseInput(GenericInput, input, 'generic hook input').event;
+  const own = read(input).event;
   if (own && commandLine && own !== commandLine) throw new HookInputError(`the input says event "${own}" but the command says "${commandLine}"`);
   const event = own ?? commandLine;
   if (!event) throw new HookInputError(`say which event this is: "event" in the input, or \`baton hooks run generic <${HOOK_EVENTS.join('|')}>\``);
@@ -47,7 +49,7 @@ export function genericEvent(commandLine: HookEvent | undefined, input: unknown)
 }
 
 function parse(event: HookEvent, input: unknown): ParsedEvent {
-  const call = parseInput(GenericInput, input, 'generic hook input');
+  const call = read(input);
   const tool = call.tool ?? 'edit';
   switch (event) {
     case 'pre-tool':

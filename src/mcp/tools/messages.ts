@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ContactInput, InboxFilter, MessageId, MessageOp, SendInput, ThreadId, WaitInput } from '../../schemas/messages';
+import { ContactInput, InboxFilter, MAX_OPEN_WAITS, MessageId, MessageOp, SendInput, ThreadId, WaitInput } from '../../schemas/messages';
 import { defineTool, type Tool, type ToolCall } from '../toolbox';
 import type { ToolAnswer } from '../toolbox';
 
@@ -32,10 +32,6 @@ function sent(result: { messageId: string; thread: string; deliveredTo: string[]
     data: result,
   };
 }
-
-/** Resolves when the MCP client cancels the call, so a long inbox wait does not outlive its caller. */
-const cancelled = (signal: AbortSignal) =>
-  new Promise<'cancelled'>((resolve) => (signal.aborted ? resolve('cancelled') : signal.addEventListener('abort', () => resolve('cancelled'), { once: true })));
 
 export function messageTools(): Tool[] {
   return [
@@ -90,8 +86,10 @@ export function messageTools(): Tool[] {
           const page = await messages.inbox(me, filter);
           return { summary: `${plural(page.items.length, 'message')} shown; ${page.unread} unread of ${page.total}.`, data: page };
         }
-        const result = await Promise.race([messages.wait(me, { filter, afterSeq, timeoutSeconds: wait }), cancelled(signal)]);
-        if (result === 'cancelled') return { summary: 'Cancelled while waiting.', data: { items: [], timedOut: false, cancelled: true } };
+        // A cancelled call (or a client gone) ends the wait in the mailbox too: it must not keep a place.
+        const result = await messages.wait(me, { filter, afterSeq, timeoutSeconds: wait, signal });
+        if (result.cancelled) return { summary: 'Cancelled while waiting.', data: result };
+        if (result.superseded) return { summary: `Another wait of yours took this one's place (at most ${MAX_OPEN_WAITS} are open per member); stop waiting here.`, data: result };
         return {
           summary: result.items.length ? `${plural(result.items.length, 'new message')}.` : `No new mail within ${wait}s.`,
           data: result,

@@ -7,7 +7,8 @@ const actor = ({ session }: ToolCall) => session.actor();
 /** "src/api/users.ts: held by BoldMountain (exclusive src/api/**, until 2026-...Z, "auth refactor")" */
 export function describeConflict(c: Conflict): string {
   const target = c.pattern === c.heldPattern ? c.pattern : `${c.pattern} overlaps ${c.heldPattern}`;
-  return `${target}: held by ${c.holder} (${c.exclusive ? 'exclusive' : 'shared'}, until ${c.expiresAt}, reason "${c.reason}", reservation ${c.reservationId})`;
+  const gone = c.holderState ? `; ${c.holder} is ${c.holderState} and will not answer: a human can force-release it` : '';
+  return `${target}: held by ${c.holder} (${c.exclusive ? 'exclusive' : 'shared'}, until ${c.expiresAt}, reason "${c.reason}", reservation ${c.reservationId}${gone})`;
 }
 
 export function reservationTools(): Tool[] {

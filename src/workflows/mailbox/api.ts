@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Checked } from '../failure';
 import type { MemberActor } from '../../schemas/actor';
+import type { AttentionView, TakeAttentionInput } from '../../schemas/attention';
 import type { Ack, InboxFilter, MailboxOwner, InboxItem, InboxPage, MailboxDescription, Message, MessageOp, OutboxItem, ThreadView, WaitInput, WaitResult } from '../../schemas/messages';
 
 /**
@@ -34,3 +35,14 @@ export const readUpdate = defineUpdate<InboxItem, [MessageOp]>('read');
 export const ackUpdate = defineUpdate<InboxItem, [MessageOp]>('ack');
 /** Push: blocks until matching mail is there (or the timeout), so agents need not poll. */
 export const waitUpdate = defineUpdate<WaitResult, [WaitInput]>('wait');
+/**
+ * From the Baton server only: the caller of the wait named `waitId` went away (a CLI interrupted or
+ * killed, an HTTP client disconnected, an MCP call cancelled); the wait ends at once, answered
+ * `cancelled`, so dead callers do not keep the member's places.
+ */
+export const cancelWaitSignal = defineSignal<[{ waitId: string }]>('cancelWait');
+
+/** What the member's hooks have not shown yet (read-only; see src/schemas/attention.ts). */
+export const attentionQuery = defineQuery<Checked<AttentionView>, [{ actor: MemberActor }]>('attention');
+/** Marks everything up to `upToSeq` shown and answers the items that were not shown before. */
+export const takeAttentionUpdate = defineUpdate<AttentionView, [TakeAttentionInput]>('takeAttention');

@@ -2,10 +2,13 @@ import * as wf from '@temporalio/workflow';
 import { trimArray } from '../../domain/messages/bounded';
 import { utf8Length } from '../../domain/messages/limits';
 import { mailboxWorkflowId } from '../../domain/ids';
+import { attentionItem } from '../../domain/messages/attention';
+import { MAX_ATTENTION_ITEMS, TakeAttentionInput, type AttentionView } from '../../schemas/attention';
 import { z } from 'zod';
 import {
   Ack,
   InboxFilter,
+  MAX_OPEN_WAITS,
   MailboxOwner,
   MemberActor,
   Message,
@@ -23,7 +26,23 @@ import {
 } from '../../schemas/messages';
 import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
 import { batonFailure, checked, parseOrFail } from '../failure';
-import { ackUpdate, ackedSignal, claimSignal, deliverSignal, describeQuery, inboxQuery, messageQuery, outboxQuery, readUpdate, sentSignal, threadQuery, waitUpdate } from './api';
+import {
+  ackUpdate,
+  ackedSignal,
+  attentionQuery,
+  cancelWaitSignal,
+  claimSignal,
+  deliverSignal,
+  describeQuery,
+  inboxQuery,
+  messageQuery,
+  outboxQuery,
+  readUpdate,
+  sentSignal,
+  takeAttentionUpdate,
+  threadQuery,
+  waitUpdate,
+} from './api';
 
 /** Carried across continue-as-new; bounded (see the limits below). */
 export interface MailboxState {
@@ -35,6 +54,8 @@ export interface MailboxState {
   outbox: OutboxItem[];
   /** Ids of messages delivered lately, so a repeated delivery is dropped even after its item is. */
   seen: string[];
+  /** Inbox items up to this seq were offered to the member's hooks (absent: none yet). */
+  attentionSeq?: number;
 }
 
 /**
@@ -44,7 +65,14 @@ export interface MailboxState {
  */
 export const MAILBOX_LIMITS = { inboxItems: 1000, outboxItems: 500, seenIds: 3000, bodyBudgetBytes: 768 * 1024 };
 
-const MAX_WAITERS = 8;
+/** How many ids of waits cancelled before they began are kept (a cancel may overtake its wait). */
+const CANCELLED_KEPT = 64;
+
+/** A wait in progress; `ended` once something other than mail or its timeout ended it. */
+interface OpenWait {
+  id: string;
+  ended?: 'superseded' | 'cancelled';
+}
 
 const DeliverPayload = Message;
 const SentPayload = z.object({ message: Message, deliveredTo: z.array(z.string()) });
@@ -58,6 +86,7 @@ const ClaimPayload = z.union([MailboxOwner, z.object({ tokenHash: z.string().reg
  */
 const HandledOp = z.object({ messageId: MessageId });
 const ActorOnly = z.object({ actor: MemberActor });
+const CancelWaitPayload = z.object({ waitId: z.string().min(1).max(64) });
 
 function signalOf<S extends z.ZodType>(schema: S, raw: unknown, name: string, handle: (payload: z.output<S>) => void): void {
   const parsed = schema.safeParse(raw);
@@ -94,7 +123,11 @@ class Mailbox {
   draining = false;
   private readonly state: MailboxState;
   private readonly seen: Set<string>;
-  private waiters = 0;
+  /** Waits in progress, oldest first. */
+  private readonly waits: OpenWait[] = [];
+  /** Ids of waits whose cancel came before the wait itself. */
+  private readonly cancelledEarly: string[] = [];
+  private readonly waitCounts = { superseded: 0, cancelled: 0 };
 
   constructor(private readonly input: MailboxInput) {
     const carried = input.carried as MailboxState | undefined;
@@ -113,6 +146,7 @@ class Mailbox {
     wf.setHandler(sentSignal, (raw) => signalOf(SentPayload, raw, 'sent', ({ message, deliveredTo }) => this.recordSent(message, deliveredTo)));
     wf.setHandler(ackedSignal, (raw) => signalOf(AckedPayload, raw, 'acked', ({ messageId, ack }) => this.recordAck(messageId, ack)));
     wf.setHandler(claimSignal, (raw) => signalOf(ClaimPayload, raw, 'claim', (owner) => this.claim(owner)));
+    wf.setHandler(cancelWaitSignal, (raw) => signalOf(CancelWaitPayload, raw, 'cancelWait', ({ waitId }) => this.cancelWait(waitId)));
 
     wf.setHandler(describeQuery, () => this.describe());
     wf.setHandler(inboxQuery, ({ actor, filter }) =>
@@ -146,11 +180,18 @@ class Mailbox {
 
     wf.setHandler(readUpdate, (op) => this.markRead(this.item(parseOrFail(HandledOp, op, 'message').messageId)), { validator: (op) => void this.checkOp(op) });
     wf.setHandler(ackUpdate, (op) => this.acknowledge(this.item(parseOrFail(HandledOp, op, 'message').messageId)), { validator: (op) => void this.checkOp(op) });
+    // No cap refuses a wait: past MAX_OPEN_WAITS the oldest is answered `superseded` (see wait()).
     wf.setHandler(waitUpdate, (raw) => this.wait(parseOrFail(WaitInput.omit({ actor: true }), raw, 'wait')), {
-      validator: (raw) => {
-        this.authenticate(parseOrFail(WaitInput, raw, 'wait').actor);
-        if (this.waiters >= MAX_WAITERS) throw batonFailure('CONFLICT', `${this.input.member} already has ${MAX_WAITERS} waits open; one waiting process per member is enough.`);
-      },
+      validator: (raw) => void this.authenticate(parseOrFail(WaitInput, raw, 'wait').actor),
+    });
+    wf.setHandler(attentionQuery, ({ actor }) =>
+      checked(() => {
+        this.authenticate(actor);
+        return this.attention(this.state.nextSeq - 1);
+      }),
+    );
+    wf.setHandler(takeAttentionUpdate, (raw) => this.takeAttention(parseOrFail(TakeAttentionInput, raw, 'attention').upToSeq), {
+      validator: (raw) => void this.authenticate(parseOrFail(TakeAttentionInput, raw, 'attention').actor),
     });
   }
 
@@ -301,19 +342,65 @@ class Mailbox {
     };
   }
 
-  private async wait(input: { filter: InboxFilter; afterSeq?: number; timeoutSeconds: number }): Promise<WaitResult> {
+  /**
+   * Push: answers when matching mail is there, at the timeout, or early when the mailbox drains, the
+   * caller went away (cancelWait) or a newer wait superseded it. At most MAX_OPEN_WAITS are open: a
+   * further wait is admitted and the oldest answered `superseded`, so waits of callers that died
+   * without a word (kill -9, a lost connection the server never saw close) never lock the member out.
+   */
+  private async wait(input: { filter: InboxFilter; afterSeq?: number; timeoutSeconds: number; waitId?: string }): Promise<WaitResult> {
     const limit = InboxFilter.parse(input.filter).limit;
     // Without a cursor, mail already unread answers at once; with one, only mail after it does.
     const after = input.afterSeq;
     const ready = () => this.matching(input.filter).filter((m) => (after === undefined ? !m.readAt : m.seq > after));
-    this.waiters++;
-    try {
-      const arrived = await wf.condition(() => ready().length > 0 || this.draining, Math.max(1, input.timeoutSeconds * 1000));
-      const items = ready().slice(-limit).reverse();
-      return { items, timedOut: !arrived, interrupted: items.length === 0 && this.draining, lastSeq: this.state.nextSeq - 1 };
-    } finally {
-      this.waiters--;
+    const wait: OpenWait = { id: input.waitId ?? `seq-${this.state.nextSeq}-${this.waits.length}` };
+    if (input.waitId !== undefined && this.cancelledEarly.includes(input.waitId)) wait.ended = 'cancelled';
+    this.waits.push(wait);
+    const open = this.waits.filter((w) => !w.ended);
+    if (open.length > MAX_OPEN_WAITS) {
+      open[0]!.ended = 'superseded';
+      this.waitCounts.superseded++;
     }
+    try {
+      const arrived = await wf.condition(() => ready().length > 0 || this.draining || wait.ended !== undefined, Math.max(1, input.timeoutSeconds * 1000));
+      const items = ready().slice(-limit).reverse();
+      const result: WaitResult = { items, timedOut: !arrived, interrupted: items.length === 0 && this.draining && !wait.ended, lastSeq: this.state.nextSeq - 1 };
+      if (wait.ended === 'superseded') result.superseded = true;
+      if (wait.ended === 'cancelled') result.cancelled = true;
+      return result;
+    } finally {
+      this.waits.splice(this.waits.indexOf(wait), 1);
+    }
+  }
+
+  private cancelWait(waitId: string): void {
+    const wait = this.waits.find((w) => w.id === waitId && !w.ended);
+    if (wait) {
+      wait.ended = 'cancelled';
+      this.waitCounts.cancelled++;
+      return;
+    }
+    if (this.waits.some((w) => w.id === waitId)) return;
+    this.cancelledEarly.push(waitId);
+    if (this.cancelledEarly.length > CANCELLED_KEPT) this.cancelledEarly.shift();
+  }
+
+  // --- attention (what the member's hooks show once) -----------------------------------------------
+
+  /** Items after the attention cursor up to `upToSeq` that need attention, newest last. */
+  private attention(upToSeq: number): AttentionView {
+    const cursor = this.state.attentionSeq ?? 0;
+    const all = this.state.inbox.filter((m) => m.seq > cursor && m.seq <= upToSeq).flatMap((m) => attentionItem(m) ?? []);
+    const items = all.slice(-MAX_ATTENTION_ITEMS);
+    return { items, more: all.length - items.length, upToSeq };
+  }
+
+  /** Answers what was not offered before, up to `upToSeq`, and moves the cursor there: each item once. */
+  private takeAttention(upToSeq: number): AttentionView {
+    const bounded = Math.min(upToSeq, this.state.nextSeq - 1);
+    const view = this.attention(bounded);
+    this.state.attentionSeq = Math.max(this.state.attentionSeq ?? 0, bounded);
+    return view;
   }
 
   private threadView(thread: string): ThreadView {
@@ -342,6 +429,8 @@ class Mailbox {
         awaitingMyAck: inbox.filter((m) => m.ackRequired && !m.ackedAt).length,
       },
       outbox: { total: outbox.length, awaitingAcks: outbox.filter((m) => m.ackRequired && m.acks.length < m.deliveredTo.length).length },
+      waits: { open: this.waits.filter((w) => !w.ended).length, ...this.waitCounts },
+      attentionSeq: this.state.attentionSeq ?? 0,
       recent: inbox
         .slice(-20)
         .reverse()

@@ -62,7 +62,7 @@ export class Deliveries {
   /** Refuses (retryably) while the queue is full: for validators, so a refused send leaves no trace. */
   checkRoom(message: { body: string }): void {
     if (this.jobs.length >= DELIVERY_LIMITS.jobs || this.queuedBytes + utf8Length(message.body) > DELIVERY_LIMITS.bytes) {
-      throw batonFailure('UNAVAILABLE', `Project ${this.project} has ${this.jobs.length} messages still being delivered; send again in a moment.`, { retry: 'delivery-backlog' });
+      throw batonFailure('UNAVAILABLE', `Project ${this.project} has ${this.jobs.length} messages still being delivered; this clears as they arrive (usually within seconds): send again in a moment.`, { retry: 'delivery-backlog' });
     }
   }
 

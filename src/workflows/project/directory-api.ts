@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Checked } from '../failure';
-import type { InviteHumanInput, ListMembersInput, MemberKind, MemberView, RegisterInput, RetireInput, RotateTokenInput, TokenOwner } from '../../schemas/agents';
+import type { InviteHumanInput, ListMembersInput, MemberKind, MemberView, RegisterInput, RetireInput, RetiredMember, RotateTokenInput, TokenOwner } from '../../schemas/agents';
 import type { Actor, MemberActor } from '../../schemas/actor';
 
 /**
@@ -11,7 +11,7 @@ import type { Actor, MemberActor } from '../../schemas/actor';
 export const registerUpdate = defineUpdate<MemberView, [RegisterInput]>('register');
 export const inviteHumanUpdate = defineUpdate<MemberView, [InviteHumanInput]>('inviteHuman');
 export const rotateTokenUpdate = defineUpdate<MemberView, [RotateTokenInput]>('rotateToken');
-export const retireUpdate = defineUpdate<MemberView, [RetireInput]>('retire');
+export const retireUpdate = defineUpdate<RetiredMember, [RetireInput]>('retire');
 /** Who am I: the member behind a verified actor (refuses a stale epoch, like every update). */
 export const whoamiQuery = defineQuery<Checked<MemberView>, [{ actor: MemberActor }]>('whoami');
 export const membersQuery = defineQuery<MemberView[], [ListMembersInput?]>('members');

@@ -10,8 +10,10 @@ import {
   RotateTokenInput,
   type ContactPolicy,
   type MemberView,
+  type RetiredMember,
   type TokenOwner,
 } from '../../schemas/agents';
+import type { HolderState } from '../../schemas/reservations';
 import type { Founder } from '../../schemas/project';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import {
@@ -187,6 +189,16 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
 
   notify: DirectoryPort['notify'] = (to, message) => this.notifier(to, message);
 
+  memberState(name: string): HolderState | undefined {
+    const m = this.members.get(name.toLowerCase());
+    return m ? this.stateOf(m) : undefined;
+  }
+
+  private stateOf(m: MemberRecord): HolderState {
+    if (m.retired) return 'retired';
+    return Date.now() - m.lastActiveAt > this.ctx.settings.idleAfterSeconds * 1000 ? 'idle' : 'active';
+  }
+
   recordSuccess(name: string): void {
     const m = this.members.get(name.toLowerCase());
     if (m) m.successfulTasks += 1;
@@ -215,7 +227,6 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   }
 
   view(m: MemberRecord): MemberView {
-    const idle = !m.retired && Date.now() - m.lastActiveAt > this.ctx.settings.idleAfterSeconds * 1000;
     const view: MemberView = {
       name: m.name,
       kind: m.kind,
@@ -224,7 +235,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       task: m.task,
       contactPolicy: m.contactPolicy,
       contacts: m.contacts,
-      status: m.retired ? 'retired' : idle ? 'idle' : 'active',
+      status: this.stateOf(m),
       registeredAt: new Date(m.registeredAt).toISOString(),
       lastActiveAt: new Date(m.lastActiveAt).toISOString(),
       successfulTasks: m.successfulTasks,
@@ -369,14 +380,23 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     return target;
   }
 
-  private async retire(input: { actor: MemberActor; name: string }): Promise<MemberView> {
+  /**
+   * Retires a member. Its leases go with it (a retired member edits nothing and answers no one), listed
+   * in the answer and recorded in the audit trail; runs from before that rule keep them (patched).
+   */
+  private async retire(input: { actor: MemberActor; name: string }): Promise<RetiredMember> {
     const target = this.checkRetire(input);
+    const by = this.authenticateActor(input.actor);
     target.retired = true;
     target.epoch = (target.epoch ?? 0) + 1;
+    const released = wf.patched(RETIRE_RELEASES_LEASES) ? this.ctx.reservations.releaseForRetirement(target.name, by) : [];
     await this.onCredentialsChanged(target);
-    return this.view(target);
+    return { ...this.view(target), released };
   }
 }
+
+/** Since this patch, retiring a member releases its leases. */
+const RETIRE_RELEASES_LEASES = 'baton-retire-releases-leases-v1';
 
 /**
  * What a `register` handler accepts: today's agent registration, and, in histories recorded before

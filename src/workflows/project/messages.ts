@@ -3,7 +3,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { blockedMessage, decideContact } from '../../domain/messages/contact-policy';
 import { trimArray, trimMap } from '../../domain/messages/bounded';
 import { mailboxWorkflowId } from '../../domain/ids';
-import { ContactInput, MemberActor, NotifyInput, SYSTEM_SENDER, SendInput, type ContactRequest, type MailboxOwner, type ContactsView, type Importance, type Message, type SendResult } from '../../schemas/messages';
+import { ContactInput, MemberActor, NotifyInput, SYSTEM_SENDER, SendInput, type ContactRequest, type MailboxOwner, type NoticeTag, type ContactsView, type Importance, type Message, type SendResult } from '../../schemas/messages';
 import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import { claimSignal, deliverSignal, sentSignal } from '../mailbox/api';
@@ -412,7 +412,7 @@ export class MessagesModule implements ProjectModule {
     }
   }
 
-  private systemMessage(to: string[], n: { subject: string; body: string; importance?: Importance; ackRequired?: boolean; thread?: string; broadcast?: boolean }, via?: string): Message {
+  private systemMessage(to: string[], n: { subject: string; body: string; importance?: Importance; ackRequired?: boolean; thread?: string; broadcast?: boolean; notice?: NoticeTag }, via?: string): Message {
     const id = newId('m');
     return {
       id,
@@ -428,6 +428,7 @@ export class MessagesModule implements ProjectModule {
       sentAt: new Date(Date.now()).toISOString(),
       system: true,
       ...(via ? { via } : {}),
+      ...(n.notice ? { notice: n.notice } : {}),
     };
   }
 
@@ -436,7 +437,7 @@ export class MessagesModule implements ProjectModule {
    * carried state and deliver it in the background; a notice still queued at continue-as-new is
    * delivered by the next run (same message id, so at most once per recipient).
    */
-  private queueNotice(to: string[], n: { subject: string; body: string; importance?: Importance }): void {
+  private queueNotice(to: string[], n: { subject: string; body: string; importance?: Importance; notice?: NoticeTag }): void {
     const names = to.filter((name) => this.directory.exists(name) && !this.directory.get(name).retired).map((name) => this.directory.get(name).name);
     if (names.length === 0) return;
     const message = this.systemMessage(names, n);

@@ -1,6 +1,8 @@
 import type { ProjectSettings } from '../../schemas/project';
 import type { Actor } from '../../schemas/actor';
 import type { LeaseFact } from '../../domain/alerts/rules';
+import type { NoticeTag } from '../../schemas/messages';
+import type { HolderState, Reservation } from '../../schemas/reservations';
 import type { ProjectOperations } from './operations';
 
 /**
@@ -40,8 +42,12 @@ export interface DirectoryPort {
   requireHuman(actor: Actor, what: string): string;
   /** True when a member of that name is registered (or a settings human). */
   exists(name: string): boolean;
-  /** Send a system message (from Baton) to members; no contact policy applies. */
-  notify(to: string[], message: { subject: string; body: string; importance?: 'low' | 'normal' | 'high' | 'urgent' }): void;
+  /** Send a system message (from Baton) to members; no contact policy applies. Retired members are skipped. */
+  notify(to: string[], message: { subject: string; body: string; importance?: 'low' | 'normal' | 'high' | 'urgent'; notice?: NoticeTag }): void;
+  /** Where a member stands (retired, idle by the project's idleAfterSeconds, or active); undefined for an unknown name. */
+  memberState(name: string): HolderState | undefined;
+  /** Record activity of a member (call from update handlers only, never validators). */
+  touch(name: string): void;
   /** Record a successful task for trust (accepted handoff, approved review). */
   recordSuccess?(name: string): void;
 }
@@ -53,6 +59,12 @@ export interface ReservationsPort {
   /** Unexpired leases (holder, pattern, since when): what the alerts module scans for silent work and hoarding. */
   activeLeases(now: number): LeaseFact[];
   leaseCount(): number;
+  /**
+   * Releases every lease of a member who is being retired (by `by`: the member or a human), recorded in
+   * the audit trail as releases with the reason; returns them. Nobody else is told: a retired member
+   * reads no mail, and whoever waits for the files finds them free.
+   */
+  releaseForRetirement(holder: string, by: string): Reservation[];
 }
 
 export interface ProjectContext {

@@ -4,6 +4,8 @@ import { explainOverlap, type OverlapExplanation } from '../../domain/reservatio
 import { literalGlob, patternKey, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
 import { overlaps } from '../../domain/reservations/overlap';
+import { hashToken } from '../../domain/agents/token-hash';
+import { expiredNotice, expiringNotice, warningLeadMs } from '../../domain/reservations/notices';
 import { checkPath, checkPattern, clampTtl } from '../../domain/reservations/policy';
 import type { Actor } from '../../schemas/actor';
 import {
@@ -49,6 +51,8 @@ interface Lease {
   expiresAt: number;
   requestId?: string;
   via?: string;
+  /** When to warn the holder that the lease runs out (workflow ms); unset once warned, or when no warning is due. */
+  warnAt?: number;
 }
 
 interface StoredAudit extends Omit<AuditEntry, 'at'> {
@@ -62,12 +66,18 @@ interface StoredAudit extends Omit<AuditEntry, 'at'> {
 export interface ReservationsState {
   v: 1;
   strings: string[];
-  /** [id, holder#, pattern, exclusive 0/1, reason#, createdAt, expiresAt, requestId#|-1, via#|-1] */
-  leases: [string, number, string, number, number, number, number, number, number][];
+  /**
+   * [id, holder#, pattern, exclusive 0/1, reason#, createdAt, expiresAt, requestId#|-1, via#|-1, warnAt|-1];
+   * warnAt is absent in state carried from before expiry warnings (computed again on restore).
+   */
+  leases: [string, number, string, number, number, number, number, number, number, number?][];
   audit: StoredAudit[];
   auditTotal: number;
-  /** Granted answers of recent reserve calls by request id, for idempotent retries. */
-  requests: [string, number, ReserveResult][];
+  /**
+   * Granted answers of recent reserve calls by request id, for idempotent retries, and (since lease
+   * notices) a fingerprint of the request, so a request id reused for another request is refused.
+   */
+  requests: [string, number, ReserveResult, string?][];
 }
 
 export const AUDIT_KEPT = 1000;
@@ -102,10 +112,16 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   private readonly index = new PatternIndex();
   private audit: StoredAudit[] = [];
   private auditTotal = 0;
-  private readonly requests = new Map<string, { at: number; result: ReserveResult }>();
+  private readonly requests = new Map<string, { at: number; result: ReserveResult; fingerprint?: string }>();
   private requestReservations = 0;
+  /** The next time a lease expires or its holder is to be warned (cache of nextWakeAt; recomputed when dirty). */
   private earliest: number | undefined;
   private earliestDirty = false;
+  /**
+   * Holders hear about their leases (a warning before expiry, a notice at expiry; reserving, renewing and
+   * releasing count as signs of life). Runs from before this keep their timers and commands (patched).
+   */
+  private readonly tellsHolders = wf.patched('baton-lease-notices-v1');
 
   constructor(
     private readonly ctx: ProjectContext,
@@ -117,7 +133,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   register(): void {
     this.ctx.operations.define(reserveUpdate, { handle: (raw) => this.reserve(raw), validate: (raw) => {
         const input = parseOrFail(ReserveInput, raw, 'reserve request');
-        this.authorize(input.actor, input.allowBroad);
+        this.checkSameRequest(this.authorize(input.actor, input.allowBroad), input);
         guarded(() => input.patterns.forEach((p) => checkPattern(p, { allowBroad: input.allowBroad })));
       } });
     this.ctx.operations.define(releaseUpdate, { handle: (raw) => this.release(raw), validate: (raw) => {
@@ -143,7 +159,10 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   nextWakeAt(): number | undefined {
     if (this.earliestDirty) {
       this.earliest = undefined;
-      for (const lease of this.leases.values()) if (this.earliest === undefined || lease.expiresAt < this.earliest) this.earliest = lease.expiresAt;
+      for (const lease of this.leases.values()) {
+        const at = wakeOf(lease);
+        if (this.earliest === undefined || at < this.earliest) this.earliest = at;
+      }
       this.earliestDirty = false;
     }
     return this.earliest;
@@ -151,14 +170,22 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   onWake(now: number): void {
     this.expireDue(now);
+    this.warnDue(now);
   }
 
   describe() {
-    const next = this.nextWakeAt();
+    let nextExpiry: number | undefined;
+    let nextWarning: number | undefined;
+    for (const l of this.leases.values()) {
+      if (nextExpiry === undefined || l.expiresAt < nextExpiry) nextExpiry = l.expiresAt;
+      if (l.warnAt !== undefined && (nextWarning === undefined || l.warnAt < nextWarning)) nextWarning = l.warnAt;
+    }
+    const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
     return {
       active: this.leases.size,
       holders: [...this.byHolder.values()].filter((s) => s.size > 0).length,
-      nextExpiry: next === undefined ? null : new Date(next).toISOString(),
+      nextExpiry: iso(nextExpiry),
+      nextWarning: iso(nextWarning),
       auditTotal: this.auditTotal,
     };
   }
@@ -177,29 +204,37 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     };
     return {
       v: 1,
-      leases: [...this.leases.values()].map((l) => [l.id, intern(l.holder), l.pattern, l.exclusive ? 1 : 0, intern(l.reason), l.createdAt, l.expiresAt, intern(l.requestId), intern(l.via)]),
+      leases: [...this.leases.values()].map((l) => {
+        const tuple: ReservationsState['leases'][number] = [l.id, intern(l.holder), l.pattern, l.exclusive ? 1 : 0, intern(l.reason), l.createdAt, l.expiresAt, intern(l.requestId), intern(l.via)];
+        // Only runs that tell holders carry the warning time: the state of older runs stays as it was.
+        if (this.tellsHolders) tuple.push(l.warnAt ?? -1);
+        return tuple;
+      }),
       strings,
       audit: this.audit,
       auditTotal: this.auditTotal,
-      requests: [...this.requests].map(([k, { at, result }]) => [k, at, result]),
+      requests: [...this.requests].map(([k, { at, result, fingerprint }]) => (this.tellsHolders && fingerprint !== undefined ? [k, at, result, fingerprint] : [k, at, result])),
     };
   }
 
   private restore(state: ReservationsState): void {
     const str = (i: number) => (i < 0 ? undefined : state.strings[i]);
-    for (const [id, holder, pattern, exclusive, reason, createdAt, expiresAt, requestId, via] of state.leases) {
+    for (const [id, holder, pattern, exclusive, reason, createdAt, expiresAt, requestId, via, warnAt] of state.leases) {
       const lease: Lease = { id, holder: str(holder)!, pattern, exclusive: exclusive === 1, reason: str(reason)!, createdAt, expiresAt };
       const r = str(requestId);
       const v = str(via);
       if (r !== undefined) lease.requestId = r;
       if (v !== undefined) lease.via = v;
+      // Carried from a run before warnings: warn as if granted with its whole lifetime as the TTL.
+      if (warnAt === undefined) this.scheduleWarning(lease, expiresAt - createdAt);
+      else if (warnAt >= 0) lease.warnAt = warnAt;
       // Patterns were checked when granted; re-parsing cannot fail unless the syntax changed, and then
       // keeping the lease under the old reading would be worse than the INTERNAL failure this raises.
       this.add(lease, guarded(() => checkPattern(pattern, { allowBroad: true })));
     }
     this.audit = state.audit;
     this.auditTotal = state.auditTotal;
-    for (const [k, at, result] of state.requests) this.remember(k, at, result);
+    for (const [k, at, result, fingerprint] of state.requests) this.remember(k, at, result, fingerprint);
   }
 
   // --- ReservationsPort -----------------------------------------------------------------------
@@ -210,6 +245,16 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   leaseCount(): number {
     return this.leases.size;
+  }
+
+  releaseForRetirement(holder: string, by: string): Reservation[] {
+    const now = Date.now();
+    this.expireDue(now);
+    const leases = this.leasesOf(holder);
+    for (const lease of leases) this.remove(lease);
+    const name = leases[0]?.holder ?? holder;
+    if (leases.length) this.record(now, 'release', by, name, leases, key(by) === key(name) ? `${name} retired` : `${name} retired by ${by}`);
+    return leases.map((l) => this.view(l));
   }
 
   holdOverlapping(a: string, b: string): boolean {
@@ -245,17 +290,22 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
     const fresh = patterns.length - patterns.filter((p) => this.ownLease(holder, p)).length;
     if (this.leases.size + fresh > MAX_ACTIVE_RESERVATIONS) {
-      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.`);
+      // Say when the limit clears by itself: at the next expiry (or sooner, when someone releases).
+      let next: number | undefined;
+      for (const l of this.leases.values()) if (next === undefined || l.expiresAt < next) next = l.expiresAt;
+      const clears = next === undefined ? '' : ` It clears by itself as leases expire, the next at ${new Date(next).toISOString()}.`;
+      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.${clears}`);
     }
     const ttl = clampTtl(input.ttlSeconds);
     const expiresAt = now + ttl.seconds * 1000;
     const via = input.actor.kind === 'workflow' ? input.actor.workflowId : undefined;
+    this.signOfLife(input.actor, holder);
     const granted: Lease[] = [];
     const extended: Lease[] = [];
     parsed.forEach((glob) => {
       const own = this.ownLease(holder, glob.pattern);
       if (own) {
-        this.setExpiry(own, Math.max(own.expiresAt, expiresAt));
+        this.setExpiry(own, Math.max(own.expiresAt, expiresAt), ttl.seconds * 1000);
         own.exclusive = input.exclusive;
         own.reason = input.reason;
         extended.push(own);
@@ -264,6 +314,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       const lease: Lease = { id: this.newId(), holder, pattern: glob.pattern, exclusive: input.exclusive, reason: input.reason, createdAt: now, expiresAt };
       if (input.requestId !== undefined) lease.requestId = input.requestId;
       if (via !== undefined) lease.via = via;
+      this.scheduleWarning(lease, ttl.seconds * 1000);
       this.add(lease, glob);
       granted.push(lease);
     });
@@ -273,7 +324,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
     const result: ReserveResult = { status: 'granted', reservations: [...granted, ...extended].map((l) => this.view(l)) };
     if (ttl.clampedFrom !== undefined) result.clampedTtl = { requestedSeconds: ttl.clampedFrom, appliedSeconds: ttl.seconds };
-    if (requestKey !== undefined) this.remember(requestKey, now, result);
+    if (requestKey !== undefined) this.remember(requestKey, now, result, requestFingerprint(input));
     return result;
   }
 
@@ -286,6 +337,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     if (input.ids) leases = this.ownIds(holder, input.ids, 'release', false);
     else if (input.patterns) leases = distinctPatterns(input.patterns).map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
     else leases = this.leasesOf(holder);
+    this.signOfLife(input.actor, holder);
     for (const lease of leases) this.remove(lease);
     if (leases.length) this.record(now, 'release', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
     return { released: leases.map((l) => this.view(l)) };
@@ -298,7 +350,8 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     this.expireDue(now);
     const leases = input.ids ? this.ownIds(holder, input.ids, 'renew', true) : this.leasesOf(holder);
     const ttl = clampTtl(input.ttlSeconds);
-    for (const lease of leases) this.setExpiry(lease, Math.max(now, lease.expiresAt) + ttl.seconds * 1000);
+    this.signOfLife(input.actor, holder);
+    for (const lease of leases) this.setExpiry(lease, Math.max(now, lease.expiresAt) + ttl.seconds * 1000, ttl.seconds * 1000);
     if (leases.length) this.record(now, 'renew', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
     this.ctx.wake();
     const result: RenewResult = { renewed: leases.map((l) => this.view(l)) };
@@ -355,7 +408,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       guarded(() => checkPath(path));
       // A path is checked as a reservation of it would be (the path and everything under it), so
       // `check pkg` reports a lease on `pkg/x.ts` and `check pkg/x.ts` a lease on `pkg`.
-      results.push({ target: path, kind: 'path', conflicts: this.conflictsWith(literalGlob(path), path, me, input.exclusive, now) });
+      const glob = literalGlob(path);
+      const result: CheckResult['results'][number] = { target: path, kind: 'path', conflicts: this.conflictsWith(glob, path, me, input.exclusive, now) };
+      const yours = me ? this.ownCovering(me, glob, path, now) : [];
+      if (yours.length) result.yours = yours;
+      results.push(result);
     }
     for (const pattern of input.patterns ?? []) {
       const glob = guarded(() => checkPattern(pattern, { allowBroad: true }));
@@ -417,6 +474,16 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     return undefined;
   }
 
+  /** Ids of `holder`'s active leases that cover `path` itself (the overlap's example is the path). */
+  private ownCovering(holder: string, glob: ParsedGlob, path: string, now: number): string[] {
+    const out: string[] = [];
+    for (const id of this.byHolder.get(key(holder)) ?? []) {
+      const lease = this.leases.get(id)!;
+      if (lease.expiresAt > now && explainOverlap(glob, this.parsed.get(id)!)?.example === path) out.push(id);
+    }
+    return out;
+  }
+
   /** Whether `lease` stands in the way of `me` asking for exclusive (or shared) access at `now`. */
   private competes(lease: Lease, me: string, exclusive: boolean, now: number): boolean {
     return lease.expiresAt > now && key(lease.holder) !== key(me) && (exclusive || lease.exclusive);
@@ -433,8 +500,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     return out.sort((a, b) => a.holder.localeCompare(b.holder) || a.heldPattern.localeCompare(b.heldPattern));
   }
 
+  /** A conflict with its holder's state when that holder will not answer (idle or retired). */
   private conflict(requested: string, lease: Lease, why: OverlapExplanation): Conflict {
-    return {
+    const c: Conflict = {
       pattern: requested,
       holder: lease.holder,
       heldPattern: lease.pattern,
@@ -445,6 +513,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       example: why.example,
       rule: why.rule,
     };
+    const state = this.ctx.directory.memberState(lease.holder);
+    if (state === 'idle' || state === 'retired') c.holderState = state;
+    return c;
   }
 
   private add(lease: Lease, glob: ParsedGlob): void {
@@ -454,7 +525,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     let mine = this.byHolder.get(key(lease.holder));
     if (!mine) this.byHolder.set(key(lease.holder), (mine = new Set()));
     mine.add(lease.id);
-    if (!this.earliestDirty && (this.earliest === undefined || lease.expiresAt < this.earliest)) this.earliest = lease.expiresAt;
+    if (!this.earliestDirty && (this.earliest === undefined || wakeOf(lease) < this.earliest)) this.earliest = wakeOf(lease);
   }
 
   private remove(lease: Lease): void {
@@ -464,13 +535,45 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const mine = this.byHolder.get(key(lease.holder));
     mine?.delete(lease.id);
     if (mine?.size === 0) this.byHolder.delete(key(lease.holder));
-    if (lease.expiresAt === this.earliest) this.earliestDirty = true;
+    if (wakeOf(lease) === this.earliest) this.earliestDirty = true;
   }
 
-  private setExpiry(lease: Lease, expiresAt: number): void {
-    if (lease.expiresAt === this.earliest) this.earliestDirty = true;
+  /** A new expiry (extend, renew); `ttlMs` is the TTL asked for, from which the warning time follows. */
+  private setExpiry(lease: Lease, expiresAt: number, ttlMs: number): void {
+    if (wakeOf(lease) === this.earliest) this.earliestDirty = true;
     lease.expiresAt = expiresAt;
-    if (!this.earliestDirty && this.earliest !== undefined && expiresAt < this.earliest) this.earliest = expiresAt;
+    this.scheduleWarning(lease, ttlMs);
+    if (!this.earliestDirty && this.earliest !== undefined && wakeOf(lease) < this.earliest) this.earliest = wakeOf(lease);
+  }
+
+  /** When to warn the holder of a lease of `ttlMs` (notices.ts#warningLeadMs); none in runs that do not tell holders. */
+  private scheduleWarning(lease: Lease, ttlMs: number): void {
+    delete lease.warnAt;
+    if (!this.tellsHolders) return;
+    const lead = warningLeadMs(ttlMs, this.ctx.settings.leaseWarningSeconds);
+    if (lead !== undefined) lease.warnAt = lease.expiresAt - lead;
+  }
+
+  /** Reserving, renewing and releasing are the member's own signs of life (idle holders are marked in conflicts). */
+  private signOfLife(actor: Actor, holder: string): void {
+    if (this.tellsHolders && actor.kind === 'member') this.ctx.directory.touch(holder);
+  }
+
+  /** Warn each holder, once per lease and expiry, of the leases whose warning time has come. */
+  private warnDue(now: number): void {
+    if (!this.tellsHolders) return;
+    const byHolder = new Map<string, Lease[]>();
+    for (const lease of this.leases.values()) {
+      if (lease.warnAt === undefined || lease.warnAt > now) continue;
+      if (lease.expiresAt === this.earliest || lease.warnAt === this.earliest) this.earliestDirty = true;
+      delete lease.warnAt;
+      if (lease.expiresAt <= now) continue;
+      byHolder.set(lease.holder, [...(byHolder.get(lease.holder) ?? []), lease]);
+    }
+    for (const [holder, theirs] of byHolder) {
+      const text = expiringNotice(this.ctx.project, theirs, now);
+      this.ctx.directory.notify([holder], { ...text, importance: 'high', notice: { topic: 'lease-expiring', reservationIds: theirs.map((l) => l.id), expiresAt: new Date(Math.max(...theirs.map((l) => l.expiresAt))).toISOString() } });
+    }
   }
 
   private expireDue(now: number): void {
@@ -482,7 +585,12 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       this.remove(lease);
       byHolder.set(lease.holder, [...(byHolder.get(lease.holder) ?? []), lease]);
     }
-    for (const [holder, theirs] of byHolder) this.record(now, 'expire', 'baton', holder, theirs);
+    for (const [holder, theirs] of byHolder) {
+      this.record(now, 'expire', 'baton', holder, theirs);
+      if (!this.tellsHolders) continue;
+      const text = expiredNotice(this.ctx.project, theirs);
+      this.ctx.directory.notify([holder], { ...text, importance: 'high', notice: { topic: 'lease-expired', reservationIds: theirs.map((l) => l.id) } });
+    }
   }
 
   private record(at: number, action: AuditAction, by: string, holder: string, leases: Lease[], reason?: string, via?: string): void {
@@ -502,9 +610,22 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
   }
 
-  private remember(requestKey: string, at: number, result: ReserveResult): void {
+  /**
+   * A request id answers the same request only: reused for another one (other patterns, mode, TTL or
+   * reason) it is refused, rather than answered with the first request's grant as if this one had been
+   * made. Validators only (read-only), so histories from before replay unchanged.
+   */
+  private checkSameRequest(holder: string, input: ReturnType<typeof ReserveInput.parse>): void {
+    if (input.requestId === undefined) return;
+    const known = this.requests.get(`${key(holder)}\u0000${input.requestId}`)?.fingerprint;
+    if (known !== undefined && known !== requestFingerprint(input)) {
+      throw batonFailure('CONFLICT', `requestId: "${input.requestId}" was already used by ${holder} for another reservation request; use a new id for a new request (a retry must send the same request).`, { requestId: input.requestId });
+    }
+  }
+
+  private remember(requestKey: string, at: number, result: ReserveResult, fingerprint?: string): void {
     const size = (r: ReserveResult) => (r.status === 'granted' ? r.reservations.length : 0);
-    this.requests.set(requestKey, { at, result });
+    this.requests.set(requestKey, fingerprint === undefined ? { at, result } : { at, result, fingerprint });
     this.requestReservations += size(result);
     for (const [k, old] of this.requests) {
       const tooMany = this.requests.size > REQUESTS_KEPT || this.requestReservations > REQUEST_RESERVATIONS_KEPT;
@@ -537,4 +658,14 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     if (lease.via !== undefined) r.via = lease.via;
     return r;
   }
+}
+
+/** The workflow time a lease next needs the book: its warning, if one is due, else its expiry. */
+function wakeOf(lease: Lease): number {
+  return lease.warnAt !== undefined && lease.warnAt < lease.expiresAt ? lease.warnAt : lease.expiresAt;
+}
+
+/** What makes two reserve calls the same request (for request ids): everything but who and when. */
+function requestFingerprint(input: ReturnType<typeof ReserveInput.parse>): string {
+  return hashToken(JSON.stringify([input.patterns, input.exclusive, input.ttlSeconds, input.reason, input.allowBroad]));
 }
