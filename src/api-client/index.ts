@@ -1,4 +1,10 @@
 import type { MemberView, Registration, AgentProfile, RetiredMember } from '../schemas/agents';
+
+/** A page of members as the HTTP API gives it (the array, and the next page's cursor from the headers). */
+export interface MemberPage {
+  members: MemberView[];
+  next?: string;
+}
 import type { AlertsView } from '../schemas/alerts';
 import type { AttentionView } from '../schemas/attention';
 import type { CheckRequest, Health, ForceReleaseRequestInput, InitProjectRequest, ReleaseRequestInput, RenewRequest, ReplyRequest, ReserveRequest } from '../schemas/api';
@@ -124,8 +130,22 @@ export class AgentsApi extends Scope {
     return this.get('/members/me');
   }
 
-  list(filter: { kind?: 'agent' | 'human'; all?: boolean } = {}): Promise<MemberView[]> {
+  /** One page of members (the server's default page: at most ~1 MB); `page()` also gives the next page's cursor. */
+  list(filter: { kind?: 'agent' | 'human'; all?: boolean; limit?: number; after?: string } = {}): Promise<MemberView[]> {
     return this.get('/members', filter);
+  }
+
+  /** A page of members and the cursor of the next (`after`), from the answer's X-Baton-Next header. */
+  async page(filter: { kind?: 'agent' | 'human'; all?: boolean; limit?: number; after?: string } = {}): Promise<MemberPage> {
+    let next: string | undefined;
+    const members = await this.http.request<MemberView[]>('GET', this.path('/members'), {
+      query: filter,
+      onHeaders: (headers) => {
+        const value = headers['x-baton-next'];
+        if (typeof value === 'string' && value) next = value;
+      },
+    });
+    return next === undefined ? { members } : { members, next };
   }
 
   rotateToken(name: string): Promise<Registration> {
@@ -159,11 +179,13 @@ export class ReservationsApi extends Scope {
     return this.post('/reservations/force-release', request);
   }
 
-  list(filter: { holder?: string; limit?: number } = {}): Promise<ReservationList> {
+  /** A page of active reservations, oldest first; `next` → `after` continues. */
+  list(filter: { holder?: string; limit?: number; after?: string } = {}): Promise<ReservationList> {
     return this.get('/reservations', filter);
   }
 
-  audit(filter: { holder?: string; limit?: number } = {}): Promise<AuditTrail> {
+  /** A page of the audit trail (newest page first, each oldest first); `next` → `after` goes further back. */
+  audit(filter: { holder?: string; limit?: number; after?: string } = {}): Promise<AuditTrail> {
     return this.get('/reservations/audit', filter);
   }
 }

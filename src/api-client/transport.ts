@@ -18,6 +18,8 @@ export interface RequestOptions {
   body?: unknown;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Sees the answer's headers (e.g. a list's `x-baton-next`). */
+  onHeaders?: (headers: http.IncomingHttpHeaders) => void;
 }
 
 /**
@@ -59,6 +61,7 @@ export class Transport {
     const lib = url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
       const req = lib.request(url, { method, headers, signal: options.signal }, (res) => {
+        options.onHeaders?.(res.headers);
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {

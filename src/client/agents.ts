@@ -1,8 +1,8 @@
 import { parseInput } from '../domain/validation';
 import { BatonError } from '../domain/errors';
 import { MemberActor, member as memberActor } from '../schemas/actor';
-import { AgentProfile, InviteHumanInput, ListMembersInput, RegisterInput, RetireInput, RotateTokenInput, TokenHash, type MemberView, type Registration, type RetiredMember, type TokenOwner } from '../schemas/agents';
-import { inviteHumanUpdate, memberQuery, membersQuery, registerUpdate, retireUpdate, rotateTokenUpdate, tokenOwnerQuery, whoamiQuery } from '../workflows/project/directory-api';
+import { AgentProfile, InviteHumanInput, ListMembersInput, RegisterInput, RetireInput, RotateTokenInput, TokenHash, type MemberPage, type MemberView, type Registration, type RetiredMember, type TokenOwner } from '../schemas/agents';
+import { inviteHumanUpdate, memberPageQuery, memberQuery, registerUpdate, retireUpdate, rotateTokenUpdate, tokenOwnerQuery, whoamiQuery } from '../workflows/project/directory-api';
 import { newToken } from './tokens';
 import type { ProjectChannel } from './project';
 
@@ -49,8 +49,22 @@ export class AgentsClient {
     return this.channel.query(tokenOwnerQuery, { tokenHash: parseInput(TokenHash, tokenHash, 'tokenHash') });
   }
 
-  list(filter: ListMembersInput = {}): Promise<MemberView[]> {
-    return this.channel.query(membersQuery, parseInput(ListMembersInput, filter, 'member filter'));
+  /** Members in registration order: every page (at most `limit` members in all). */
+  async list(filter: ListMembersInput = {}): Promise<MemberView[]> {
+    const wanted = parseInput(ListMembersInput, filter, 'member filter');
+    const members: MemberView[] = [];
+    let after = wanted.after;
+    do {
+      const page = await this.page({ ...wanted, limit: wanted.limit - members.length, ...(after === undefined ? {} : { after }) });
+      members.push(...page.members);
+      after = page.next;
+    } while (after !== undefined && members.length < wanted.limit);
+    return members;
+  }
+
+  /** One page of members (at most `limit`, and ~1 MB); `next` continues (pass it as `after`). */
+  page(filter: ListMembersInput = {}): Promise<MemberPage> {
+    return this.channel.checkedQuery(memberPageQuery, parseInput(ListMembersInput, filter, 'member filter'));
   }
 
   async get(name: string): Promise<MemberView> {

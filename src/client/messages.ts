@@ -173,8 +173,13 @@ export class MessagesClient {
     if (pending.items.length === 0 && pending.more === 0) return pending;
     const taken = await this.mailboxUpdate(me, takeAttentionUpdate, parseInput(TakeAttentionInput, { actor: me, upToSeq: pending.upToSeq }, 'attention'));
     if (!taken.items.some((i) => i.kind === 'lease-expiring')) return taken;
-    const mine = await this.channel.checkedQuery(reservationsQuery, { holder: me.name, limit: 10_000 });
-    const active = new Map(mine.reservations.map((r) => [r.id, Date.parse(r.expiresAt)]));
+    const active = new Map<string, number>();
+    let after: string | undefined;
+    do {
+      const mine = await this.channel.checkedQuery(reservationsQuery, { holder: me.name, limit: 10_000, ...(after === undefined ? {} : { after }) });
+      for (const r of mine.reservations) active.set(r.id, Date.parse(r.expiresAt));
+      after = mine.next;
+    } while (after !== undefined);
     return { ...taken, items: taken.items.filter((i) => !isStaleLeaseWarning(i, active)) };
   }
 

@@ -16,6 +16,7 @@ import {
   type ForceReleaseResult,
   type ReleaseResult,
   type RenewResult,
+  type Reservation,
   type ReservationList,
   type ReserveResult,
 } from '../schemas/reservations';
@@ -69,10 +70,24 @@ export class ReservationsClient {
     return this.channel.checkedQuery(checkReservationsQuery, input);
   }
 
+  /** One page of active reservations, oldest first (at most `limit`, and ~1 MB); `next` continues (pass it as `after`). */
   async list(filter: ListReservationsInput = {}): Promise<ReservationList> {
     return this.channel.checkedQuery(reservationsQuery, parseInput(ListReservationsInput, filter, 'reservation filter'));
   }
 
+  /** Every page of active reservations (oldest first) matching `filter`. */
+  async listAll(filter: Omit<ListReservationsInput, 'limit' | 'after'> = {}): Promise<Reservation[]> {
+    const out: Reservation[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.list({ ...filter, limit: 10_000, ...(after === undefined ? {} : { after }) });
+      out.push(...page.reservations);
+      after = page.next;
+    } while (after !== undefined);
+    return out;
+  }
+
+  /** One page of the audit trail, newest first page by page (each listed oldest first); `next` goes further back. */
   async audit(filter: AuditInput = {}): Promise<AuditTrail> {
     return this.channel.checkedQuery(reservationAuditQuery, parseInput(AuditInput, filter, 'audit filter'));
   }

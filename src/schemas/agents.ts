@@ -83,11 +83,26 @@ export type RetiredMember = z.infer<typeof RetiredMember>;
 export const RetireInput = z.object({ actor: MemberActor, name: MemberName });
 export type RetireInput = z.input<typeof RetireInput>;
 
+/**
+ * Members in registration order, a page at a time: at most `limit`, and at most ~1 MB of answer
+ * (src/domain/page.ts); `next` of a page, passed back as `after`, continues.
+ */
 export const ListMembersInput = z.object({
   kind: MemberKind.optional(),
   includeRetired: z.boolean().default(false),
+  limit: z.number().int().min(1).max(10_000).default(10_000),
+  /** The `next` of the previous page. */
+  after: z.string().trim().min(1, 'must not be empty').max(200, 'is not a cursor: pass the `next` of the previous page').optional(),
 });
 export type ListMembersInput = z.input<typeof ListMembersInput>;
+
+export interface MemberPage {
+  /** Members matching the filter (all pages). */
+  total: number;
+  members: MemberView[];
+  /** Cursor of the next page (pass as `after`); absent on the last page. */
+  next?: string;
+}
 
 /**
  * What the Baton server learns from a token hash: who it belongs to and the credential epoch to pass

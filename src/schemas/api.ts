@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { ProjectKey } from '../domain/ids';
 import { MemberName } from './actor';
-import { AgentProfile } from './agents';
+import { AgentProfile, ListMembersInput } from './agents';
 import { AlertsFilter } from './alerts';
 import { ClaimInput, PostMortemInput } from './emergency';
 import { ContactInput, InboxFilter, MessageId, SendRequest, ThreadId, WaitInput } from './messages';
 import { IntroduceInput } from './onboarding';
 import { ApproveInput, CancelInput, DoneInput, FailInput, ProgressInput, RejectInput, ReviewInput } from './patterns';
 import { ProjectSettings, SettingsPatch } from './project';
-import { AuditInput, CheckRequest as CheckRequestBody, ForceReleaseRequest, ListReservationsInput, ReleaseRequest, RenewInput, ReserveInput } from './reservations';
+import { AuditInput, Cursor, CheckRequest as CheckRequestBody, ForceReleaseRequest, ListReservationsInput, ReleaseRequest, RenewInput, ReserveInput } from './reservations';
 
 /**
  * The Baton server's HTTP API: request bodies and query strings, derived from the same schemas the
@@ -50,7 +50,13 @@ export const SettingsRequest = SettingsPatch;
 export const RegisterRequest = AgentProfile;
 export const InviteRequest = z.object({ name: MemberName });
 export const MemberParams = ProjectParams.extend({ name: MemberName });
-export const MembersQuery = z.object({ kind: z.enum(['agent', 'human']).optional(), all: QueryBool.optional() });
+/** A page of members: the answer is the array; `X-Baton-Next` (and a `Link: rel="next"`) carries the next page's cursor. */
+export const MembersQuery = z.object({
+  kind: z.enum(['agent', 'human']).optional(),
+  all: QueryBool.optional(),
+  limit: QueryInt(ListMembersInput.shape.limit.unwrap() as z.ZodNumber).optional(),
+  after: Cursor.optional(),
+});
 
 // --- reservations --------------------------------------------------------------------------------
 
@@ -64,8 +70,8 @@ export type RenewRequest = z.input<typeof RenewRequest>;
 /** The caller's own leases never conflict: the server fills `asAgent` from the token (a body naming it is refused). */
 export const CheckRequest = CheckRequestBody;
 export type CheckRequest = z.input<typeof CheckRequest>;
-export const ReservationsQuery = z.object({ holder: MemberName.optional(), limit: QueryInt(ListReservationsInput.shape.limit.unwrap() as z.ZodNumber).optional() });
-export const AuditQuery = z.object({ holder: MemberName.optional(), limit: QueryInt(AuditInput.shape.limit.unwrap() as z.ZodNumber).optional() });
+export const ReservationsQuery = z.object({ holder: MemberName.optional(), limit: QueryInt(ListReservationsInput.shape.limit.unwrap() as z.ZodNumber).optional(), after: Cursor.optional() });
+export const AuditQuery = z.object({ holder: MemberName.optional(), limit: QueryInt(AuditInput.shape.limit.unwrap() as z.ZodNumber).optional(), after: Cursor.optional() });
 
 // --- messages ------------------------------------------------------------------------------------
 

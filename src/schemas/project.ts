@@ -69,6 +69,20 @@ export interface ProjectEnded {
   endedAt: string;
 }
 
+/**
+ * What the project workflow carries across continue-as-new (one payload, at most `limit` bytes), per
+ * section against its budget (src/workflows/project/carried/budget.ts).
+ */
+export interface CarriedReport {
+  sections: Record<string, { bytes: number; budget: number }>;
+  /** Bytes of all sections (the input's envelope and settings come on top). */
+  bytes: number;
+  budget: number;
+  limit: number;
+  /** E.g. "carried state 1.31 MiB of 2.00 MiB (budget 1.80 MiB)". */
+  summary: string;
+}
+
 export interface ProjectDescription {
   project: string;
   generation: number;
@@ -76,4 +90,6 @@ export interface ProjectDescription {
   historyLength: number;
   settings: ProjectSettings;
   modules: Record<string, unknown>;
+  /** Absent from workers older than the carried-state budget. */
+  carried?: CarriedReport;
 }

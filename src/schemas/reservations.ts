@@ -158,22 +158,40 @@ export interface ForceReleaseResult {
   notified: string[];
 }
 
+/**
+ * A list cursor: the `next` of the previous page, passed back as `after`. Opaque to callers (the
+ * reservation list's is `<createdAt ms>.<id>`, the audit trail's the seq of the oldest entry shown).
+ */
+export const Cursor = z.string().trim().min(1, 'must not be empty').max(200, 'is not a cursor: pass the `next` of the previous page');
+
+/** Active reservations, oldest first, a page at a time (at most `limit`, and at most ~1 MB: src/domain/page.ts). */
 export const ListReservationsInput = z.object({
   holder: MemberName.optional(),
   limit: z.number().int().min(1).max(10_000).default(1000),
+  /** Continue after this cursor (the previous page's `next`). */
+  after: Cursor.optional(),
 });
 export type ListReservationsInput = z.input<typeof ListReservationsInput>;
 export interface ReservationList {
+  /** Active reservations matching the filter (all pages). */
   total: number;
   reservations: Reservation[];
+  /** Cursor of the next page (pass as `after`); absent on the last page. */
+  next?: string;
 }
 
 export const AuditAction = z.enum(['grant', 'extend', 'release', 'renew', 'expire', 'force-release']);
 export type AuditAction = z.infer<typeof AuditAction>;
 
+/**
+ * The audit trail, most recent first a page at a time: a page is the newest `limit` entries older than
+ * the cursor, listed oldest first; `next` continues further back.
+ */
 export const AuditInput = z.object({
   holder: MemberName.optional(),
   limit: z.number().int().min(1).max(1000).default(100),
+  /** Continue with entries older than this cursor (the previous page's `next`). */
+  after: Cursor.optional(),
 });
 export type AuditInput = z.input<typeof AuditInput>;
 
@@ -196,4 +214,6 @@ export interface AuditTrail {
   /** Entries ever recorded; only the most recent ones are kept. */
   total: number;
   entries: AuditEntry[];
+  /** Cursor of the next (older) page (pass as `after`); absent when no older entry is kept. */
+  next?: string;
 }

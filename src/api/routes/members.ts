@@ -37,14 +37,21 @@ export function memberRoutes(app: FastifyInstance, deps: ApiDeps): void {
   route(app, deps, {
     method: 'GET',
     url: '/v1/projects/:project/members',
-    summary: 'Members of the project: name, kind, program, status, last active, trust',
+    summary: 'Members of the project: name, kind, program, status, last active, trust; a page at a time (the X-Baton-Next header names the next page\'s `after`)',
     tags: ['members'],
     what: 'member filter',
     access: 'member',
     params: ProjectParams,
     query: MembersQuery,
-    async handler({ project, query }) {
-      return project.agents.list({ kind: query.kind, includeRetired: query.all ?? false });
+    async handler({ project, query, reply }) {
+      const page = await project.agents.page({ kind: query.kind, includeRetired: query.all ?? false, ...(query.limit === undefined ? {} : { limit: query.limit }), ...(query.after === undefined ? {} : { after: query.after }) });
+      // The answer stays an array (as before pages); the cursor of the next page goes in the headers.
+      if (page.next !== undefined) {
+        const next = new URLSearchParams({ ...(query.kind ? { kind: query.kind } : {}), ...(query.all ? { all: 'true' } : {}), ...(query.limit ? { limit: String(query.limit) } : {}), after: page.next });
+        reply.header('x-baton-next', page.next);
+        reply.header('link', `</v1/projects/${encodeURIComponent(project.key)}/members?${next.toString()}>; rel="next"`);
+      }
+      return page.members;
     },
   });
 

@@ -77,7 +77,7 @@ export function reservationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   route(app, deps, {
     method: 'GET',
     url: '/v1/projects/:project/reservations',
-    summary: 'Active reservations (optionally one holder\'s)',
+    summary: 'Active reservations (optionally one holder\'s), oldest first, a page at a time (`next` → `after`)',
     tags: ['reservations'],
     what: 'reservation filter',
     access: 'member',
@@ -91,7 +91,7 @@ export function reservationRoutes(app: FastifyInstance, deps: ApiDeps): void {
   route(app, deps, {
     method: 'GET',
     url: '/v1/projects/:project/reservations/audit',
-    summary: 'The audit trail: grants, extensions, releases, renewals, expiries, force-releases',
+    summary: 'The audit trail: grants, extensions, releases, renewals, expiries, force-releases; newest page first (`next` → `after` goes further back)',
     tags: ['reservations'],
     what: 'audit filter',
     access: 'member',

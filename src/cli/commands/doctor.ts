@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import type { Health } from '../../schemas/api';
+import type { CarriedReport } from '../../schemas/project';
 import type { BatonError } from '../../domain/errors';
 
 /** `baton doctor`: is the Baton server up, does it reach Temporal, does a worker run, who am I. */
@@ -17,15 +18,17 @@ export function register(program: Command, rt: CliRuntime): void {
         const serverMs = Date.now() - started;
         const projectKey = rt.globals(command).project ?? rt.config.project;
         let me: { name: string; kind: string } | { error: string } | null = null;
+        let carried: CarriedReport | null = null;
         if (projectKey) {
           try {
             const member = await rt.member(command).agents.whoami();
             me = { name: member.name, kind: member.kind };
+            carried = (await rt.member(command).describe()).carried ?? null;
           } catch (err) {
-            me = { error: `[${(err as BatonError).code}] ${(err as Error).message}` };
+            me ??= { error: `[${(err as BatonError).code}] ${(err as Error).message}` };
           }
         }
-        const report = { server: rt.config.server, serverMs, ...health, project: projectKey ?? null, identity: me };
+        const report = { server: rt.config.server, serverMs, ...health, project: projectKey ?? null, identity: me, carried };
         if (rt.globals(command).json) return printJson(report);
         const ok = colors.green('ok  ');
         const warn = colors.yellow('warn');
@@ -35,6 +38,8 @@ export function register(program: Command, rt: CliRuntime): void {
         console.log(health.missingSearchAttributes.length ? `${warn} search attributes missing: ${health.missingSearchAttributes.join(', ')} (the worker registers them on start)` : `${ok} search attributes registered`);
         if (me && 'name' in me) console.log(`${ok} you are ${me.name} (${me.kind}) in project ${projectKey}`);
         else if (me) console.log(`${warn} project ${projectKey}: ${me.error}`);
+        // What the project workflow carries across continue-as-new, against Temporal's payload limit.
+        if (carried) console.log(`${carried.bytes > carried.budget ? warn : ok} ${carried.summary}`);
       }),
     );
 }

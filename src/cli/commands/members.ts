@@ -76,12 +76,18 @@ export function register(program: Command, rt: CliRuntime): void {
     .description('List the members of a project: name, kind, program, status, last active, trust')
     .option('--all', 'include retired members')
     .addOption(new Option('--kind <kind>', 'only agents or only humans').choices(['agent', 'human']))
-    .addHelpText('after', '\nExample:\n  $ baton agents --project acme/web')
+    .option('--limit <n>', 'at most this many members (a page)', (v) => Number(v))
+    .option('--after <cursor>', 'the page after this cursor (printed as "more: --after ...")')
+    .addHelpText('after', '\nExamples:\n  $ baton agents --project acme/web\n  $ baton agents --limit 50 --after 1767225600000.silverphoenix')
     .action(
-      rt.action(async (opts: { all?: boolean; kind?: 'agent' | 'human' }, command: Command) => {
-        const members = await rt.member(command).agents.list({ all: Boolean(opts.all), kind: opts.kind });
-        if (rt.globals(command).json) return printJson(members);
-        if (members.length === 0) return console.log(colors.dim('No members yet. Agents join with `baton register`.'));
+      rt.action(async (opts: { all?: boolean; kind?: 'agent' | 'human'; limit?: number; after?: string }, command: Command) => {
+        const { members, next } = await rt.member(command).agents.page({ all: Boolean(opts.all), kind: opts.kind, limit: opts.limit, after: opts.after });
+        // JSON stays the array; the cursor of the next page goes to stderr.
+        if (rt.globals(command).json) {
+          if (next !== undefined) console.error(`more: --after ${next}`);
+          return printJson(members);
+        }
+        if (members.length === 0) return console.log(colors.dim(opts.after ? 'No more members.' : 'No members yet. Agents join with `baton register`.'));
         console.log(
           table(members, [
             { header: 'NAME', value: (m) => m.name, color: (t) => colors.bold(t) },
@@ -93,6 +99,7 @@ export function register(program: Command, rt: CliRuntime): void {
             { header: 'TASK', value: (m) => m.task ?? '' },
           ]),
         );
+        if (next !== undefined) console.log(colors.dim(`more: --after ${next}`));
       }),
     );
 

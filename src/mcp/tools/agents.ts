@@ -37,14 +37,15 @@ export function agentTools(): Tool[] {
     defineTool({
       name: 'agents',
       title: 'List project members',
-      description: 'List the agents and humans of the project: name, program, status, last activity, trust, task. Use it to find whom to message.',
+      description: 'List the agents and humans of the project: name, program, status, last activity, trust, task. Use it to find whom to message. A page at a time: pass `next` back as `after` for more.',
       schema: ListMembersInput,
       what: 'member filter',
       readOnly: true,
       async run(input, { session }) {
         session.actor();
-        const members = await session.project().agents.list(input);
-        return { summary: `${members.length} member${members.length === 1 ? '' : 's'} in project ${session.projectName}.`, data: { members } };
+        const { members, next, total } = await session.project().agents.page(input);
+        const more = next === undefined ? '' : ` Showing ${members.length} of ${total}; for more, call again with after: "${next}".`;
+        return { summary: `${members.length} member${members.length === 1 ? '' : 's'} in project ${session.projectName}.${more}`, data: next === undefined ? { members } : { members, next } };
       },
     }),
   ];

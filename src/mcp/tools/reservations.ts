@@ -87,13 +87,14 @@ export function reservationTools(): Tool[] {
     defineTool({
       name: 'reservations',
       title: 'List reservations',
-      description: 'List the active reservations of the project (optionally one holder\'s): pattern, holder, exclusive, expiry, reason.',
+      description: 'List the active reservations of the project (optionally one holder\'s): pattern, holder, exclusive, expiry, reason. Oldest first, a page at a time: pass `next` back as `after` for more.',
       schema: ListReservationsInput,
       what: 'reservation filter',
       readOnly: true,
       async run(input, { session }) {
         const result = await session.project().reservations.list(input);
-        return { summary: `${result.total} active reservation${result.total === 1 ? '' : 's'}.`, data: result };
+        const more = result.next === undefined ? '' : ` Showing ${result.reservations.length}; for more, call again with after: "${result.next}".`;
+        return { summary: `${result.total} active reservation${result.total === 1 ? '' : 's'}.${more}`, data: result };
       },
     }),
     defineTool({

@@ -4,11 +4,19 @@ import type { z } from 'zod';
 import { AlertsFilter, ReportSignalInput, type Alert, type AlertSettings, type AlertsView } from '../../schemas/alerts';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import { alertsQuery, reportSignalUpdate } from './alerts-api';
+import { alertBytes, decodeAlerts, encodeAlerts, type AlertRowsV2 } from './carried/alert-rows';
+import type { CarriedSizes } from './carried/budget';
+import { jsonBytes } from './carried/json-size';
 import type { AgentDirectory } from './directory';
 import type { ProjectContext, ProjectModule } from './module';
 
-/** Carried across continue-as-new. */
-export interface AlertsState {
+/**
+ * Carried across continue-as-new: alerts as rows since the carried-state budget (carried/alert-rows.ts,
+ * `v: 2`), whole objects before.
+ */
+export type AlertsState = (AlertRowsV2 & { v: 2; refused: AlertsStateV1['refused']; progress: AlertsStateV1['progress']; lastScan: number }) | AlertsStateV1;
+
+export interface AlertsStateV1 {
   active: Alert[];
   resolved: Alert[];
   /** [agent (lower case), refused handoffs since the last alert ended, last missing fields] */
@@ -22,6 +30,16 @@ type SignalReport = z.output<typeof ReportSignalInput>;
 
 const RESOLVED_KEPT = 50;
 const ACTIVE_MAX = 500;
+/**
+ * Bytes of active and resolved alerts carried (within CARRIED_BUDGET.alerts, with the shared words
+ * and the per-agent counters): a new alert past them is not raised (said in the log) until others
+ * resolve, rather than pushing out one that would come back at the next scan and notify again.
+ */
+const ACTIVE_BYTES = 18 * 1024;
+const RESOLVED_BYTES = 4 * 1024;
+/** Per-agent counters carried (newest kept): last progress (~35 bytes each), refused handoffs (up to ~250). */
+const PROGRESS_TRACKED = 250;
+const REFUSED_TRACKED = 40;
 /** Lease-based alerts are re-derived by every scan; event alerts live until they expire. */
 const LEASE_KINDS = new Set<Alert['kind']>(['silent-work', 'reservation-hoarding']);
 
@@ -50,8 +68,9 @@ export class AlertsModule implements ProjectModule {
     private readonly directory: AgentDirectory,
     carried: AlertsState | undefined,
   ) {
-    for (const a of carried?.active ?? []) this.active.set(a.id, a);
-    this.resolved = carried?.resolved ?? [];
+    const alerts = carried && 'v' in carried ? decodeAlerts(carried) : carried;
+    for (const a of alerts?.active ?? []) this.active.set(a.id, a);
+    this.resolved = alerts?.resolved ?? [];
     for (const [agent, count, missing] of carried?.refused ?? []) this.refused.set(agent, { count, missing });
     for (const [agent, at] of carried?.progress ?? []) this.progress.set(agent, at);
     this.lastScan = carried?.lastScan ?? Date.now();
@@ -73,12 +92,17 @@ export class AlertsModule implements ProjectModule {
 
   snapshot(): AlertsState {
     return {
-      active: [...this.active.values()],
-      resolved: this.resolved,
+      v: 2,
+      ...encodeAlerts([...this.active.values()], this.resolved),
       refused: [...this.refused].map(([agent, r]) => [agent, r.count, r.missing]),
       progress: [...this.progress],
       lastScan: this.lastScan,
     };
+  }
+
+  /** Carried bytes (measured: the section is small and bounded, see ACTIVE_BYTES). */
+  carriedBytes(): CarriedSizes {
+    return { alerts: jsonBytes(this.snapshot()) };
   }
 
   describe() {
@@ -111,7 +135,11 @@ export class AlertsModule implements ProjectModule {
     this.lastScan = now;
     const leases = this.ctx.reservations.activeLeases(now);
     const signs = new Map<string, number>(this.progress);
-    for (const m of this.directory.list()) signs.set(m.name.toLowerCase(), Math.max(signs.get(m.name.toLowerCase()) ?? 0, m.lastActiveAt));
+    const members = new Map(this.directory.list().map((m) => [m.name.toLowerCase(), m]));
+    for (const [name, m] of members) signs.set(name, Math.max(signs.get(name) ?? 0, m.lastActiveAt));
+    // Progress no newer than the member's own activity (or of someone no longer a member) tells nothing
+    // more: it is not carried further.
+    for (const [agent, at] of this.progress) if ((members.get(agent)?.lastActiveAt ?? Infinity) >= at) this.progress.delete(agent);
     const findings = [...detectSilentWork(leases, signs, now, this.thresholds), ...detectHoarding(leases, this.thresholds)];
     const seen = new Set<string>();
     for (const f of findings) seen.add(this.raise(f, now).id);
@@ -129,7 +157,9 @@ export class AlertsModule implements ProjectModule {
     const { signal } = input;
     const agent = signal.agent.toLowerCase();
     if (signal.kind === 'progress') {
+      this.progress.delete(agent);
       this.progress.set(agent, now);
+      trimOldest(this.progress, PROGRESS_TRACKED);
       const silent = this.active.get(alertId('silent-work', signal.agent));
       if (silent) this.resolve(silent, now);
       return { alert: null };
@@ -138,7 +168,9 @@ export class AlertsModule implements ProjectModule {
       const r = this.refused.get(agent) ?? { count: 0, missing: [] };
       r.count += 1;
       r.missing = signal.missing;
+      this.refused.delete(agent);
       this.refused.set(agent, r);
+      trimOldest(this.refused, REFUSED_TRACKED);
       const finding = unclearHandoffFinding(signal.agent, r.count, r.missing, this.thresholds);
       if (!finding) return { alert: null };
       const alert = this.raise(finding, now);
@@ -164,6 +196,11 @@ export class AlertsModule implements ProjectModule {
       return existing;
     }
     const alert: Alert = { id, ...f, raisedAt: new Date(now).toISOString(), lastSeenAt: new Date(now).toISOString(), count: 1 };
+    const activeBytes = [...this.active.values()].reduce((n, a) => n + alertBytes(a), 0);
+    if (activeBytes + alertBytes(alert) > ACTIVE_BYTES) {
+      wf.log.warn('Alert not raised: the project carries as many active alerts as it can', { kind: f.kind, agent: f.agent, active: this.active.size });
+      return alert;
+    }
     if (this.active.size >= ACTIVE_MAX) this.resolve(this.active.values().next().value!, now);
     this.active.set(id, alert);
     const humans = this.directory.list('human').map((m) => m.name);
@@ -181,6 +218,8 @@ export class AlertsModule implements ProjectModule {
     alert.resolvedAt = new Date(now).toISOString();
     this.resolved.push(alert);
     if (this.resolved.length > RESOLVED_KEPT) this.resolved.splice(0, this.resolved.length - RESOLVED_KEPT);
+    let resolvedBytes = this.resolved.reduce((n, a) => n + alertBytes(a), 0);
+    while (this.resolved.length > 1 && resolvedBytes > RESOLVED_BYTES) resolvedBytes -= alertBytes(this.resolved.shift()!);
     // A new unclear-handoffs alert needs the threshold again.
     if (alert.kind === 'unclear-handoffs') this.refused.delete(alert.agent.toLowerCase());
     this.showDetails();
@@ -201,5 +240,13 @@ export class AlertsModule implements ProjectModule {
       resolved: filter.includeResolved ? this.resolved.filter(keep) : [],
       settings: this.settings,
     };
+  }
+}
+
+/** Keep the newest `max` entries of an insertion-ordered map. */
+function trimOldest<K, V>(map: Map<K, V>, max: number): void {
+  for (const key of map.keys()) {
+    if (map.size <= max) return;
+    map.delete(key);
   }
 }

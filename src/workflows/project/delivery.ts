@@ -1,25 +1,22 @@
 import * as wf from '@temporalio/workflow';
-import { utf8Length } from '../../domain/messages/limits';
-import type { Message } from '../../schemas/messages';
 import { batonFailure } from '../failure';
-import type { DeliveryActivities, MailboxRef } from './delivery-api';
+import { CARRIED_BUDGET, formatBytes } from './carried/budget';
+import { decodeJob, encodeJob, type DeliveryJob, type DeliveryStateV2 } from './carried/delivery-jobs';
+import { arrayBytes, jsonBytes } from './carried/json-size';
+import type { DeliveryActivities } from './delivery-api';
 
-/** A message waiting to reach its recipients' mailboxes (carried across continue-as-new). */
-export interface DeliveryJob {
-  message: Message;
-  to: MailboxRef[];
-  outbox?: { sender: MailboxRef; deliveredTo: string[] };
-}
+export type { DeliveryJob } from './carried/delivery-jobs';
 
-export interface DeliveryState {
-  jobs: DeliveryJob[];
-}
+/** Carried across continue-as-new: compact rows since the carried-state budget (carried/delivery-jobs.ts), whole jobs before. */
+export type DeliveryState = DeliveryStateV2 | { jobs: DeliveryJob[] };
 
 /**
- * Bounds of the queue, which crosses continue-as-new in the project's carried state (2 MB payload
- * limit for all of it): a send is refused (retryably) while the queue is over them.
+ * Bounds of the queue, which crosses continue-as-new in the project's carried state: `bytes` is its
+ * share of the budget (carried/budget.ts; a 64 KiB broadcast to 200 members takes ~80 KB of it). A send
+ * is refused (retryably) while the queue has no room for it; a system notice past it is dropped (said
+ * in the worker's log): a notice must not make the project unable to continue-as-new.
  */
-export const DELIVERY_LIMITS = { jobs: 1000, bytes: 768 * 1024, inFlight: 8 };
+export const DELIVERY_LIMITS = { jobs: 1000, bytes: CARRIED_BUDGET.delivery, inFlight: 8 };
 
 const acts = wf.proxyActivities<DeliveryActivities>({
   startToCloseTimeout: '2m',
@@ -39,7 +36,9 @@ const acts = wf.proxyActivities<DeliveryActivities>({
 export class Deliveries {
   private readonly jobs: DeliveryJob[];
   private readonly started = new Set<string>();
-  private queuedBytes: number;
+  /** Carried bytes of each queued job (its row), and their sum: the queue's exact carried size is `bytes`. */
+  private readonly sizes = new Map<DeliveryJob, number>();
+  private queuedBytes = 0;
   private paused = false;
 
   constructor(
@@ -47,29 +46,55 @@ export class Deliveries {
     private readonly maxHistoryEvents: () => number,
     carried: DeliveryState | undefined,
   ) {
-    this.jobs = carried?.jobs ?? [];
-    this.queuedBytes = this.jobs.reduce((n, j) => n + jobBytes(j), 0);
+    this.jobs = carried && 'v' in carried ? carried.jobs.map(decodeJob) : (carried?.jobs ?? []);
+    for (const job of this.jobs) this.measure(job);
   }
 
   snapshot(): DeliveryState {
-    return { jobs: this.jobs };
+    return { v: 2, jobs: this.jobs.map(encodeJob) };
+  }
+
+  /** Exact bytes of `snapshot()` as JSON. */
+  get bytes(): number {
+    return jsonBytes({ v: 2, jobs: 0 }) - 1 + arrayBytes(this.jobs.length, this.queuedBytes);
   }
 
   get pending(): number {
     return this.jobs.length;
   }
 
-  /** Refuses (retryably) while the queue is full: for validators, so a refused send leaves no trace. */
-  checkRoom(message: { body: string }): void {
-    if (this.jobs.length >= DELIVERY_LIMITS.jobs || this.queuedBytes + utf8Length(message.body) > DELIVERY_LIMITS.bytes) {
-      throw batonFailure('UNAVAILABLE', `Project ${this.project} has ${this.jobs.length} messages still being delivered; this clears as they arrive (usually within seconds): send again in a moment.`, { retry: 'delivery-backlog' });
+  /**
+   * Refuses (retryably) while the queue has no room for `job` (for validators, so a refused send leaves
+   * no trace, and for the send handler, as sends of one batch were validated against the same queue);
+   * a job that could never fit is INVALID_INPUT.
+   */
+  checkRoom(job: DeliveryJob): void {
+    const bytes = jsonBytes(encodeJob(job)) + 1;
+    if (bytes > DELIVERY_LIMITS.bytes) {
+      throw batonFailure('INVALID_INPUT', `This message takes ${formatBytes(bytes)} once encoded for delivery (its body, escaped as JSON, and its recipients), more than the ${formatBytes(DELIVERY_LIMITS.bytes)} a project queues; send a shorter body (put large content in a file in the repo) or fewer recipients at once.`);
+    }
+    if (this.jobs.length >= DELIVERY_LIMITS.jobs || this.bytes + bytes > DELIVERY_LIMITS.bytes) {
+      throw batonFailure('UNAVAILABLE', `Project ${this.project} has ${this.jobs.length} messages (${formatBytes(this.bytes)}) still being delivered; this clears as they arrive (usually within seconds): send again in a moment.`, { retry: 'delivery-backlog' });
     }
   }
 
-  enqueue(job: DeliveryJob): void {
-    if (job.to.length === 0 && !job.outbox) return;
+  /** Queues a job; false (and nothing queued) when it does not fit (system notices: dropped, said in the log). */
+  enqueue(job: DeliveryJob): boolean {
+    if (job.to.length === 0 && !job.outbox) return true;
+    const bytes = jsonBytes(encodeJob(job)) + 1;
+    if (this.jobs.length > 0 && this.bytes + bytes > DELIVERY_LIMITS.bytes) {
+      wf.log.warn('Delivery queue full: a system notice is dropped', { id: job.message.id, subject: job.message.subject, queued: this.jobs.length, bytes: this.bytes });
+      return false;
+    }
     this.jobs.push(job);
-    this.queuedBytes += jobBytes(job);
+    this.measure(job);
+    return true;
+  }
+
+  private measure(job: DeliveryJob): void {
+    const bytes = jsonBytes(encodeJob(job));
+    this.sizes.set(job, bytes);
+    this.queuedBytes += bytes;
   }
 
   /**
@@ -102,11 +127,8 @@ export class Deliveries {
     }
     const i = this.jobs.indexOf(job);
     if (i >= 0) this.jobs.splice(i, 1);
-    this.queuedBytes -= jobBytes(job);
+    this.queuedBytes -= this.sizes.get(job) ?? 0;
+    this.sizes.delete(job);
     this.started.delete(job.message.id);
   }
-}
-
-function jobBytes(job: DeliveryJob): number {
-  return utf8Length(job.message.body) + 200 * (job.to.length + 1);
 }

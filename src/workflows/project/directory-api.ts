@@ -1,6 +1,6 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Checked } from '../failure';
-import type { InviteHumanInput, ListMembersInput, MemberKind, MemberView, RegisterInput, RetireInput, RetiredMember, RotateTokenInput, TokenOwner } from '../../schemas/agents';
+import type { InviteHumanInput, ListMembersInput, MemberKind, MemberPage, MemberView, RegisterInput, RetireInput, RetiredMember, RotateTokenInput, TokenOwner } from '../../schemas/agents';
 import type { Actor, MemberActor } from '../../schemas/actor';
 
 /**
@@ -14,7 +14,9 @@ export const rotateTokenUpdate = defineUpdate<MemberView, [RotateTokenInput]>('r
 export const retireUpdate = defineUpdate<RetiredMember, [RetireInput]>('retire');
 /** Who am I: the member behind a verified actor (refuses a stale epoch, like every update). */
 export const whoamiQuery = defineQuery<Checked<MemberView>, [{ actor: MemberActor }]>('whoami');
+/** The first page of members (callers from before pages); memberPage answers with the cursor. */
 export const membersQuery = defineQuery<MemberView[], [ListMembersInput?]>('members');
+export const memberPageQuery = defineQuery<Checked<MemberPage>, [ListMembersInput?]>('memberPage');
 export const memberQuery = defineQuery<MemberView | null, [{ name: string }]>('member');
 /** For the Baton server's authentication: the member a token hash belongs to (hashes only, never tokens). */
 export const tokenOwnerQuery = defineQuery<TokenOwner | null, [{ tokenHash: string }]>('tokenOwner');

@@ -5,19 +5,24 @@ import {
   InviteHumanInput,
   ListMembersInput,
   MemberKind,
+  type MemberPage,
   RegisterInput,
   RetireInput,
   RotateTokenInput,
-  type ContactPolicy,
   type MemberView,
   type RetiredMember,
   type TokenOwner,
 } from '../../schemas/agents';
 import type { HolderState } from '../../schemas/reservations';
 import type { Founder } from '../../schemas/project';
+import { takePage } from '../../domain/page';
 import { batonFailure, checked, parseOrFail } from '../failure';
+import { CARRIED_BUDGET, formatBytes, type CarriedSizes } from './carried/budget';
+import { jsonBytes } from './carried/json-size';
+import { MAX_ACTIVE_MEMBERS, MemberRows, TOMBSTONES_KEPT, decodeMembers, newRowBytes, type DirectoryStateV1, type DirectoryStateV2, type MemberRecord } from './carried/member-rows';
 import {
   inviteHumanUpdate,
+  memberPageQuery,
   membersQuery,
   memberQuery,
   memberCredentialsQuery,
@@ -31,35 +36,13 @@ import {
 } from './directory-api';
 import type { DirectoryPort, ProjectContext, ProjectModule } from './module';
 
-/** A member as the directory stores it (carried across continue-as-new). */
-export interface MemberRecord {
-  name: string;
-  kind: MemberKind;
-  program?: string;
-  model?: string;
-  task?: string;
-  contactPolicy: ContactPolicy;
-  contacts: string[];
-  retired: boolean;
-  registeredAt: number;
-  lastActiveAt: number;
-  successfulTasks: number;
-  /** SHA-256 of the member's current token: how the Baton server finds the member behind a token. */
-  tokenHash: string;
-  /**
-   * Credential epoch: raised on every rotation and on retirement. The server passes the epoch it saw
-   * with each call and a stale one is refused, so a cached token stops working everywhere at once.
-   * (Absent in state carried from before epochs existed: read as 0.)
-   */
-  epoch?: number;
-  /** Identity of this registration (a name may be registered again after a project is replaced). */
-  id?: string;
-  invitedBy?: string;
-}
+export type { MemberRecord } from './carried/member-rows';
 
-export interface DirectoryState {
-  members: MemberRecord[];
-}
+/** Carried across continue-as-new: compact rows since the carried-state budget (carried/member-rows.ts), whole records before. */
+export type DirectoryState = DirectoryStateV1 | DirectoryStateV2;
+
+/** Longest name a generated one could have, for the admission estimate of a registration without a name. */
+const LONGEST_NAME = 'x'.repeat(64);
 
 /** What the messages module hears about: a member's mailbox must learn its owner's new epoch or retirement. */
 export type CredentialsChanged = (member: MemberRecord) => Promise<void>;
@@ -77,6 +60,10 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   readonly name = 'directory';
   private readonly members = new Map<string, MemberRecord>();
   private readonly byHash = new Map<string, string>();
+  /** The members as they will be carried, with their exact size (admission reads it). */
+  private readonly rows = new MemberRows();
+  /** Retired members by lower-case name, in the order they retired (the oldest are forgotten first). */
+  private readonly retiredOrder = new Map<string, MemberRecord>();
   /** Set by the messaging module so `notify` delivers; until then notices are dropped. */
   notifier: DirectoryPort['notify'] = () => undefined;
   /** Set by the messages module: prepares a new member's mailbox before registration answers. */
@@ -89,7 +76,11 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     carried: DirectoryState | undefined,
     founder: Founder | undefined,
   ) {
-    for (const m of carried?.members ?? []) this.add(m);
+    const restored = carried ? decodeMembers(carried) : [];
+    for (const m of restored.filter((r) => !r.retired)) this.add(m);
+    // Retired members in the order they retired, the oldest forgotten past the cap.
+    for (const m of restored.filter((r) => r.retired).sort((a, b) => (a.retiredAt ?? a.lastActiveAt) - (b.retiredAt ?? b.lastActiveAt))) this.add(m);
+    this.forgetTombstones();
     if (!carried && founder) {
       const now = Date.now();
       this.add({ ...this.newRecord(founder.name, 'human', founder.tokenHash, now), contactPolicy: 'open' });
@@ -109,12 +100,9 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     this.ctx.operations.define(retireUpdate, { handle: (input) => this.retire(parseOrFail(RetireInput, input, 'retire request')), validate: (input) => void this.checkRetire(parseOrFail(RetireInput, input, 'retire request')) });
     wf.setHandler(whoamiQuery, ({ actor }) => checked(() => this.view(this.get(this.authenticateActor(actor)))));
     wf.setHandler(tokenOwnerQuery, ({ tokenHash }) => this.tokenOwner(tokenHash));
-    wf.setHandler(membersQuery, (raw) => {
-      const filter = parseOrFail(ListMembersInput, raw ?? {}, 'member filter');
-      return [...this.members.values()]
-        .filter((m) => (filter.kind ? m.kind === filter.kind : true) && (filter.includeRetired || !m.retired))
-        .map((m) => this.view(m));
-    });
+    // The first page only (kept for callers from before pages): memberPage has the cursor.
+    wf.setHandler(membersQuery, (raw) => this.page(parseOrFail(ListMembersInput, raw ?? {}, 'member filter')).members);
+    wf.setHandler(memberPageQuery, (raw) => checked(() => this.page(parseOrFail(ListMembersInput, raw ?? {}, 'member filter'))));
     wf.setHandler(memberQuery, ({ name }) => {
       const m = this.members.get(String(name).toLowerCase());
       return m ? this.view(m) : null;
@@ -128,7 +116,12 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   }
 
   snapshot(): DirectoryState {
-    return { members: [...this.members.values()] };
+    return this.rows.encode(this.members.values());
+  }
+
+  /** Carried bytes of the directory (exact: see MemberRows). */
+  carriedBytes(): CarriedSizes {
+    return { directory: this.rows.bytes };
   }
 
   describe() {
@@ -184,7 +177,9 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   /** Record activity of an authenticated member; call from update handlers only (never validators). */
   touch(name: string): void {
     const m = this.members.get(name.toLowerCase());
-    if (m) m.lastActiveAt = Date.now();
+    if (!m) return;
+    m.lastActiveAt = Date.now();
+    this.rows.put(m);
   }
 
   notify: DirectoryPort['notify'] = (to, message) => this.notifier(to, message);
@@ -201,14 +196,56 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
 
   recordSuccess(name: string): void {
     const m = this.members.get(name.toLowerCase());
-    if (m) m.successfulTasks += 1;
+    if (!m) return;
+    m.successfulTasks += 1;
+    this.rows.put(m);
   }
 
   /** `owner` accepts messages from `contact` (contact approval, see the messages module). */
   addContact(owner: string, contact: string): void {
     const m = this.get(owner);
     const name = this.get(contact).name;
-    if (!m.contacts.some((c) => c.toLowerCase() === name.toLowerCase())) m.contacts.push(name);
+    if (m.contacts.some((c) => c.toLowerCase() === name.toLowerCase())) return;
+    m.contacts.push(name);
+    this.rows.put(m);
+  }
+
+  /** Bytes the directory would grow by if `owner` added `contact` (0 when already a contact). */
+  contactCost(owner: string, contact: string): number {
+    const m = this.members.get(owner.toLowerCase());
+    if (!m || m.contacts.some((c) => c.toLowerCase() === contact.toLowerCase())) return 0;
+    return jsonBytes(contact) + (m.contacts.length ? 1 : 0);
+  }
+
+  /** Lower-case names of members whose mailbox is known to run (carried in their rows). */
+  withMailbox(): string[] {
+    return [...this.members.values()].filter((m) => m.mailbox).map((m) => m.name.toLowerCase());
+  }
+
+  /** The messages module knows (or no longer knows) that the member's mailbox runs; carried in its row. */
+  markMailbox(name: string, known: boolean): void {
+    const m = this.members.get(name.toLowerCase());
+    if (!m || Boolean(m.mailbox) === known) return;
+    if (known) m.mailbox = true;
+    else delete m.mailbox;
+    this.rows.put(m);
+  }
+
+  /**
+   * Admission for anything that grows the directory (read-only, so validators run it): `adding` bytes
+   * must fit in CARRIED_BUDGET.directory, counting retired members' tombstones as room (they are
+   * forgotten, oldest first, when an active member needs it). Throws INVALID_STATE naming the limit
+   * and what to do.
+   */
+  checkRoom(adding: number, what: string): void {
+    const used = this.rows.bytes - this.rows.reclaimable;
+    if (used + adding > CARRIED_BUDGET.directory) {
+      throw batonFailure(
+        'INVALID_STATE',
+        `Project ${this.ctx.project} has no room to ${what}: its ${this.rows.active} members take ${formatBytes(used)} of the ${formatBytes(CARRIED_BUDGET.directory)} the directory can carry, and this needs ${formatBytes(adding)} more. Retire members who no longer work here (\`baton retire NAME --human\`), or use a shorter task text.`,
+        { limit: 'directory-bytes', bytes: used, adding, max: CARRIED_BUDGET.directory },
+      );
+    }
   }
 
   /** Members (active, not retired) of a kind; used for escalations to humans. */
@@ -270,6 +307,49 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
   private add(record: MemberRecord): void {
     this.members.set(record.name.toLowerCase(), record);
     this.byHash.set(record.tokenHash, record.name.toLowerCase());
+    if (record.retired) this.retiredOrder.set(record.name.toLowerCase(), record);
+    this.rows.put(record);
+  }
+
+  /**
+   * Forgets the oldest retired members past TOMBSTONES_KEPT, and while the directory is over its budget
+   * (a new member took the room they held): their names become free and their tokens unknown.
+   */
+  private forgetTombstones(): void {
+    for (const [name, m] of this.retiredOrder) {
+      if (this.retiredOrder.size <= TOMBSTONES_KEPT && this.rows.bytes <= CARRIED_BUDGET.directory) return;
+      this.retiredOrder.delete(name);
+      this.members.delete(name);
+      if (this.byHash.get(m.tokenHash) === name) this.byHash.delete(m.tokenHash);
+      this.rows.remove(m);
+    }
+  }
+
+  /** Count and byte admission of a new member (register, invite). */
+  private checkNewMember(profile: { name?: string; program?: string; model?: string; task?: string; invitedBy?: string }): void {
+    if (this.rows.active >= MAX_ACTIVE_MEMBERS) {
+      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} has ${this.rows.active} active members (limit ${MAX_ACTIVE_MEMBERS}); retire members who no longer work here (\`baton retire NAME --human\`).`, { limit: 'members', active: this.rows.active, max: MAX_ACTIVE_MEMBERS });
+    }
+    const row = newRowBytes({ ...profile, name: profile.name ?? LONGEST_NAME }, this.rows.refDigits());
+    this.checkRoom(row + (this.rows.active > 0 ? 1 : 0) + (profile.program ? jsonBytes(profile.program) + 1 : 0) + (profile.model ? jsonBytes(profile.model) + 1 : 0), `register ${profile.name ?? 'a new member'}`);
+  }
+
+  /** A page of members in registration order (registeredAt, then name); cursor "<registeredAt>.<name lower case>". */
+  private page(filter: ReturnType<typeof ListMembersInput.parse>): MemberPage {
+    const all = [...this.members.values()].filter((m) => (filter.kind ? m.kind === filter.kind : true) && (filter.includeRetired || !m.retired));
+    all.sort((a, b) => a.registeredAt - b.registeredAt || (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1));
+    let rest = all;
+    if (filter.after !== undefined) {
+      const m = /^(-?\d+)\.(.+)$/.exec(filter.after);
+      if (!m) throw batonFailure('INVALID_INPUT', `after: "${filter.after}" is not a cursor of the member list; pass the \`next\` of the previous page.`);
+      const [at, name] = [Number(m[1]), m[2]!];
+      rest = all.filter((r) => r.registeredAt > at || (r.registeredAt === at && r.name.toLowerCase() > name));
+    }
+    const views = rest.map((m) => this.view(m));
+    const page = takePage(views, filter.limit, jsonBytes, (v) => `${Date.parse(v.registeredAt)}.${v.name.toLowerCase()}`);
+    const out: MemberPage = { total: all.length, members: page.items };
+    if (page.next !== undefined) out.next = page.next;
+    return out;
   }
 
   private newRecord(name: string, kind: MemberKind, tokenHash: string, now: number): MemberRecord {
@@ -302,6 +382,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
       this.checkFreeName(input.name);
     }
     this.checkFreshHash(input.tokenHash);
+    this.checkNewMember(input);
   }
 
   private checkFreeName(name: string): void {
@@ -319,6 +400,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     if (input.model) record.model = input.model;
     if (input.task) record.task = input.task;
     this.add(record);
+    this.forgetTombstones();
     await this.onRegistered(record);
     return this.view(record);
   }
@@ -333,6 +415,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     if (!problem.ok) throw batonFailure('INVALID_INPUT', `name: ${problem.reason}`);
     this.checkFreeName(input.name);
     this.checkFreshHash(input.tokenHash);
+    this.checkNewMember({ name: input.name, invitedBy: by });
     return by;
   }
 
@@ -341,6 +424,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     this.touch(by);
     const record: MemberRecord = { ...this.newRecord(input.name, 'human', input.tokenHash, Date.now()), contactPolicy: 'open', invitedBy: by };
     this.add(record);
+    this.forgetTombstones();
     await this.onRegistered(record);
     return this.view(record);
   }
@@ -363,6 +447,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     target.tokenHash = input.tokenHash;
     target.epoch = (target.epoch ?? 0) + 1;
     this.byHash.set(target.tokenHash, target.name.toLowerCase());
+    this.rows.put(target);
     await this.onCredentialsChanged(target);
     return this.view(target);
   }
@@ -389,6 +474,10 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     const by = this.authenticateActor(input.actor);
     target.retired = true;
     target.epoch = (target.epoch ?? 0) + 1;
+    target.retiredAt = Date.now();
+    this.rows.put(target);
+    this.retiredOrder.set(target.name.toLowerCase(), target);
+    this.forgetTombstones();
     const released = wf.patched(RETIRE_RELEASES_LEASES) ? this.ctx.reservations.releaseForRetirement(target.name, by) : [];
     await this.onCredentialsChanged(target);
     return { ...this.view(target), released };

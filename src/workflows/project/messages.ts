@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { blockedMessage, decideContact } from '../../domain/messages/contact-policy';
-import { trimArray, trimMap } from '../../domain/messages/bounded';
+import { trimArray } from '../../domain/messages/bounded';
 import { mailboxWorkflowId } from '../../domain/ids';
 import { ContactInput, MemberActor, NotifyInput, SYSTEM_SENDER, SendInput, type ContactRequest, type MailboxOwner, type NoticeTag, type ContactsView, type Importance, type Message, type SendResult } from '../../schemas/messages';
 import { BatonAgent, BatonKind, BatonProject } from '../../search-attributes';
@@ -9,28 +9,38 @@ import { batonFailure, checked, parseOrFail } from '../failure';
 import { claimSignal, deliverSignal, sentSignal } from '../mailbox/api';
 import { mailboxWorkflow } from '../mailbox/mailbox';
 import { hashToken } from '../../domain/agents/token-hash';
-import { Deliveries, type DeliveryState } from './delivery';
+import type { CarriedSizes } from './carried/budget';
+import { jsonBytes } from './carried/json-size';
+import { MESSAGE_CACHE_LIMITS, MessageCaches, requestKey, type MessageCachesV2, type RecentMessage } from './carried/message-caches';
+import { shortFingerprint } from './carried/reserve-answers';
+import { Deliveries, type DeliveryJob, type DeliveryState } from './delivery';
 import type { MailboxRef } from './delivery-api';
 import type { AgentDirectory, MemberRecord } from './directory';
 import { contactApproveUpdate, contactRequestUpdate, contactsQuery, notifyUpdate, openMailboxUpdate, sendUpdate } from './messages-api';
 import type { ProjectContext, ProjectModule } from './module';
-
-/** What the project remembers about a recent message, to apply the contact rules (no body). */
-interface RecentMessage {
-  id: string;
-  from: string;
-  /** Lower-case names it reached; empty for a broadcast. */
-  to: string[];
-  broadcast: boolean;
-  thread: string;
-}
 
 interface QueuedNotice {
   message: Message;
   to: string[];
 }
 
-export interface MessagesState {
+/**
+ * Carried across continue-as-new since the carried-state budget: the caches as byte windows
+ * (carried/message-caches.ts); which mailboxes run is in the directory's rows (a flag per member).
+ */
+export interface MessagesStateV2 {
+  v: 2;
+  caches: MessageCachesV2;
+  /** System notices of runs from before delivery by activity (empty in every later run). */
+  notices: QueuedNotice[];
+  sent: number;
+  deliveries: DeliveryState;
+}
+
+export type MessagesState = MessagesStateV2 | MessagesStateV1;
+
+/** As carried by runs before the budget. */
+export interface MessagesStateV1 {
   /** Lower-case names of members whose mailbox workflow is known to run. */
   mailboxes: string[];
   /** Idempotency: "<sender>\n<key>" → the answer given. */
@@ -48,8 +58,6 @@ export interface MessagesState {
   fingerprints?: [string, string][];
 }
 
-/** Bounds of the carried state (one payload across continue-as-new). */
-const LIMITS = { sends: 500, recent: 500, threads: 500, participantsPerThread: 60, requests: 200 };
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -69,14 +77,11 @@ interface Plan {
 export class MessagesModule implements ProjectModule {
   readonly name = 'messages';
   private readonly mailboxes: Set<string>;
-  private readonly sends: Map<string, SendResult>;
-  private readonly recent: Map<string, RecentMessage>;
-  private readonly threads: Map<string, string[]>;
-  private requests: ContactRequest[];
+  /** Idempotency keys with answers and fingerprints, recent messages, threads, contact requests: byte windows. */
+  private readonly caches: MessageCaches;
   private readonly notices: QueuedNotice[];
   private sent: number;
   private readonly starting = new Map<string, Promise<void>>();
-  private readonly fingerprints: Map<string, string>;
   /**
    * Runs that began before delivery by activity existed (replayed histories) keep delivering with a
    * signal per recipient, in the send update itself; every later run records and returns at once.
@@ -91,14 +96,14 @@ export class MessagesModule implements ProjectModule {
     private readonly directory: AgentDirectory,
     carried: MessagesState | undefined,
   ) {
-    this.mailboxes = new Set(carried?.mailboxes ?? []);
-    this.sends = new Map(carried?.sends ?? []);
-    this.recent = new Map((carried?.recent ?? []).map((m) => [m.id, m]));
-    this.threads = new Map(carried?.threads ?? []);
-    this.requests = carried?.requests ?? [];
+    const v2 = carried && 'v' in carried ? carried : undefined;
+    const v1 = carried && !('v' in carried) ? carried : undefined;
+    this.caches = new MessageCaches(v2 ? v2.caches : v1);
+    this.mailboxes = new Set(v1 ? v1.mailboxes : directory.withMailbox());
+    // Carried from before the budget: the directory's rows carry the flag from now on.
+    for (const name of v1?.mailboxes ?? []) directory.markMailbox(name, true);
     this.notices = carried?.notices ?? [];
     this.sent = carried?.sent ?? 0;
-    this.fingerprints = new Map(carried?.fingerprints ?? []);
     this.deliveries = new Deliveries(ctx.project, () => ctx.settings.maxHistoryEvents, carried?.deliveries);
     // Hooks go in before any module registers handlers: an update that started this workflow is
     // dispatched as soon as its handler is set, i.e. during the directory's register().
@@ -113,9 +118,9 @@ export class MessagesModule implements ProjectModule {
     this.ctx.operations.define(sendUpdate, { handle: (raw) => this.send(parseOrFail(SendInput, raw, 'message')), validate: (raw) => {
         const input = parseOrFail(SendInput, raw, 'message');
         const sender = this.directory.authenticateActor(input.actor);
-        if (input.idempotencyKey && this.sends.has(idempotencyKey(sender, input.idempotencyKey))) return this.checkSameRequest(sender, input);
-        this.plan(input, sender);
-        if (this.byActivity) this.deliveries.checkRoom(input);
+        if (input.idempotencyKey && this.caches.sends.has(idempotencyKey(sender, input.idempotencyKey))) return this.checkSameRequest(sender, input);
+        const plan = this.plan(input, sender);
+        if (this.byActivity) this.deliveries.checkRoom(this.job(this.message(input, plan, PLACEHOLDER_ID, plan.thread ?? PLACEHOLDER_THREAD), plan));
       } });
     this.ctx.operations.define(notifyUpdate, { handle: (raw) => this.notifyFromWorkflow(parseOrFail(NotifyInput, raw, 'notice')), validate: (raw) => void this.checkNotice(parseOrFail(NotifyInput, raw, 'notice')) });
     this.ctx.operations.define(openMailboxUpdate, { handle: async ({ actor }) => {
@@ -132,17 +137,13 @@ export class MessagesModule implements ProjectModule {
   }
 
   snapshot(): MessagesState {
-    return {
-      mailboxes: [...this.mailboxes],
-      sends: [...this.sends],
-      recent: [...this.recent.values()],
-      threads: [...this.threads],
-      requests: this.requests,
-      notices: this.notices,
-      sent: this.sent,
-      deliveries: this.deliveries.snapshot(),
-      fingerprints: [...this.fingerprints],
-    };
+    return { v: 2, caches: this.caches.encode(), notices: this.notices, sent: this.sent, deliveries: this.deliveries.snapshot() };
+  }
+
+  /** Carried bytes: the caches (and counters) and the delivery queue (exact for the queue; the rest measured). */
+  carriedBytes(): CarriedSizes {
+    const delivery = this.deliveries.bytes;
+    return { messages: jsonBytes({ v: 2, caches: this.caches.encode(), notices: this.notices, sent: this.sent, deliveries: 0 }) - 1, delivery };
   }
 
   /** Before continue-as-new: let the deliveries under way finish (see Deliveries.settle). */
@@ -151,7 +152,7 @@ export class MessagesModule implements ProjectModule {
   }
 
   describe() {
-    return { mailboxes: this.mailboxes.size, sent: this.sent, threads: this.threads.size, pendingNotices: this.notices.length, pendingDeliveries: this.deliveries.pending, contactRequests: this.requests.length };
+    return { mailboxes: this.mailboxes.size, sent: this.sent, threads: this.caches.threads.size, pendingNotices: this.notices.length, pendingDeliveries: this.deliveries.pending, contactRequests: this.caches.requests.size };
   }
 
   // --- sending -------------------------------------------------------------------------------------
@@ -161,7 +162,7 @@ export class MessagesModule implements ProjectModule {
    * exist and are active, and each one's contact policy admits the sender.
    */
   private plan(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean }, sender: string): Plan {
-    const original = input.replyTo ? this.recent.get(input.replyTo) : undefined;
+    const original = input.replyTo ? this.caches.recent.get(input.replyTo) : undefined;
     const thread = input.thread ?? original?.thread;
     const senderThreads = this.threadsOf(sender);
     if (input.broadcast) {
@@ -208,7 +209,7 @@ export class MessagesModule implements ProjectModule {
   /** Participant lists of the recent threads the sender took part in (computed once per send). */
   private threadsOf(sender: string): string[][] {
     const ls = lower(sender);
-    return [...this.threads.values()].filter((participants) => participants.includes(ls));
+    return [...this.caches.threads.values()].filter((participants) => participants.includes(ls));
   }
 
   private async send(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean; subject: string; body: string; importance: Importance; ackRequired: boolean }): Promise<SendResult> {
@@ -217,7 +218,7 @@ export class MessagesModule implements ProjectModule {
     if (key) {
       // No await unless there is something to wait for: a yield here would let a concurrent retry
       // with the same key slip past before this send registers itself as in flight.
-      const done = this.sends.get(key);
+      const done = this.caches.sends.get(key)?.result;
       if (done) {
         this.checkSameRequest(sender, input);
         return { ...done, duplicate: true };
@@ -226,12 +227,41 @@ export class MessagesModule implements ProjectModule {
       if (pending) return { ...(await pending), duplicate: true };
     }
     const plan = this.plan(input, sender);
+    // Sends of one batch were all validated against the same queue: the room is checked again here.
+    if (this.byActivity) this.deliveries.checkRoom(this.job(this.message(input, plan, PLACEHOLDER_ID, plan.thread ?? PLACEHOLDER_THREAD), plan));
     this.directory.touch(sender);
     const id = newId('m');
-    const message: Message = {
+    const message = this.message(input, plan, id, plan.thread ?? newId('t'));
+    this.index(message, plan.recipients.map((m) => m.name));
+    const deliveredTo = plan.recipients.map((m) => m.name);
+    if (this.byActivity) {
+      // Recorded: the answer goes back now; the delivery follows (src/workflows/project/delivery.ts).
+      this.deliveries.enqueue(this.job(message, plan));
+      const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
+      if (key) this.remember(key, result, fingerprint(input));
+      return result;
+    }
+    // Deliveries and the outbox record go out together: one workflow task issues every signal.
+    const outbox = this.ensureMailbox(sender).then(() => this.signalMailbox(sender, sentSignal, { message, deliveredTo }));
+    const delivery = Promise.all([this.deliverAll(message, deliveredTo), outbox]).then(() => {
+      const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
+      if (key) this.caches.rememberSend(key, result);
+      return result;
+    });
+    if (key) this.inFlight.set(key, delivery);
+    try {
+      return await delivery;
+    } finally {
+      if (key) this.inFlight.delete(key);
+    }
+  }
+
+  /** A member's message as recorded (and, with placeholder id and thread, as validators measure it). */
+  private message(input: SendInput & { to: string[]; cc: string[]; broadcast: boolean; subject: string; body: string; importance: Importance; ackRequired: boolean }, plan: Plan, id: string, thread: string): Message {
+    return {
       id,
-      thread: plan.thread ?? newId('t'),
-      from: sender,
+      thread,
+      from: plan.sender,
       to: input.broadcast ? [] : input.to.map((n) => this.directory.get(n).name),
       cc: input.cc.map((n) => this.directory.get(n).name),
       broadcast: input.broadcast,
@@ -243,47 +273,24 @@ export class MessagesModule implements ProjectModule {
       ...(input.replyTo ? { replyTo: input.replyTo } : {}),
       system: false,
     };
-    this.index(message, plan.recipients.map((m) => m.name));
-    const deliveredTo = plan.recipients.map((m) => m.name);
-    if (this.byActivity) {
-      // Recorded: the answer goes back now; the delivery follows (src/workflows/project/delivery.ts).
-      this.deliveries.enqueue({ message, to: plan.recipients.map(ref), outbox: { sender: ref(this.directory.get(sender)), deliveredTo } });
-      const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
-      if (key) this.remember(key, result, fingerprint(input));
-      return result;
-    }
-    // Deliveries and the outbox record go out together: one workflow task issues every signal.
-    const outbox = this.ensureMailbox(sender).then(() => this.signalMailbox(sender, sentSignal, { message, deliveredTo }));
-    const delivery = Promise.all([this.deliverAll(message, deliveredTo), outbox]).then(() => {
-      const result: SendResult = { messageId: id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: plan.skipped, duplicate: false };
-      if (key) {
-        this.sends.set(key, result);
-        trimMap(this.sends, LIMITS.sends);
-      }
-      return result;
-    });
-    if (key) this.inFlight.set(key, delivery);
-    try {
-      return await delivery;
-    } finally {
-      if (key) this.inFlight.delete(key);
-    }
+  }
+
+  /** The delivery of a member's message: its recipients, and the sender's outbox. */
+  private job(message: Message, plan: Plan): DeliveryJob {
+    return { message, to: plan.recipients.map(ref), outbox: { sender: ref(this.directory.get(plan.sender)), deliveredTo: plan.recipients.map((m) => m.name) } };
   }
 
   /** Remember who took part, for `auto` (shared thread) and replies; broadcasts add only the sender. */
   private index(message: Message, recipients: string[]): void {
     this.sent++;
     const direct = message.broadcast ? [] : recipients.map(lower);
-    this.recent.set(message.id, { id: message.id, from: message.from, to: direct, broadcast: message.broadcast, thread: message.thread });
-    trimMap(this.recent, LIMITS.recent);
+    this.caches.recent.set(message.id, { id: message.id, from: message.from, to: direct, broadcast: message.broadcast, thread: message.thread } satisfies RecentMessage);
     // Writing only to oneself joins no conversation (else it would be a way around `auto`).
     if (!message.system && !message.broadcast && direct.every((n) => n === lower(message.from))) return;
-    const participants = this.threads.get(message.thread) ?? [];
+    const participants = [...(this.caches.threads.get(message.thread) ?? [])];
     for (const name of [lower(message.from), ...direct]) if (!participants.includes(name)) participants.push(name);
-    trimArray(participants, LIMITS.participantsPerThread);
-    this.threads.delete(message.thread);
-    this.threads.set(message.thread, participants);
-    trimMap(this.threads, LIMITS.threads);
+    trimArray(participants, MESSAGE_CACHE_LIMITS.participantsPerThread);
+    this.caches.threads.set(message.thread, participants);
   }
 
   // --- delivery ------------------------------------------------------------------------------------
@@ -301,7 +308,7 @@ export class MessagesModule implements ProjectModule {
     } catch {
       // The mailbox ended (e.g. terminated by hand): start it again and deliver; the mailbox drops
       // a message id it has already seen, so repeating is safe.
-      this.mailboxes.delete(lower(name));
+      this.knowMailbox(name, false);
       await this.ensureMailbox(name);
       await this.signalMailbox(name, deliverSignal, message);
     }
@@ -344,7 +351,14 @@ export class MessagesModule implements ProjectModule {
       // it now; another registration starts with an empty mailbox.
       await this.signalMailbox(member.name, claimSignal, ownerOf(member));
     }
-    this.mailboxes.add(lower(member.name));
+    this.knowMailbox(member.name, true);
+  }
+
+  /** Which mailboxes run: kept here and carried in the directory's rows. */
+  private knowMailbox(name: string, known: boolean): void {
+    if (known) this.mailboxes.add(lower(name));
+    else this.mailboxes.delete(lower(name));
+    this.directory.markMailbox(name, known);
   }
 
   /** A rotated token or a retirement: the member's mailbox checks the new epoch from now on. */
@@ -354,7 +368,7 @@ export class MessagesModule implements ProjectModule {
       await this.signalMailbox(member.name, claimSignal, ownerOf(member));
     } catch {
       // The mailbox ended (terminated by hand): the next use starts it again with the current owner.
-      this.mailboxes.delete(lower(member.name));
+      this.knowMailbox(member.name, false);
     }
   }
 
@@ -382,7 +396,7 @@ export class MessagesModule implements ProjectModule {
     if (key) {
       // No await unless there is something to wait for: a yield here would let a concurrent retry
       // with the same key slip past before this send registers itself as in flight.
-      const done = this.sends.get(key);
+      const done = this.caches.sends.get(key)?.result;
       if (done) return { ...done, duplicate: true };
       const pending = this.inFlight.get(key);
       if (pending) return { ...(await pending), duplicate: true };
@@ -393,15 +407,12 @@ export class MessagesModule implements ProjectModule {
     if (this.byActivity) {
       this.deliveries.enqueue({ message, to: names.map((n) => ref(this.directory.get(n))) });
       const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo: names, skipped: [], duplicate: false };
-      if (key) this.remember(key, result);
+      if (key) this.caches.rememberSend(key, result);
       return result;
     }
     const delivery = this.deliverAll(message, names).then((deliveredTo) => {
       const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo, skipped: [], duplicate: false };
-      if (key) {
-        this.sends.set(key, result);
-        trimMap(this.sends, LIMITS.sends);
-      }
+      if (key) this.caches.rememberSend(key, result);
       return result;
     });
     if (key) this.inFlight.set(key, delivery);
@@ -466,19 +477,14 @@ export class MessagesModule implements ProjectModule {
 
   /** An idempotency key answers the same request only: another message under it is refused. */
   private checkSameRequest(sender: string, input: SendInput): void {
-    const known = input.idempotencyKey ? this.fingerprints.get(idempotencyKey(sender, input.idempotencyKey)) : undefined;
+    const known = input.idempotencyKey ? this.caches.sends.get(idempotencyKey(sender, input.idempotencyKey))?.fingerprint : undefined;
     if (known !== undefined && known !== fingerprint(input)) {
       throw batonFailure('CONFLICT', `idempotencyKey: "${input.idempotencyKey}" was already used by ${sender} for another message; use a new key for a new message (a retry must send the same message).`, { idempotencyKey: input.idempotencyKey });
     }
   }
 
   private remember(key: string, result: SendResult, requestFingerprint?: string): void {
-    this.sends.set(key, result);
-    trimMap(this.sends, LIMITS.sends);
-    if (requestFingerprint !== undefined) {
-      this.fingerprints.set(key, requestFingerprint);
-      trimMap(this.fingerprints, LIMITS.sends);
-    }
+    this.caches.rememberSend(key, result, requestFingerprint);
   }
 
   // --- contacts ------------------------------------------------------------------------------------
@@ -496,9 +502,7 @@ export class MessagesModule implements ProjectModule {
     const { from, to } = this.checkContactRequest(input);
     this.directory.touch(from);
     const request: ContactRequest = { from, to: to.name, at: new Date(Date.now()).toISOString(), ...(input.note ? { note: input.note } : {}) };
-    this.requests = this.requests.filter((r) => !(lower(r.from) === lower(from) && lower(r.to) === lower(to.name)));
-    this.requests.push(request);
-    trimArray(this.requests, LIMITS.requests);
+    this.caches.requests.set(requestKey(from, to.name), request);
     const notice = this.systemMessage([to.name], {
       subject: `Contact request from ${from}`,
       body: `${from} asks to message you${input.note ? `:\n\n> ${input.note}\n` : '.'}\n\nApprove with \`baton contact approve ${from}\` (you become each other's contacts), or ignore this.`,
@@ -511,6 +515,10 @@ export class MessagesModule implements ProjectModule {
     const by = this.directory.authenticateActor(input.actor);
     const who = this.directory.get(input.name);
     if (lower(who.name) === lower(by)) throw batonFailure('INVALID_INPUT', 'name: you are always in contact with yourself.');
+    // Contacts are carried in the directory's rows: they must fit in its budget.
+    const asked = this.caches.requests.has(requestKey(who.name, by));
+    const adding = this.directory.contactCost(by, who.name) + (asked ? this.directory.contactCost(who.name, by) : 0);
+    if (adding > 0) this.directory.checkRoom(adding, `add ${who.name} as a contact of ${by}`);
     return { by, who };
   }
 
@@ -518,10 +526,10 @@ export class MessagesModule implements ProjectModule {
     const { by, who } = this.checkApproval(input);
     this.directory.touch(by);
     this.directory.addContact(by, who.name);
-    const asked = this.requests.some((r) => lower(r.from) === lower(who.name) && lower(r.to) === lower(by));
+    const asked = this.caches.requests.has(requestKey(who.name, by));
     // Whoever asked to talk to `by` will want the answer: contacts become mutual on an approved request.
     if (asked) this.directory.addContact(who.name, by);
-    this.requests = this.requests.filter((r) => !(lower(r.from) === lower(who.name) && lower(r.to) === lower(by)));
+    this.caches.requests.delete(requestKey(who.name, by));
     if (!who.retired) {
       await this.deliverNotice(this.systemMessage([who.name], { subject: `${by} accepted you as a contact`, body: `You may now message ${by} (\`baton send ${by} ...\`).` }), [who]);
     }
@@ -534,8 +542,8 @@ export class MessagesModule implements ProjectModule {
       name: m.name,
       policy: m.contactPolicy,
       contacts: m.contacts,
-      incoming: this.requests.filter((r) => lower(r.to) === lower(m.name)),
-      outgoing: this.requests.filter((r) => lower(r.from) === lower(m.name)),
+      incoming: [...this.caches.requests.values()].filter((r) => lower(r.to) === lower(m.name)),
+      outgoing: [...this.caches.requests.values()].filter((r) => lower(r.from) === lower(m.name)),
     };
   }
 }
@@ -548,8 +556,12 @@ function ref(member: MemberRecord): MailboxRef {
 /** What makes two sends the same request (for idempotency keys): everything but who and when. */
 function fingerprint(input: SendInput): string {
   const { to, cc, broadcast, subject, body, importance, ackRequired, thread, replyTo } = input;
-  return hashToken(JSON.stringify([to ?? [], cc ?? [], broadcast ?? false, subject, body, importance ?? 'normal', ackRequired ?? false, thread ?? null, replyTo ?? null]));
+  return shortFingerprint(hashToken(JSON.stringify([to ?? [], cc ?? [], broadcast ?? false, subject, body, importance ?? 'normal', ackRequired ?? false, thread ?? null, replyTo ?? null])));
 }
+
+/** Ids of the length `newId` makes, for measuring a message before it is recorded. */
+const PLACEHOLDER_ID = 'm-000000000000';
+const PLACEHOLDER_THREAD = 't-000000000000';
 
 /** Who owns a member's mailbox: this registration, at its current epoch. */
 function ownerOf(member: MemberRecord): MailboxOwner {

@@ -4,6 +4,7 @@ import type { LeaseFact } from '../../domain/alerts/rules';
 import type { NoticeTag } from '../../schemas/messages';
 import type { HolderState, Reservation } from '../../schemas/reservations';
 import type { ProjectOperations } from './operations';
+import type { CarriedSizes } from './carried/budget';
 
 /**
  * The project workflow is one execution per project that owns several pieces of state (reservations,
@@ -22,6 +23,8 @@ export interface ProjectModule {
   nextWakeAt?(): number | undefined;
   /** Called when workflow time reaches or passes nextWakeAt (also after the worker was down). */
   onWake?(now: number): void;
+  /** Bytes of each carried section this module owns (carried/budget.ts), for `describe` and the check at continue-as-new. */
+  carriedBytes?(): CarriedSizes;
   /** Readable summary for the `describe` query. */
   describe?(): unknown;
   /** Work to finish before the run continues-as-new (after new updates are refused). */

@@ -10,6 +10,8 @@ import { AgentDirectory, type DirectoryState } from './directory';
 import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
 import { ProjectOperations } from './operations';
+import { CARRIED_BUDGET_TOTAL, PAYLOAD_LIMIT_BYTES, carriedReport, formatBytes, type CarriedSizes } from './carried/budget';
+import { jsonBytes } from './carried/json-size';
 
 /**
  * One long-running workflow per project: the single authority for its reservations, its directory,
@@ -85,6 +87,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
     historyLength: wf.workflowInfo().historyLength,
     settings,
     modules: Object.fromEntries(modules.map((m) => [m.name, m.describe?.() ?? null])),
+    carried: carriedReport(carriedSizes(modules)),
   }));
 
   for (;;) {
@@ -112,12 +115,30 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
     wf.setCurrentDetails(`Project ${input.project} ended by ${ended.endedBy} at ${ended.endedAt}: ${ended.reason}`);
     return ended;
   }
-  await wf.continueAsNew<typeof projectWorkflow>({
+  const next = {
     project: input.project,
     settings,
     generation: input.generation + 1,
     carried: Object.fromEntries(modules.map((m) => [m.name, m.snapshot()])),
-  });
+  };
+  checkCarried(modules, jsonBytes(next));
+  await wf.continueAsNew<typeof projectWorkflow>(next);
+}
+
+function carriedSizes(modules: ProjectModule[]): CarriedSizes {
+  return Object.assign({}, ...modules.map((m) => m.carriedBytes?.() ?? {})) as CarriedSizes;
+}
+
+/**
+ * Admission keeps each section within its budget (carried/budget.ts); what may still exceed it (renewals
+ * regrouping leases, state carried from before the budget) is said in the worker's log with the sizes,
+ * well before the input would reach Temporal's payload limit (it then fails the continue-as-new).
+ */
+function checkCarried(modules: ProjectModule[], inputBytes: number): void {
+  const report = carriedReport(carriedSizes(modules));
+  if (report.bytes <= CARRIED_BUDGET_TOTAL && inputBytes <= PAYLOAD_LIMIT_BYTES) return;
+  const sections = Object.fromEntries(Object.entries(report.sections).map(([name, s]) => [name, `${formatBytes(s.bytes)} of ${formatBytes(s.budget)}`]));
+  wf.log.warn(`The project's carried state is over its budget: ${report.summary}; the continue-as-new input takes ${formatBytes(inputBytes)}`, { sections, inputBytes, limit: PAYLOAD_LIMIT_BYTES });
 }
 
 /** Settings after a human's patch; validated whole, so a patch cannot produce an invalid combination. */

@@ -17,7 +17,6 @@ import {
   RenewInput,
   ReserveInput,
   type AuditAction,
-  type AuditEntry,
   type AuditTrail,
   type CheckResult,
   type Conflict,
@@ -28,7 +27,13 @@ import {
   type ReservationList,
   type ReserveResult,
 } from '../../schemas/reservations';
+import { takePage } from '../../domain/page';
 import { batonFailure, checked, guarded, parseOrFail } from '../failure';
+import { AuditWindow, type AuditRecord, type AuditRow } from './carried/audit-window';
+import { CARRIED_BUDGET, formatBytes, type CarriedSizes } from './carried/budget';
+import { jsonBytes } from './carried/json-size';
+import { LeaseTable, decodeLeases, type LeaseRecord, type LeaseSectionV2, type LeaseTupleV1 } from './carried/lease-table';
+import { ReserveAnswers, shortFingerprint, type AnswerRow, type AnswerTupleV1, type ReserveAnswer } from './carried/reserve-answers';
 import type { ProjectContext, ProjectModule, ReservationsPort } from './module';
 import {
   checkReservationsQuery,
@@ -40,54 +45,38 @@ import {
   reserveUpdate,
 } from './reservations-api';
 
-/** A lease as the book keeps it (times in workflow ms). */
-interface Lease {
-  id: string;
-  holder: string;
-  pattern: string;
-  exclusive: boolean;
-  reason: string;
-  createdAt: number;
-  expiresAt: number;
-  requestId?: string;
-  via?: string;
-  /** When to warn the holder that the lease runs out (workflow ms); unset once warned, or when no warning is due. */
-  warnAt?: number;
-}
-
-interface StoredAudit extends Omit<AuditEntry, 'at'> {
-  at: number;
-}
+type Lease = LeaseRecord;
 
 /**
- * Carried across continue-as-new. Leases are tuples with holders and reasons interned (a 200-pattern
- * reserve shares one reason), so 10,000 leases stay well under Temporal's 2 MB payload limit.
+ * Carried across continue-as-new (carried/budget.ts): version 2 since the carried-state budget, the
+ * leases in their compact table (carried/lease-table.ts), the audit window and the reserve answers
+ * as rows. Version 1 is what runs from before carried (restored as well).
  */
-export interface ReservationsState {
-  v: 1;
-  strings: string[];
-  /**
-   * [id, holder#, pattern, exclusive 0/1, reason#, createdAt, expiresAt, requestId#|-1, via#|-1, warnAt|-1];
-   * warnAt is absent in state carried from before expiry warnings (computed again on restore).
-   */
-  leases: [string, number, string, number, number, number, number, number, number, number?][];
-  audit: StoredAudit[];
-  auditTotal: number;
-  /**
-   * Granted answers of recent reserve calls by request id, for idempotent retries, and (since lease
-   * notices) a fingerprint of the request, so a request id reused for another request is refused.
-   */
-  requests: [string, number, ReserveResult, string?][];
-}
+export type ReservationsState =
+  | {
+      v: 2;
+      leases: LeaseSectionV2;
+      audit: AuditRow[];
+      auditTotal: number;
+      answers: AnswerRow[];
+    }
+  | {
+      v: 1;
+      strings: string[];
+      leases: LeaseTupleV1[];
+      audit: AuditRecord[];
+      auditTotal: number;
+      requests: AnswerTupleV1[];
+    };
 
-export const AUDIT_KEPT = 1000;
+export { AUDIT_KEPT } from './carried/audit-window';
 const AUDIT_PATTERNS_KEPT = 20;
-const REQUESTS_KEPT = 500;
-/** Cached answers beyond this many reservations in total are dropped oldest first, to bound the state. */
-const REQUEST_RESERVATIONS_KEPT = 5000;
-const REQUEST_TTL_MS = 24 * 3600 * 1000;
-/** Above this the carried state approaches Temporal's payload limit; agents must release first. */
+/** A count limit besides the byte budget (CARRIED_BUDGET.leases): agents must release first. */
 export const MAX_ACTIVE_RESERVATIONS = 20_000;
+/** A lease notice lists this many leases at most (the rest by count): a notice travels in the carried delivery queue. */
+const NOTICE_LEASES_LISTED = 20;
+/** A notice's tag names at most this many lease ids (NoticeTag.reservationIds). */
+const NOTICE_IDS_TAGGED = 1000;
 
 const key = (name: string) => name.toLowerCase();
 
@@ -110,10 +99,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   private readonly parsed = new Map<string, ParsedGlob>();
   private readonly byHolder = new Map<string, Set<string>>();
   private readonly index = new PatternIndex();
-  private audit: StoredAudit[] = [];
+  /** The leases as they will be carried, with their exact size (the admission check reads it). */
+  private readonly table = new LeaseTable(Date.now());
+  private audit = new AuditWindow();
   private auditTotal = 0;
-  private readonly requests = new Map<string, { at: number; result: ReserveResult; fingerprint?: string }>();
-  private requestReservations = 0;
+  private answers = new ReserveAnswers();
   /** The next time a lease expires or its holder is to be warned (cache of nextWakeAt; recomputed when dirty). */
   private earliest: number | undefined;
   private earliestDirty = false;
@@ -133,8 +123,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   register(): void {
     this.ctx.operations.define(reserveUpdate, { handle: (raw) => this.reserve(raw), validate: (raw) => {
         const input = parseOrFail(ReserveInput, raw, 'reserve request');
-        this.checkSameRequest(this.authorize(input.actor, input.allowBroad), input);
+        const holder = this.authorize(input.actor, input.allowBroad);
+        this.checkSameRequest(holder, input);
         guarded(() => input.patterns.forEach((p) => checkPattern(p, { allowBroad: input.allowBroad })));
+        // A retry of a remembered request adds nothing; anything else must fit (refused here: no trace).
+        if (!this.answerFor(holder, input.requestId, Date.now())) this.checkRoom(holder, input, Date.now());
       } });
     this.ctx.operations.define(releaseUpdate, { handle: (raw) => this.release(raw), validate: (raw) => {
         const input = parseOrFail(ReleaseInput, raw, 'release request');
@@ -173,6 +166,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     this.warnDue(now);
   }
 
+  /** Carried bytes of this module's sections (exact: see LeaseTable, AuditWindow, ReserveAnswers). */
+  carriedBytes(): CarriedSizes {
+    return { leases: this.table.bytes, audit: this.audit.bytes, reserveAnswers: this.answers.bytes };
+  }
+
   describe() {
     let nextExpiry: number | undefined;
     let nextWarning: number | undefined;
@@ -191,50 +189,23 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   }
 
   snapshot(): ReservationsState {
-    const strings: string[] = [];
-    const ids = new Map<string, number>();
-    const intern = (s: string | undefined) => {
-      if (s === undefined) return -1;
-      let i = ids.get(s);
-      if (i === undefined) {
-        i = strings.push(s) - 1;
-        ids.set(s, i);
-      }
-      return i;
-    };
-    return {
-      v: 1,
-      leases: [...this.leases.values()].map((l) => {
-        const tuple: ReservationsState['leases'][number] = [l.id, intern(l.holder), l.pattern, l.exclusive ? 1 : 0, intern(l.reason), l.createdAt, l.expiresAt, intern(l.requestId), intern(l.via)];
-        // Only runs that tell holders carry the warning time: the state of older runs stays as it was.
-        if (this.tellsHolders) tuple.push(l.warnAt ?? -1);
-        return tuple;
-      }),
-      strings,
-      audit: this.audit,
-      auditTotal: this.auditTotal,
-      requests: [...this.requests].map(([k, { at, result, fingerprint }]) => (this.tellsHolders && fingerprint !== undefined ? [k, at, result, fingerprint] : [k, at, result])),
-    };
+    const leases = this.table.encode();
+    // A run that does not warn holders leaves that to the next run (as version 1 did by leaving warnAt out).
+    if (!this.tellsHolders) leases.nw = 1;
+    return { v: 2, leases, audit: this.audit.encode(), auditTotal: this.auditTotal, answers: this.answers.encode() };
   }
 
   private restore(state: ReservationsState): void {
-    const str = (i: number) => (i < 0 ? undefined : state.strings[i]);
-    for (const [id, holder, pattern, exclusive, reason, createdAt, expiresAt, requestId, via, warnAt] of state.leases) {
-      const lease: Lease = { id, holder: str(holder)!, pattern, exclusive: exclusive === 1, reason: str(reason)!, createdAt, expiresAt };
-      const r = str(requestId);
-      const v = str(via);
-      if (r !== undefined) lease.requestId = r;
-      if (v !== undefined) lease.via = v;
+    for (const { lease, warnAtUnknown } of decodeLeases(state)) {
       // Carried from a run before warnings: warn as if granted with its whole lifetime as the TTL.
-      if (warnAt === undefined) this.scheduleWarning(lease, expiresAt - createdAt);
-      else if (warnAt >= 0) lease.warnAt = warnAt;
+      if (warnAtUnknown) this.scheduleWarning(lease, lease.expiresAt - lease.createdAt);
       // Patterns were checked when granted; re-parsing cannot fail unless the syntax changed, and then
       // keeping the lease under the old reading would be worse than the INTERNAL failure this raises.
-      this.add(lease, guarded(() => checkPattern(pattern, { allowBroad: true })));
+      this.add(lease, guarded(() => checkPattern(lease.pattern, { allowBroad: true })));
     }
-    this.audit = state.audit;
+    this.audit = new AuditWindow(state.audit);
     this.auditTotal = state.auditTotal;
-    for (const [k, at, result, fingerprint] of state.requests) this.remember(k, at, result, fingerprint);
+    this.answers = new ReserveAnswers(state.v === 2 ? state.answers : state.requests);
   }
 
   // --- ReservationsPort -----------------------------------------------------------------------
@@ -278,9 +249,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const holder = this.authorize(input.actor, input.allowBroad);
     const now = Date.now();
     this.expireDue(now);
-    const requestKey = input.requestId === undefined ? undefined : `${key(holder)}\u0000${input.requestId}`;
-    const previous = requestKey === undefined ? undefined : this.requests.get(requestKey);
-    if (previous) return previous.result;
+    const requestKey = input.requestId === undefined ? undefined : answerKey(holder, input.requestId);
+    const previous = this.answerFor(holder, input.requestId, now);
+    if (previous) return previous;
+    // Remembered, but its leases ended since (released, expired, force-released): decided again as new.
+    if (requestKey !== undefined) this.answers.forget(requestKey);
 
     const patterns = distinctPatterns(input.patterns);
     const parsed = guarded(() => patterns.map((p) => checkPattern(p, { allowBroad: input.allowBroad })));
@@ -288,14 +261,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     parsed.forEach((glob) => conflicts.push(...this.conflictsWith(glob, glob.pattern, holder, input.exclusive, now)));
     if (conflicts.length > 0) return { status: 'conflict', conflicts };
 
-    const fresh = patterns.length - patterns.filter((p) => this.ownLease(holder, p)).length;
-    if (this.leases.size + fresh > MAX_ACTIVE_RESERVATIONS) {
-      // Say when the limit clears by itself: at the next expiry (or sooner, when someone releases).
-      let next: number | undefined;
-      for (const l of this.leases.values()) if (next === undefined || l.expiresAt < next) next = l.expiresAt;
-      const clears = next === undefined ? '' : ` It clears by itself as leases expire, the next at ${new Date(next).toISOString()}.`;
-      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.${clears}`);
-    }
+    this.checkRoom(holder, input, now);
     const ttl = clampTtl(input.ttlSeconds);
     const expiresAt = now + ttl.seconds * 1000;
     const via = input.actor.kind === 'workflow' ? input.actor.workflowId : undefined;
@@ -305,9 +271,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     parsed.forEach((glob) => {
       const own = this.ownLease(holder, glob.pattern);
       if (own) {
-        this.setExpiry(own, Math.max(own.expiresAt, expiresAt), ttl.seconds * 1000);
-        own.exclusive = input.exclusive;
-        own.reason = input.reason;
+        this.change(own, () => {
+          this.setExpiry(own, Math.max(own.expiresAt, expiresAt), ttl.seconds * 1000);
+          own.exclusive = input.exclusive;
+          own.reason = input.reason;
+        });
         extended.push(own);
         return;
       }
@@ -324,7 +292,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
     const result: ReserveResult = { status: 'granted', reservations: [...granted, ...extended].map((l) => this.view(l)) };
     if (ttl.clampedFrom !== undefined) result.clampedTtl = { requestedSeconds: ttl.clampedFrom, appliedSeconds: ttl.seconds };
-    if (requestKey !== undefined) this.remember(requestKey, now, result, requestFingerprint(input));
+    if (requestKey !== undefined) {
+      const answer: ReserveAnswer = { at: now, ids: result.reservations.map((r) => r.id), fingerprint: requestFingerprint(input) };
+      if (result.clampedTtl) answer.clampedTtl = result.clampedTtl;
+      this.answers.remember(requestKey, answer);
+    }
     return result;
   }
 
@@ -351,7 +323,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const leases = input.ids ? this.ownIds(holder, input.ids, 'renew', true) : this.leasesOf(holder);
     const ttl = clampTtl(input.ttlSeconds);
     this.signOfLife(input.actor, holder);
-    for (const lease of leases) this.setExpiry(lease, Math.max(now, lease.expiresAt) + ttl.seconds * 1000, ttl.seconds * 1000);
+    for (const lease of leases) this.change(lease, () => this.setExpiry(lease, Math.max(now, lease.expiresAt) + ttl.seconds * 1000, ttl.seconds * 1000));
     if (leases.length) this.record(now, 'renew', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
     this.ctx.wake();
     const result: RenewResult = { renewed: leases.map((l) => this.view(l)) };
@@ -381,7 +353,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     }
     for (const [holder, theirs] of byHolder) {
       this.record(now, 'force-release', by, holder, theirs, input.reason);
-      const list = theirs.map((l) => `  ${l.pattern}  (${l.id})`).join('\n');
+      const list = [...theirs.slice(0, NOTICE_LEASES_LISTED).map((l) => `  ${l.pattern}  (${l.id})`), ...(theirs.length > NOTICE_LEASES_LISTED ? [`  ... and ${theirs.length - NOTICE_LEASES_LISTED} more`] : [])].join('\n');
       this.ctx.directory.notify([holder], {
         subject: `${by} force-released ${theirs.length === 1 ? 'your reservation' : `${theirs.length} of your reservations`}`,
         body: `${by} released, in project ${this.ctx.project}:\n${list}\nReason: ${input.reason}\nCheck with \`baton check\` before editing these files again.`,
@@ -393,11 +365,23 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   // --- queries --------------------------------------------------------------------------------
 
-  private list(filter: { holder?: string; limit: number }): ReservationList {
+  /** Oldest first by (createdAt, id); a page within `limit` and PAGE_BYTES, `next` = "<createdAt>.<id>" of its last lease. */
+  private list(filter: { holder?: string; limit: number; after?: string }): ReservationList {
     const now = Date.now();
     const all = (filter.holder ? this.leasesOf(filter.holder) : [...this.leases.values()]).filter((l) => l.expiresAt > now);
     all.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
-    return { total: all.length, reservations: all.slice(0, filter.limit).map((l) => this.view(l)) };
+    let rest = all;
+    if (filter.after !== undefined) {
+      const m = /^(-?\d+)\.(.+)$/.exec(filter.after);
+      if (!m) throw batonFailure('INVALID_INPUT', `after: "${filter.after}" is not a cursor of the reservation list; pass the \`next\` of the previous page.`);
+      const [at, id] = [Number(m[1]), m[2]!];
+      rest = all.filter((l) => l.createdAt > at || (l.createdAt === at && l.id.localeCompare(id) > 0));
+    }
+    const views = rest.map((l) => this.view(l));
+    const page = takePage(views, filter.limit, jsonBytes, (r) => `${Date.parse(r.createdAt)}.${r.id}`);
+    const list: ReservationList = { total: all.length, reservations: page.items };
+    if (page.next !== undefined) list.next = page.next;
+    return list;
   }
 
   private check(input: { paths?: string[]; patterns?: string[]; asAgent?: string; exclusive: boolean }): CheckResult {
@@ -421,13 +405,75 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     return { clear: results.every((r) => r.conflicts.length === 0), results };
   }
 
-  private auditTrail(filter: { holder?: string; limit: number }): AuditTrail {
+  /** The newest `limit` entries older than the cursor (a seq), oldest first, within PAGE_BYTES; `next` = the seq of the oldest shown. */
+  private auditTrail(filter: { holder?: string; limit: number; after?: string }): AuditTrail {
     const wanted = filter.holder === undefined ? undefined : key(filter.holder);
-    const entries = this.audit.filter((e) => wanted === undefined || key(e.holder) === wanted || key(e.by) === wanted);
-    return { total: this.auditTotal, entries: entries.slice(-filter.limit).map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    let before = Infinity;
+    if (filter.after !== undefined) {
+      if (!/^\d+$/.test(filter.after)) throw batonFailure('INVALID_INPUT', `after: "${filter.after}" is not a cursor of the audit trail; pass the \`next\` of the previous page.`);
+      before = Number(filter.after);
+    }
+    const entries = this.audit.entries().filter((e) => e.seq < before && (wanted === undefined || key(e.holder) === wanted || key(e.by) === wanted));
+    const newestFirst = entries.reverse().map((e) => ({ ...e, at: new Date(e.at).toISOString() }));
+    const page = takePage(newestFirst, filter.limit, jsonBytes, (e) => String(e.seq));
+    const trail: AuditTrail = { total: this.auditTotal, entries: page.items.reverse() };
+    if (page.next !== undefined) trail.next = page.next;
+    return trail;
   }
 
   // --- internals ------------------------------------------------------------------------------
+
+  /**
+   * Admission (read-only, so the validator runs it too and a refusal leaves no trace): the count limit,
+   * and the carried-state budget of the leases, counting what this reserve would add (LeaseTable#costOf,
+   * an upper bound). Throws INVALID_STATE saying how full, what to do, and when it clears by itself.
+   */
+  private checkRoom(holder: string, input: ReturnType<typeof ReserveInput.parse>, now: number): void {
+    const patterns = distinctPatterns(input.patterns);
+    const own = patterns.map((p) => this.ownLease(holder, p));
+    const fresh = patterns.filter((_p, i) => own[i] === undefined);
+    const extended = own.filter((l): l is Lease => l !== undefined);
+    const active = () => {
+      let next: number | undefined;
+      for (const l of this.leases.values()) if (next === undefined || l.expiresAt < next) next = l.expiresAt;
+      // Say when the limit clears by itself: at the next expiry (or sooner, when someone releases).
+      return next === undefined ? '' : ` It clears by itself as leases expire, the next at ${new Date(next).toISOString()}.`;
+    };
+    if (this.leases.size + fresh.length > MAX_ACTIVE_RESERVATIONS) {
+      throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.${active()}`, { limit: 'reservations', active: this.leases.size, max: MAX_ACTIVE_RESERVATIONS });
+    }
+    const plan = { holder, reason: input.reason, patterns: fresh, extendedCreatedAt: extended.map((l) => l.createdAt), ...(input.requestId === undefined ? {} : { requestId: input.requestId }), ...(input.actor.kind === 'workflow' ? { via: input.actor.workflowId } : {}) };
+    const adding = this.table.costOf(plan);
+    if (this.table.bytes + adding > CARRIED_BUDGET.leases) {
+      throw batonFailure(
+        'INVALID_STATE',
+        `Project ${this.ctx.project} has no room for these reservations: its ${this.leases.size} active leases take ${formatBytes(this.table.bytes)} of the ${formatBytes(CARRIED_BUDGET.leases)} the project can carry, and these ${fresh.length} would add up to ${formatBytes(adding)} (long patterns cost the most). Release what is no longer being edited, or reserve shorter patterns (a directory such as src/api/ covers everything under it).${active()}`,
+        { limit: 'reservation-bytes', bytes: this.table.bytes, adding, max: CARRIED_BUDGET.leases, active: this.leases.size, now },
+      );
+    }
+  }
+
+  /**
+   * The answer to a retried request: the leases it was granted, as they stand now, while all of them
+   * are still held; undefined when the request id is not remembered (never seen, or past the window) or
+   * its leases ended since (the retry is then decided as a new request).
+   */
+  private answerFor(holder: string, requestId: string | undefined, now: number): ReserveResult | undefined {
+    if (requestId === undefined) return undefined;
+    const answer = this.answers.get(answerKey(holder, requestId));
+    if (!answer) return undefined;
+    const leases = answer.ids.map((id) => this.leases.get(id));
+    if (!leases.every((l): l is Lease => l !== undefined && l.expiresAt > now && key(l.holder) === key(holder))) return undefined;
+    const result: ReserveResult = { status: 'granted', reservations: leases.map((l) => this.view(l)) };
+    if (answer.clampedTtl) result.clampedTtl = answer.clampedTtl;
+    return result;
+  }
+
+  /** Changes a lease in place, keeping the carried table (and its byte count) in step. */
+  private change(lease: Lease, fn: () => void): void {
+    fn();
+    this.table.update(lease);
+  }
 
   /** Authenticates the actor (read-only, so validators may call it); returns the member acted for. */
   private authorize(actor: Actor, allowBroad = false): string {
@@ -520,6 +566,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   private add(lease: Lease, glob: ParsedGlob): void {
     this.leases.set(lease.id, lease);
+    this.table.add(lease);
     this.parsed.set(lease.id, glob);
     this.index.add(lease.id, glob);
     let mine = this.byHolder.get(key(lease.holder));
@@ -530,6 +577,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   private remove(lease: Lease): void {
     this.leases.delete(lease.id);
+    this.table.remove(lease.id);
     this.parsed.delete(lease.id);
     this.index.remove(lease.id);
     const mine = this.byHolder.get(key(lease.holder));
@@ -566,13 +614,13 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     for (const lease of this.leases.values()) {
       if (lease.warnAt === undefined || lease.warnAt > now) continue;
       if (lease.expiresAt === this.earliest || lease.warnAt === this.earliest) this.earliestDirty = true;
-      delete lease.warnAt;
+      this.change(lease, () => delete lease.warnAt);
       if (lease.expiresAt <= now) continue;
       byHolder.set(lease.holder, [...(byHolder.get(lease.holder) ?? []), lease]);
     }
     for (const [holder, theirs] of byHolder) {
-      const text = expiringNotice(this.ctx.project, theirs, now);
-      this.ctx.directory.notify([holder], { ...text, importance: 'high', notice: { topic: 'lease-expiring', reservationIds: theirs.map((l) => l.id), expiresAt: new Date(Math.max(...theirs.map((l) => l.expiresAt))).toISOString() } });
+      const text = listedNotice(expiringNotice(this.ctx.project, theirs.slice(0, NOTICE_LEASES_LISTED), now), theirs.length);
+      this.ctx.directory.notify([holder], { ...text, importance: 'high', notice: { topic: 'lease-expiring', reservationIds: theirs.slice(0, NOTICE_IDS_TAGGED).map((l) => l.id), expiresAt: new Date(Math.max(...theirs.map((l) => l.expiresAt))).toISOString() } });
     }
   }
 
@@ -588,13 +636,13 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     for (const [holder, theirs] of byHolder) {
       this.record(now, 'expire', 'baton', holder, theirs);
       if (!this.tellsHolders) continue;
-      const text = expiredNotice(this.ctx.project, theirs);
-      this.ctx.directory.notify([holder], { ...text, importance: 'high', notice: { topic: 'lease-expired', reservationIds: theirs.map((l) => l.id) } });
+      const text = listedNotice(expiredNotice(this.ctx.project, theirs.slice(0, NOTICE_LEASES_LISTED)), theirs.length);
+      this.ctx.directory.notify([holder], { ...text, importance: 'high', notice: { topic: 'lease-expired', reservationIds: theirs.slice(0, NOTICE_IDS_TAGGED).map((l) => l.id) } });
     }
   }
 
   private record(at: number, action: AuditAction, by: string, holder: string, leases: Lease[], reason?: string, via?: string): void {
-    const entry: StoredAudit = {
+    const entry: AuditRecord = {
       seq: ++this.auditTotal,
       at,
       action,
@@ -607,7 +655,6 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     if (reason !== undefined) entry.reason = reason;
     if (via !== undefined) entry.via = via;
     this.audit.push(entry);
-    if (this.audit.length > AUDIT_KEPT) this.audit.splice(0, this.audit.length - AUDIT_KEPT);
   }
 
   /**
@@ -617,22 +664,9 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
    */
   private checkSameRequest(holder: string, input: ReturnType<typeof ReserveInput.parse>): void {
     if (input.requestId === undefined) return;
-    const known = this.requests.get(`${key(holder)}\u0000${input.requestId}`)?.fingerprint;
+    const known = this.answers.get(answerKey(holder, input.requestId))?.fingerprint;
     if (known !== undefined && known !== requestFingerprint(input)) {
       throw batonFailure('CONFLICT', `requestId: "${input.requestId}" was already used by ${holder} for another reservation request; use a new id for a new request (a retry must send the same request).`, { requestId: input.requestId });
-    }
-  }
-
-  private remember(requestKey: string, at: number, result: ReserveResult, fingerprint?: string): void {
-    const size = (r: ReserveResult) => (r.status === 'granted' ? r.reservations.length : 0);
-    this.requests.set(requestKey, fingerprint === undefined ? { at, result } : { at, result, fingerprint });
-    this.requestReservations += size(result);
-    for (const [k, old] of this.requests) {
-      const tooMany = this.requests.size > REQUESTS_KEPT || this.requestReservations > REQUEST_RESERVATIONS_KEPT;
-      if (!tooMany && old.at > at - REQUEST_TTL_MS) break;
-      if (k === requestKey) break;
-      this.requests.delete(k);
-      this.requestReservations -= size(old.result);
     }
   }
 
@@ -665,7 +699,18 @@ function wakeOf(lease: Lease): number {
   return lease.warnAt !== undefined && lease.warnAt < lease.expiresAt ? lease.warnAt : lease.expiresAt;
 }
 
-/** What makes two reserve calls the same request (for request ids): everything but who and when. */
+/** What makes two reserve calls the same request (for request ids): everything but who and when (128 bits of SHA-256). */
 function requestFingerprint(input: ReturnType<typeof ReserveInput.parse>): string {
-  return hashToken(JSON.stringify([input.patterns, input.exclusive, input.ttlSeconds, input.reason, input.allowBroad]));
+  return shortFingerprint(hashToken(JSON.stringify([input.patterns, input.exclusive, input.ttlSeconds, input.reason, input.allowBroad])));
+}
+
+function answerKey(holder: string, requestId: string): string {
+  return `${key(holder)}\u0000${requestId}`;
+}
+
+/** A notice that lists only some of `total` leases says how many more there are. */
+function listedNotice(text: { subject: string; body: string }, total: number): { subject: string; body: string } {
+  if (total <= NOTICE_LEASES_LISTED) return text;
+  // The subject counts the leases it was given ("20 of your reservations expire ..."): say how many there are.
+  return { subject: text.subject.replace(`${NOTICE_LEASES_LISTED} `, `${total} `), body: `${text.body}\n\n(${NOTICE_LEASES_LISTED} of ${total} leases listed: \`baton reservations\` shows them all.)` };
 }
