@@ -203,6 +203,18 @@ function parseAlternative(pattern: string, source: string): Segment[] {
   return source.split('/').map((text) => parseSegment(pattern, text));
 }
 
+/**
+ * One shared token per literal character: tokens are never changed once parsed, and a project holds
+ * up to 20,000 leases of paths of 100+ characters (three objects per character each would be millions
+ * of objects to build and keep when a run restores them).
+ */
+const LITERAL_TOKENS = new Map<number, Token>();
+function literalToken(code: number): Token {
+  let token = LITERAL_TOKENS.get(code);
+  if (!token) LITERAL_TOKENS.set(code, (token = { kind: 'char', set: [[code, code]] }));
+  return token;
+}
+
 function parseSegment(pattern: string, text: string): Segment {
   if (text === '**') return { kind: 'globstar' };
   const tokens: Token[] = [];
@@ -223,8 +235,7 @@ function parseSegment(pattern: string, text: string): Segment {
       literal = undefined;
       i = close + 1;
     } else {
-      const code = text.charCodeAt(i);
-      tokens.push({ kind: 'char', set: [[code, code]] });
+      tokens.push(literalToken(text.charCodeAt(i)));
       if (literal !== undefined) literal += c;
       i++;
     }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { AlertsFilter, ReportSignalInput, type Alert, type AlertSettings, type AlertsView } from '../../schemas/alerts';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import { alertsQuery, reportSignalUpdate } from './alerts-api';
-import { alertBytes, decodeAlerts, encodeAlerts, type AlertRowsV2 } from './carried/alert-rows';
+import { ALERT_LIMITS, alertBytes, decodeAlerts, encodeAlerts, type AlertRowsV2 } from './carried/alert-rows';
 import type { CarriedSizes } from './carried/budget';
 import { jsonBytes } from './carried/json-size';
 import type { AgentDirectory } from './directory';
@@ -31,15 +31,10 @@ type SignalReport = z.output<typeof ReportSignalInput>;
 const RESOLVED_KEPT = 50;
 const ACTIVE_MAX = 500;
 /**
- * Bytes of active and resolved alerts carried (within CARRIED_BUDGET.alerts, with the shared words
- * and the per-agent counters): a new alert past them is not raised (said in the log) until others
- * resolve, rather than pushing out one that would come back at the next scan and notify again.
+ * A new alert past ALERT_LIMITS.activeBytes is not raised (said in the log) until others resolve, rather
+ * than pushing out one that would come back at the next scan and notify again.
  */
-const ACTIVE_BYTES = 18 * 1024;
-const RESOLVED_BYTES = 4 * 1024;
-/** Per-agent counters carried (newest kept): last progress (~35 bytes each), refused handoffs (up to ~250). */
-const PROGRESS_TRACKED = 250;
-const REFUSED_TRACKED = 40;
+const { activeBytes: ACTIVE_BYTES, resolvedBytes: RESOLVED_BYTES, progress: PROGRESS_TRACKED, refused: REFUSED_TRACKED } = ALERT_LIMITS;
 /** Lease-based alerts are re-derived by every scan; event alerts live until they expire. */
 const LEASE_KINDS = new Set<Alert['kind']>(['silent-work', 'reservation-hoarding']);
 

@@ -19,7 +19,7 @@ import { takePage } from '../../domain/page';
 import { batonFailure, checked, parseOrFail } from '../failure';
 import { CARRIED_BUDGET, formatBytes, type CarriedSizes } from './carried/budget';
 import { jsonBytes } from './carried/json-size';
-import { MAX_ACTIVE_MEMBERS, MemberRows, TOMBSTONES_KEPT, decodeMembers, newRowBytes, type DirectoryStateV1, type DirectoryStateV2, type MemberRecord } from './carried/member-rows';
+import { MAX_ACTIVE_MEMBERS, MemberRows, TOMBSTONES_KEPT, decodeMembers, type DirectoryStateV1, type DirectoryStateV2, type MemberRecord } from './carried/member-rows';
 import {
   inviteHumanUpdate,
   memberPageQuery,
@@ -238,8 +238,8 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
    * and what to do.
    */
   checkRoom(adding: number, what: string): void {
-    const used = this.rows.bytes - this.rows.reclaimable;
-    if (used + adding > CARRIED_BUDGET.directory) {
+    const { used, fits } = this.rows.roomFor(adding);
+    if (!fits) {
       throw batonFailure(
         'INVALID_STATE',
         `Project ${this.ctx.project} has no room to ${what}: its ${this.rows.active} members take ${formatBytes(used)} of the ${formatBytes(CARRIED_BUDGET.directory)} the directory can carry, and this needs ${formatBytes(adding)} more. Retire members who no longer work here (\`baton retire NAME --human\`), or use a shorter task text.`,
@@ -330,8 +330,7 @@ export class AgentDirectory implements ProjectModule, DirectoryPort {
     if (this.rows.active >= MAX_ACTIVE_MEMBERS) {
       throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} has ${this.rows.active} active members (limit ${MAX_ACTIVE_MEMBERS}); retire members who no longer work here (\`baton retire NAME --human\`).`, { limit: 'members', active: this.rows.active, max: MAX_ACTIVE_MEMBERS });
     }
-    const row = newRowBytes({ ...profile, name: profile.name ?? LONGEST_NAME }, this.rows.refDigits());
-    this.checkRoom(row + (this.rows.active > 0 ? 1 : 0) + (profile.program ? jsonBytes(profile.program) + 1 : 0) + (profile.model ? jsonBytes(profile.model) + 1 : 0), `register ${profile.name ?? 'a new member'}`);
+    this.checkRoom(this.rows.costOfNew({ ...profile, name: profile.name ?? LONGEST_NAME }), `register ${profile.name ?? 'a new member'}`);
   }
 
   /** A page of members in registration order (registeredAt, then name); cursor "<registeredAt>.<name lower case>". */

@@ -112,6 +112,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
    * releasing count as signs of life). Runs from before this keep their timers and commands (patched).
    */
   private readonly tellsHolders = wf.patched('baton-lease-notices-v1');
+  /**
+   * The leases of one reserve get ids with one random prefix (newIds), which the carried table writes
+   * once per group; runs from before keep drawing each id on its own (patched).
+   */
+  private readonly groupedIds = wf.patched('baton-grouped-lease-ids-v1');
 
   constructor(
     private readonly ctx: ProjectContext,
@@ -268,6 +273,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     this.signOfLife(input.actor, holder);
     const granted: Lease[] = [];
     const extended: Lease[] = [];
+    const ids = this.newIds(parsed.length);
     parsed.forEach((glob) => {
       const own = this.ownLease(holder, glob.pattern);
       if (own) {
@@ -279,7 +285,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
         extended.push(own);
         return;
       }
-      const lease: Lease = { id: this.newId(), holder, pattern: glob.pattern, exclusive: input.exclusive, reason: input.reason, createdAt: now, expiresAt };
+      const lease: Lease = { id: ids.next().value!, holder, pattern: glob.pattern, exclusive: input.exclusive, reason: input.reason, createdAt: now, expiresAt };
       if (input.requestId !== undefined) lease.requestId = input.requestId;
       if (via !== undefined) lease.via = via;
       this.scheduleWarning(lease, ttl.seconds * 1000);
@@ -443,8 +449,8 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
       throw batonFailure('INVALID_STATE', `Project ${this.ctx.project} already has ${this.leases.size} active reservations (limit ${MAX_ACTIVE_RESERVATIONS}); release what is no longer being edited.${active()}`, { limit: 'reservations', active: this.leases.size, max: MAX_ACTIVE_RESERVATIONS });
     }
     const plan = { holder, reason: input.reason, patterns: fresh, extendedCreatedAt: extended.map((l) => l.createdAt), ...(input.requestId === undefined ? {} : { requestId: input.requestId }), ...(input.actor.kind === 'workflow' ? { via: input.actor.workflowId } : {}) };
-    const adding = this.table.costOf(plan);
-    if (this.table.bytes + adding > CARRIED_BUDGET.leases) {
+    const { adding, fits } = this.table.roomFor(plan);
+    if (!fits) {
       throw batonFailure(
         'INVALID_STATE',
         `Project ${this.ctx.project} has no room for these reservations: its ${this.leases.size} active leases take ${formatBytes(this.table.bytes)} of the ${formatBytes(CARRIED_BUDGET.leases)} the project can carry, and these ${fresh.length} would add up to ${formatBytes(adding)} (long patterns cost the most). Release what is no longer being edited, or reserve shorter patterns (a directory such as src/api/ covers everything under it).${active()}`,
@@ -670,10 +676,26 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     }
   }
 
-  private newId(): string {
+  /**
+   * Ids for up to `count` new leases: `r-` + 16 hex. One reserve's share a random 12-hex prefix and
+   * count up in the last 4 (the carried table writes the prefix once per group); a prefix whose ids are
+   * taken is drawn again. Runs from before grouped ids draw each id on its own.
+   */
+  private *newIds(count: number): Generator<string, never> {
+    const fresh = () => wf.uuid4().replace(/-/g, '');
+    if (!this.groupedIds) {
+      for (;;) {
+        const id = `r-${fresh().slice(0, 16)}`;
+        if (!this.leases.has(id)) yield id;
+      }
+    }
     for (;;) {
-      const id = `r-${wf.uuid4().replace(/-/g, '').slice(0, 16)}`;
-      if (!this.leases.has(id)) return id;
+      const prefix = fresh().slice(0, 12);
+      for (let i = 0; i < Math.min(count, 0x10000); i++) {
+        const id = `r-${prefix}${i.toString(16).padStart(4, '0')}`;
+        if (this.leases.has(id)) break;
+        yield id;
+      }
     }
   }
 

@@ -15,6 +15,13 @@ export interface AlertRowsV2 {
   resolved: AlertRow[];
 }
 
+/**
+ * Bounds of the alerts carried (within CARRIED_BUDGET.alerts, 48 KiB, with the shared words and the
+ * per-agent counters): active and resolved alerts by bytes (alertBytes), per-agent counters by count
+ * (last progress ~35 bytes each, refused handoffs up to ~250).
+ */
+export const ALERT_LIMITS = { activeBytes: 18 * 1024, resolvedBytes: 4 * 1024, progress: 120, refused: 24 };
+
 /** Bytes of an alert's row without the shared words (what the active and resolved limits count). */
 export function alertBytes(a: Alert): number {
   return jsonBytes([a.id, a.kind, a.agent, a.workflowId ?? 0, 0, 0, a.count, a.summary, a.problem, [], 0]) + 2 * 13 + a.better.length * 3 + (a.resolvedAt ? 14 : 0);

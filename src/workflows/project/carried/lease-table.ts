@@ -1,4 +1,5 @@
-import { packLeaseId, unpackLeaseId } from './compact-text';
+import { CARRIED_BUDGET } from './budget';
+import { base64urlToHex, hexToBase64url, packLeaseId, unpackLeaseId } from './compact-text';
 import { arrayBytes, intBytes, jsonBytes, stringBytes } from './json-size';
 import { SlotTable } from './slot-table';
 
@@ -33,8 +34,10 @@ export type LeaseTupleV1 = [string, number, string, number, number, number, numb
  * - `p`: profiles `[holder, reason, requestId, via, exclusive 0/1, expiresAt - createdAt, expiresAt - warnAt]`
  *   (the last left out when no warning is due); a free slot is `0`.
  * - `g`: groups of leases with one profile and one creation time (a 200-pattern reserve is one group):
- *   `[profile, createdAt - b, id, directory, leaf, id, directory, leaf, ...]`, ids packed
- *   (compact-text.ts#packLeaseId).
+ *   `[profile, createdAt - b, id prefix, id, directory, leaf, id, directory, leaf, ...]`. The leases of
+ *   one reserve share the first 12 hex digits of their ids (reservations.ts#newIds): the group writes
+ *   them once (8 base64url characters, or 0), and a lease whose id has them writes only its last 4
+ *   hex digits as a number; any other id is written packed (compact-text.ts#packLeaseId).
  * - `nw`: 1 when the run that wrote it did not warn holders yet (runs from before expiry warnings):
  *   the next run schedules warnings for leases without one.
  */
@@ -70,6 +73,8 @@ export interface LeasePlan {
 interface Group {
   profile: number;
   created: number;
+  /** The first 12 hex digits of its leases' ids (from its first lease), or undefined. */
+  prefix: string | undefined;
   /** Member cost by lease id (leading comma included). */
   members: Map<string, number>;
   sum: number;
@@ -81,7 +86,11 @@ interface Placed {
   leaf: string;
 }
 
+/** An id as a new lease may write it: packed whole (13 bytes) when it does not share its group's prefix. */
 const NEW_ID_BYTES = stringBytes(packLeaseId('r-0000000000000000'));
+/** A group's id prefix as written: 12 hex digits as 8 base64url characters, quoted. */
+const PREFIX_BYTES = 10;
+const LEASE_ID = /^r-([0-9a-f]{12})([0-9a-f]{4})$/;
 
 /**
  * The reservation book's leases in their carried form, kept up to date lease by lease so that `bytes`
@@ -126,7 +135,7 @@ export class LeaseTable {
     const groupKey = `${profile}:${lease.createdAt}`;
     let group = this.groups.get(groupKey);
     if (!group) {
-      group = { profile, created: lease.createdAt - this.base, members: new Map(), sum: 0 };
+      group = { profile, created: lease.createdAt - this.base, prefix: LEASE_ID.exec(lease.id)?.[1], members: new Map(), sum: 0 };
       this.groups.set(groupKey, group);
       this.groupSum += groupHeaderBytes(group);
     } else {
@@ -135,7 +144,7 @@ export class LeaseTable {
     }
     const { dirs, leaf } = splitPattern(lease.pattern);
     const node = this.holdPath(dirs);
-    const cost = memberBytes(lease.id, node, leaf);
+    const cost = memberBytes(idIn(group, lease.id), node, leaf);
     group.members.set(lease.id, cost);
     group.sum += cost;
     this.groupSum += cost;
@@ -180,9 +189,9 @@ export class LeaseTable {
     const profileRef = intBytes(this.profiles.highestSlotWith(groupsMade));
     // A profile row: 4 string references, exclusive, TTL and warning lead (up to a year in ms, 11 digits).
     const profileRow = 2 + 4 * stringRef + 1 + 11 + 11 + 6 + 1;
-    // A group header: profile reference and creation time (ms from this run's base: 12 characters is
-    // three years either way).
-    const groupHeader = 2 + profileRef + 1 + 12 + 1;
+    // A group header: profile reference, creation time (ms from this run's base: 12 characters is
+    // three years either way) and id prefix.
+    const groupHeader = 2 + profileRef + 1 + 12 + 1 + PREFIX_BYTES + 1;
     bytes += groupsMade * (profileRow + groupHeader);
     const newNodes = new Map<string, number>();
     const members: { leafBytes: number; node: number | undefined }[] = [];
@@ -205,6 +214,12 @@ export class LeaseTable {
     return bytes;
   }
 
+  /** Admission by bytes: what `plan` would add (costOf) and whether it fits in CARRIED_BUDGET.leases. */
+  roomFor(plan: LeasePlan): { adding: number; fits: boolean } {
+    const adding = this.costOf(plan);
+    return { adding, fits: this.bytes + adding <= CARRIED_BUDGET.leases };
+  }
+
   encode(): LeaseSectionV2 {
     return {
       v: 2,
@@ -213,10 +228,10 @@ export class LeaseTable {
       d: this.nodes.map((pair): (number | string)[] => pair, () => [0, 0]).flat(),
       p: this.profiles.map<number[] | 0>((row) => row, () => 0),
       g: [...this.groups.values()].map((g) => {
-        const out: (number | string)[] = [g.profile, g.created];
+        const out: (number | string)[] = [g.profile, g.created, g.prefix === undefined ? 0 : hexToBase64url(g.prefix)!];
         for (const id of g.members.keys()) {
           const { node, leaf } = this.placed.get(id)!;
-          out.push(packLeaseId(id), node, leaf);
+          out.push(idIn(g, id), node, leaf);
         }
         return out;
       }),
@@ -293,8 +308,10 @@ export function decodeLeases(state: { v: 1; strings: string[]; leases: LeaseTupl
   for (const group of t.g) {
     const [h, r, q, via, x, ttl, lead] = t.p[(group[0] as number) - 1] as number[];
     const createdAt = t.b + (group[1] as number);
-    for (let i = 2; i < group.length; i += 3) {
-      const lease: LeaseRecord = { id: unpackLeaseId(group[i] as string), holder: str(h!)!, pattern: dir(group[i + 1] as number) + (group[i + 2] as string), exclusive: x === 1, reason: str(r!)!, createdAt, expiresAt: createdAt + ttl! };
+    const prefix = group[2] === 0 ? '' : base64urlToHex(group[2] as string, 6);
+    const idOf = (written: number | string) => (typeof written === 'number' ? `r-${prefix}${written.toString(16).padStart(4, '0')}` : unpackLeaseId(written));
+    for (let i = 3; i < group.length; i += 3) {
+      const lease: LeaseRecord = { id: idOf(group[i]!), holder: str(h!)!, pattern: dir(group[i + 1] as number) + (group[i + 2] as string), exclusive: x === 1, reason: str(r!)!, createdAt, expiresAt: createdAt + ttl! };
       const requestId = str(q!);
       const by = str(via!);
       if (requestId !== undefined) lease.requestId = requestId;
@@ -322,9 +339,15 @@ function profileKeyOf(lease: LeaseRecord): string {
 }
 
 function groupHeaderBytes(group: Group): number {
-  return 2 + intBytes(group.profile) + 1 + intBytes(group.created);
+  return 2 + intBytes(group.profile) + 1 + intBytes(group.created) + 1 + (group.prefix === undefined ? 1 : PREFIX_BYTES);
 }
 
-function memberBytes(id: string, node: number, leaf: string): number {
-  return 1 + stringBytes(packLeaseId(id)) + 1 + intBytes(node) + 1 + stringBytes(leaf);
+/** A lease's id as its group writes it: the last 4 hex digits as a number when it has the group's prefix. */
+function idIn(group: Group, id: string): number | string {
+  const m = LEASE_ID.exec(id);
+  return m && m[1] === group.prefix ? parseInt(m[2]!, 16) : packLeaseId(id);
+}
+
+function memberBytes(written: number | string, node: number, leaf: string): number {
+  return 1 + (typeof written === 'number' ? intBytes(written) : stringBytes(written)) + 1 + intBytes(node) + 1 + stringBytes(leaf);
 }

@@ -1,4 +1,5 @@
 import { ContactPolicy, type MemberKind } from '../../../schemas/agents';
+import { CARRIED_BUDGET } from './budget';
 import { packDigest, packUuid, unpackDigest, unpackUuid } from './compact-text';
 import { arrayBytes, intBytes, jsonBytes, stringBytes } from './json-size';
 import { SlotTable } from './slot-table';
@@ -66,12 +67,21 @@ export const TOMBSTONES_KEPT = 1000;
 
 const POLICIES = ContactPolicy.options;
 
-/** The upper bound of a new member's row in admission checks: an id and hash as packed, times of 13 digits, small counters. */
-export function newRowBytes(m: { name: string; program?: string; model?: string; task?: string; invitedBy?: string }, refDigits: number): number {
+/** The upper bound of a new member's row: id and hash as packed, times of 13 digits, small counters. */
+function newRowBytes(m: NewMember, refDigits: number): number {
   let bytes = stringBytes(m.name) + stringBytes('x'.repeat(22)) + stringBytes('x'.repeat(43)) + 2 + 2 * refDigits + (m.task ? stringBytes(m.task) : 1) + 2 + 13 + 13 + 1 + 1;
   bytes += 2 + 11; // brackets and commas between 12 elements
   if (m.invitedBy !== undefined) bytes += 1 + stringBytes(m.invitedBy);
   return bytes;
+}
+
+/** What admission knows of a member about to be registered or invited. */
+export interface NewMember {
+  name: string;
+  program?: string;
+  model?: string;
+  task?: string;
+  invitedBy?: string;
 }
 
 /**
@@ -107,9 +117,19 @@ export class MemberRows {
     return this.tombCount;
   }
 
-  /** Digits of the highest string reference a new member could take (for newRowBytes). */
-  refDigits(): number {
-    return intBytes(this.strings.highestSlotWith(2));
+  /** An upper bound of the bytes a new member adds: its row, a comma, its program and model if new. */
+  costOfNew(m: NewMember): number {
+    const strings = [m.program, m.model].filter((s): s is string => s !== undefined && this.strings.find(s) === undefined);
+    return newRowBytes(m, intBytes(this.strings.highestSlotWith(2))) + (this.activeCount > 0 ? 1 : 0) + [...new Set(strings)].reduce((n, s) => n + stringBytes(s) + 1, 0);
+  }
+
+  /**
+   * Admission by bytes: whether `adding` more fits in CARRIED_BUDGET.directory, counting tombstones as
+   * room (they are forgotten, oldest first, when an active member needs it); `used` excludes them.
+   */
+  roomFor(adding: number): { used: number; fits: boolean } {
+    const used = this.bytes - this.reclaimable;
+    return { used, fits: used + adding <= CARRIED_BUDGET.directory };
   }
 
   /** A member was added or changed (any field): its row is measured again. */
