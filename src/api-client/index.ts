@@ -1,9 +1,9 @@
 import type { MemberView, Registration, AgentProfile } from '../schemas/agents';
 import type { AlertsView } from '../schemas/alerts';
 import type { CheckRequest, Health, ForceReleaseRequestInput, InitProjectRequest, ReleaseRequestInput, RenewRequest, ReplyRequest, ReserveRequest } from '../schemas/api';
-import type { ClaimResult, IncidentView } from '../schemas/emergency';
+import type { ClaimResult, IncidentView } from '../patterns/emergency-response/messages';
 import type { ContactRequest, ContactsView, InboxFilter, InboxItem, InboxPage, OutboxItem, SendRequest, SendResult, ThreadView, WaitResult } from '../schemas/messages';
-import type { OnboardingView } from '../schemas/onboarding';
+import type { OnboardingView } from '../patterns/onboarding/messages';
 import type { ApprovalView, HandoffNote, PatternStatus, ReportAck } from '../schemas/patterns';
 import type { ProjectDescription, ProjectEnded, ProjectSettings, SettingsPatch } from '../schemas/project';
 import type { AuditTrail, CheckResult, ForceReleaseResult, ReleaseResult, RenewResult, ReservationList, ReserveResult } from '../schemas/reservations';

@@ -3,12 +3,13 @@ import { parseDuration } from '../domain/patterns/duration';
 import { MemberName } from './actor';
 
 /**
- * Plans and messages of the coordination patterns. One schema per message, shared by the workflows'
- * validators, the client and the CLI. Durations are written like "30m" or "2h" (a bare number is
- * seconds) and parsed to milliseconds.
+ * What every coordination pattern shares: the parts every plan has (title, deadlines, lease TTL,
+ * approvers, commands) and the messages every pattern run takes (reports, decisions, cancel) and
+ * answers (status, result). Each pattern's own plan is in its folder (src/patterns/<name>/plan.ts).
+ * One schema per message, shared by the workflows' validators, the client, the server and the CLI.
+ * Durations are written like "30m" or "2h" (a bare number is seconds) and parsed to milliseconds.
  */
-export { PATTERN_NAMES, PATTERN_NAMES_II, ALL_PATTERN_NAMES, PATTERN_ALIASES, resolvePatternName, type PatternName, type AnyPatternName } from '../domain/patterns/names';
-import type { AnyPatternName, PatternName } from '../domain/patterns/names';
+import type { PatternName } from '../patterns/names';
 
 export const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = parseDuration(value);
@@ -52,77 +53,13 @@ export const PlanBase = {
 
 export const OnFail = z.enum(['agent', 'human']);
 
-export const HandoffStepPlan = z.object({
-  name: Text('name the step (e.g. "database")', 64),
-  agent: MemberName,
-  task: Text('say what the agent should do'),
-  files: Files.min(1, 'must name at least one file or glob the step edits'),
-  exclusive: z.boolean().default(true),
-  deadlines: Deadlines.optional(),
-  /** A failed step goes back to its agent (up to maxAttempts) or straight to a human. */
-  onFail: OnFail.default('human'),
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-});
-export type HandoffStepPlan = z.infer<typeof HandoffStepPlan>;
-
-export const SequentialHandoffPlan = z
-  .object({ ...PlanBase, steps: z.array(HandoffStepPlan).min(1, 'must have at least one step').max(20, 'at most 20 steps') })
-  .refine((p) => new Set(p.steps.map((s) => s.name.toLowerCase())).size === p.steps.length, { message: 'step names must be distinct', path: ['steps'] });
-export type SequentialHandoffPlan = z.infer<typeof SequentialHandoffPlan>;
-export type SequentialHandoffPlanInput = z.input<typeof SequentialHandoffPlan>;
-
+/** A shell command a plan gives Baton's worker to run (merge, integration tests, deploy, ...). */
 export const CommandSpec = z.object({
   command: Text('give the shell command to run', 4000),
   cwd: z.string().max(1000).optional(),
   timeout: Duration.prefault('10m'),
 });
 export type CommandSpec = z.infer<typeof CommandSpec>;
-
-export const CodeReviewPlan = z.object({
-  ...PlanBase,
-  author: MemberName,
-  /** A trusted agent or a human; never the author. */
-  reviewer: MemberName,
-  task: Text('say what the author implements'),
-  files: Files.min(1, 'must name at least one file or glob under review'),
-  maxRevisions: z.number().int().min(0).max(10).default(3),
-  /** Runs after approval; without it the author merges and confirms with `baton done`. */
-  merge: CommandSpec.optional(),
-});
-export type CodeReviewPlan = z.infer<typeof CodeReviewPlan>;
-export type CodeReviewPlanInput = z.input<typeof CodeReviewPlan>;
-
-export const ParallelWorker = z.object({
-  agent: MemberName,
-  task: Text('say what this agent builds'),
-  files: Files.min(1, 'must name the files this agent owns'),
-});
-export type ParallelWorker = z.infer<typeof ParallelWorker>;
-
-export const IntegrationStep = z.union([
-  CommandSpec.strict(),
-  z.object({ agent: MemberName, task: Text('say what the integration tester does'), files: Files.default([]) }).strict(),
-]);
-export type IntegrationStep = z.infer<typeof IntegrationStep>;
-
-export const ParallelDevelopmentPlan = z.object({
-  ...PlanBase,
-  workers: z.array(ParallelWorker).min(2, 'parallel development needs at least two agents').max(20, 'at most 20 agents'),
-  /** Agents check in (a progress report) at least this often. */
-  checkpointEvery: Duration.prefault('2h'),
-  /** After the nudge at a missed checkpoint, the humans are told this much later. */
-  checkpointGrace: Duration.prefault('15m'),
-  integration: IntegrationStep,
-});
-export type ParallelDevelopmentPlan = z.infer<typeof ParallelDevelopmentPlan>;
-export type ParallelDevelopmentPlanInput = z.input<typeof ParallelDevelopmentPlan>;
-
-export const PLAN_SCHEMAS = {
-  'sequential-handoff': SequentialHandoffPlan,
-  'code-review': CodeReviewPlan,
-  'parallel-development': ParallelDevelopmentPlan,
-} as const;
-export type PlanInputOf<P extends PatternName> = z.input<(typeof PLAN_SCHEMAS)[P]>;
 
 /** What a pattern workflow is started with. */
 export interface PatternWorkflowInput<Plan> {
@@ -250,7 +187,7 @@ export type PatternState = 'running' | 'completed' | 'cancelled' | 'aborted';
 export interface PatternStatus {
   workflowId: string;
   project: string;
-  pattern: AnyPatternName;
+  pattern: PatternName;
   title: string;
   state: PatternState;
   startedAt: string;
@@ -272,7 +209,7 @@ export interface PatternStatus {
 
 export interface PatternResult {
   workflowId: string;
-  pattern: AnyPatternName;
+  pattern: PatternName;
   title: string;
   outcome: 'completed' | 'cancelled' | 'aborted';
   reason?: string;

@@ -1,7 +1,9 @@
 import { checkHandoff } from '../../src/domain/patterns/handoff';
 import { formatDuration, parseDuration } from '../../src/domain/patterns/duration';
 import { checkDisjointFiles, checkReviewer, findFileOverlaps } from '../../src/domain/patterns/plan';
-import { CodeReviewPlan, ParallelDevelopmentPlan, SequentialHandoffPlan } from '../../src/schemas/patterns';
+import { CodeReviewPlan } from '../../src/patterns/code-review/plan';
+import { ParallelDevelopmentPlan } from '../../src/patterns/parallel-development/plan';
+import { SequentialHandoffPlan } from '../../src/patterns/sequential-handoff/plan';
 
 describe('handoff quality (pure)', () => {
   const good = { whatWasDone: 'Added the users table migration with a unique email index', where: ['db/migrations/001_users.sql'], howToTest: 'npm run db:migrate && npm test -- users' };

@@ -1,5 +1,5 @@
 import type { RunningApi } from '../../src/api/main';
-import { cancelSignal } from '../../src/workflows/patterns/common/api';
+import { cancelSignal } from '../../src/patterns/kit/api';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { asMember, callServer, goodHandoff, has, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningApi } from '../../src/api/main';
-import { approveSignal } from '../../src/workflows/patterns/common/api';
+import { approveSignal } from '../../src/patterns/kit/api';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { asMember, callServer, goodHandoff, has, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 

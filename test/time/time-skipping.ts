@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import { findTestServer } from '../../src/server/provision';
 import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import type { MemberCredential } from '../../src/workflows/project/directory-api';
-import type { HeldBy, NotifyMembersInput, PatternActivities } from '../../src/workflows/patterns/common/activities-api';
+import type { HeldBy, NotifyMembersInput, PatternActivities } from '../../src/patterns/kit/activities-api';
 import type { AlertActivities } from '../../src/workflows/alerts/report';
 
 /**
