@@ -1,17 +1,24 @@
 import { workflowActor } from '../client/reservations';
 import { memberCredentialsQuery, recordSuccessUpdate } from '../workflows/project/directory-api';
-import type { PatternActivities } from '../patterns/kit/activities-api';
+import type { PatternActivities } from '../patterns/compat/activities-api';
+import type { KitActivities } from '../patterns/kit/activities-api';
+import { transferUpdate } from '../workflows/project/transfer-api';
 import { clientCall as call } from './client-call';
 import { runCommand } from './commands';
 import type { ActivityDeps } from './deps';
 
 /**
- * Side effects of the pattern workflows: reservations and trust through the project workflow (with
- * the internal workflow actor), credentials for the workflows' own validators, and configured
- * commands (merge, integration tests). Messages go through the messages engineer's `notifyMembers`.
+ * Side effects of the pattern workflows: each run's one write per handoff (`transfer`, through the
+ * project workflow with the internal workflow actor), credentials for the workflows' own checks, and
+ * the plan's commands. The activities of runs started before the kit (reserveForStep, releaseForStep,
+ * recordTaskSuccess; notifyMembers is the messages') stay until no such run remains.
  */
-export function createPatternActivities({ baton }: ActivityDeps): Omit<PatternActivities, 'notifyMembers'> {
+export function createPatternActivities({ baton }: ActivityDeps): Omit<PatternActivities, 'notifyMembers'> & KitActivities {
   return {
+    async transfer({ project, ...input }) {
+      return call(() => baton.project(project).channel.update(transferUpdate, input));
+    },
+
     async reserveForStep(input) {
       return call(async () => {
         const answer = await baton.project(input.project).reservations.reserve({

@@ -23,6 +23,15 @@ export interface PatternListing {
   startedAt: string;
 }
 
+/** What an approval or a rejection answers: which decision it was, and whether the run took it yet. */
+export interface DecisionAnswer {
+  workflowId: string;
+  decided: boolean;
+  decision: { id: string; step: string; question: string };
+  state: string;
+  step?: string;
+}
+
 export interface StartedRun {
   workflowId: string;
   runId: string;
@@ -261,12 +270,13 @@ export class PatternsApi extends Scope {
     return this.post(`${runPath(ref)}/review`, review);
   }
 
-  approve(ref: string, comment?: string): Promise<{ workflowId: string; decided: boolean; state: string; step?: string }> {
-    return this.post(`${runPath(ref)}/approve`, { comment });
+  /** `decisionId`: the decision the human saw (`approvals`); without it, the one pending now. */
+  approve(ref: string, comment?: string, decisionId?: string): Promise<DecisionAnswer> {
+    return this.post(`${runPath(ref)}/approve`, { comment, decisionId });
   }
 
-  reject(ref: string, reason: string): Promise<{ workflowId: string; decided: boolean; state: string; step?: string }> {
-    return this.post(`${runPath(ref)}/reject`, { reason });
+  reject(ref: string, reason: string, decisionId?: string): Promise<DecisionAnswer> {
+    return this.post(`${runPath(ref)}/reject`, { reason, decisionId });
   }
 
   cancel(ref: string, reason: string): Promise<{ status: PatternStatus; ended: boolean }> {

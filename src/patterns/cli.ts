@@ -63,11 +63,15 @@ function printStatus(s: PatternStatus, all: boolean): void {
   console.log(`${colors.bold(s.title)}  ${colors.dim(s.pattern)}  ${state}`);
   console.log(colors.dim(s.workflowId));
   if (s.step) console.log(`step: ${colors.bold(s.step)}${s.waitingFor.length ? `  waiting for: ${s.waitingFor.join(', ')}` : ''}`);
-  if (s.escalated) console.log(colors.red('escalated to the humans: a wait ran past its deadline'));
+  // Said from the state: each escalation with what the humans were told (runs before the kit: the flag only).
+  for (const e of s.escalations ?? []) console.log(colors.red(`escalated to the humans (${e.step}, ${relativeTime(e.since)}): ${e.text}`));
+  if (s.escalated && !s.escalations) console.log(colors.red('escalated to the humans'));
   if (s.decision) {
-    console.log(colors.yellow(`needs a human decision${s.decision.approvers ? ` (by ${s.decision.approvers.join(', ')})` : ''}: ${s.decision.question}`));
-    console.log(colors.dim(`  baton approve ${s.workflowId} --comment "..."   |   baton reject ${s.workflowId} --reason "..."`));
+    console.log(colors.yellow(`needs a human decision ${s.decision.id}${s.decision.approvers ? ` (by ${s.decision.approvers.join(', ')})` : ''}: ${s.decision.question}`));
+    console.log(colors.dim(`  baton approve ${s.workflowId} ${s.decision.id} --comment "..."   |   baton reject ${s.workflowId} ${s.decision.id} --reason "..."`));
   }
+  const lost = (s.leases ?? []).filter((l) => l.state === 'lost');
+  if (lost.length) console.log(colors.red(`lost leases (expired or force-released while the step was open): ${lost.map((l) => `${l.pattern} of ${l.agent} (${l.id})`).join(', ')}`));
   if (s.steps.length) {
     console.log('');
     console.log(
@@ -125,7 +129,7 @@ async function startPattern(rt: CliRuntime, def: PatternDefinition, opts: Record
 
 export function registerPatternCommands(program: Command, rt: CliRuntime): void {
   const patterns = (command: Command) => rt.member(command).patterns;
-  const decide = (command: Command) => rt.human(command).patterns;
+  const decide = (command: Command) => rt.human(command);
   const done = (command: Command, value: unknown, text: string) => (rt.globals(command).json ? printJson(value) : console.log(text));
 
   registerStart(program, rt);
@@ -153,7 +157,7 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
       rt.action(async (opts: { running?: boolean }, command: Command) => {
         const rows = await patterns(command).list({ running: Boolean(opts.running) });
         if (rt.globals(command).json) return printJson(rows);
-        if (!rows.length) return console.log(colors.dim('No patterns yet. Start one with `baton start`.'));
+        if (!rows.length) return console.log(colors.dim(opts.running ? 'No running patterns (`baton patterns` lists the finished ones too).' : 'No patterns yet. Start one with `baton start`.'));
         console.log(
           table(rows, [
             { header: 'WORKFLOW', value: (r) => r.workflowId },
@@ -169,7 +173,7 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
 
   program
     .command('approvals')
-    .description('List everything in the project waiting for a human decision')
+    .description('List everything in the project waiting for a human decision, with each decision\'s id')
     .addHelpText('after', '\nExample:\n  $ baton approvals --project acme/web')
     .action(
       rt.action(async (_opts: object, command: Command) => {
@@ -179,38 +183,74 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
         console.log(
           table(rows, [
             { header: 'WORKFLOW', value: (r) => r.workflowId },
+            { header: 'DECISION', value: (r) => r.decisionId ?? '' },
             { header: 'STEP', value: (r) => r.step },
             { header: 'WHO', value: (r) => r.waitingFor.join(', ') },
             { header: 'QUESTION', value: (r) => r.question },
           ]),
         );
-        console.log(colors.dim('\nbaton approve <workflow> --comment "..."  |  baton reject <workflow> --reason "..."'));
+        console.log(colors.dim('\nbaton approve <workflow> <decision> --comment "..."  |  baton reject <workflow> <decision> --reason "..."'));
       }),
     );
 
+  /**
+   * Which decision a human answers: the one named, or the only one pending (of the run named, or of
+   * the project), printed before it is answered so the human sees the question they answer.
+   */
+  const pick = async (command: Command, workflow: string | undefined, decision: string | undefined): Promise<{ workflowId: string; decisionId?: string }> => {
+    const api = decide(command);
+    if (!workflow) {
+      const waiting = await api.patterns.approvals();
+      if (waiting.length !== 1) {
+        throw new BatonError(
+          'INVALID_INPUT',
+          waiting.length === 0 ? 'workflow: nothing in the project waits for a decision.' : `workflow: ${waiting.length} runs wait for a decision; name one:\n${waiting.map((w) => `  ${w.workflowId} ${w.decisionId ?? ''}  ${w.question}`).join('\n')}`,
+        );
+      }
+      workflow = waiting[0]!.workflowId;
+      decision ??= waiting[0]!.decisionId;
+    }
+    if (!decision) {
+      const pending = (await api.patterns.status(workflow)).decision;
+      if (!pending) throw new BatonError('INVALID_STATE', `Nothing in ${workflow} waits for a decision right now; \`baton status ${workflow}\` shows what it waits for.`);
+      decision = pending.id;
+      if (!rt.globals(command).json) console.log(colors.dim(`decision ${pending.id} (${pending.step}): ${pending.question}`));
+    }
+    return { workflowId: workflow, decisionId: decision };
+  };
+  const said = (o: { decided: boolean; workflowId: string; decision: { id: string; question: string } }, verb: string) =>
+    o.decided ? `${verb} ${o.decision.id} in ${o.workflowId}: "${o.decision.question}"` : `${colors.yellow('sent')} (${verb} ${o.decision.id}) to ${o.workflowId}, not yet taken into account; see baton status`;
+
   program
     .command('approve')
-    .description('Approve what a pattern waits for (humans only; checked first, then by the workflow)')
-    .argument('<workflow>', 'workflow id')
+    .description('Approve a decision a pattern waits for (humans only; checked first, then by the workflow)')
+    .argument('[workflow]', 'workflow id (default: the only run of the project waiting for a decision)')
+    .argument('[decision]', 'the decision id `baton approvals` shows (default: the one pending now, printed first)')
     .option('--comment <text>', 'a comment for the agents')
-    .addHelpText('after', '\nExample:\n  $ baton approve code-review/auth-api-1b2c3d --comment "ship it"    # as the human logged in here')
+    .addHelpText(
+      'after',
+      '\nA decision that is no longer pending (a newer question replaced it) is refused (exit 3), recorded, and the\nnew question is printed.\n\nExample:\n  $ baton approve code-review/auth-api-1b2c3d d-4f2a9c1e --comment "ship it"    # as the human logged in here',
+    )
     .action(
-      rt.action(async (workflow: string, opts: { comment?: string }, command: Command) => {
-        const outcome = await decide(command).approve(workflow, opts.comment);
-        done(command, outcome, outcome.decided ? `${colors.green('approved')} ${outcome.workflowId}` : `${colors.yellow('sent')} approval to ${outcome.workflowId} (not yet taken into account; see baton status)`);
+      rt.action(async (workflow: string | undefined, decision: string | undefined, opts: { comment?: string }, command: Command) => {
+        const target = await pick(command, workflow, decision);
+        const outcome = await decide(command).patterns.approve(target.workflowId, opts.comment, target.decisionId);
+        done(command, outcome, said(outcome, colors.green('approved')));
       }),
     );
 
   program
     .command('reject')
-    .description('Reject what a pattern waits for, with the reason (humans only)')
-    .argument('<workflow>', 'workflow id')
+    .description('Reject a decision a pattern waits for, with the reason (humans only)')
+    .argument('[workflow]', 'workflow id (default: the only run of the project waiting for a decision)')
+    .argument('[decision]', 'the decision id `baton approvals` shows (default: the one pending now, printed first)')
     .requiredOption('--reason <text>', 'why (it goes to the agents)')
-    .addHelpText('after', '\nExample:\n  $ baton reject code-review/auth-api-1b2c3d --reason "add rate limiting first"')
+    .addHelpText('after', '\nExample:\n  $ baton reject code-review/auth-api-1b2c3d d-4f2a9c1e --reason "add rate limiting first"')
     .action(
-      rt.action(async (workflow: string, opts: { reason: string }, command: Command) => {
-        const outcome = await decide(command).reject(workflow, opts.reason);
-        done(command, outcome, outcome.decided ? `${colors.yellow('rejected')} ${outcome.workflowId}` : `${colors.yellow('sent')} rejection to ${outcome.workflowId} (see baton status)`);
+      rt.action(async (workflow: string | undefined, decision: string | undefined, opts: { reason: string }, command: Command) => {
+        const target = await pick(command, workflow, decision);
+        const outcome = await decide(command).patterns.reject(target.workflowId, opts.reason, target.decisionId);
+        done(command, outcome, said(outcome, colors.yellow('rejected')));
       }),
     );
 
@@ -235,13 +275,18 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
     .option('--what <text>', 'what was done (handoff)')
     .option('--where <files>', 'comma-separated files you changed (handoff)')
     .option('--how-to-test <text>', 'the command or steps to check it (handoff)')
+    .option('--contract <text>', 'what the next step builds on, e.g. an API contract: endpoints, shapes, errors (handoff)')
+    .option('--results <text>', 'what ran and what passed, where the reports are (handoff)')
     .addHelpText(
       'after',
-      '\nA vague or empty handoff is refused with what is missing (exit 2).\n\nExample:\n  $ baton done sequential-handoff/user-sign-up-3fa2c1 --summary "users table ready" \\\n      --what "Created the users table with a unique email index" --where db/migrations/001_users.sql \\\n      --how-to-test "npm run db:migrate && npm test -- users"',
+      '\nA vague or empty handoff is refused with what is missing (exit 2). Everything you hand over reaches the next\nagent whole.\n\nExample:\n  $ baton done sequential-handoff/user-sign-up-3fa2c1 --summary "users table ready" \\\n      --what "Created the users table with a unique email index" --where db/migrations/001_users.sql \\\n      --how-to-test "npm run db:migrate && npm test -- users"',
     )
     .action(
-      rt.action(async (workflow: string, opts: { summary: string; what?: string; where?: string; howToTest?: string }, command: Command) => {
-        const handoff = opts.what || opts.where || opts.howToTest ? { whatWasDone: opts.what ?? '', where: opts.where ? list(opts.where) : [], howToTest: opts.howToTest ?? '' } : undefined;
+      rt.action(async (workflow: string, opts: { summary: string; what?: string; where?: string; howToTest?: string; contract?: string; results?: string }, command: Command) => {
+        const given = opts.what || opts.where || opts.howToTest || opts.contract || opts.results;
+        const handoff = given
+          ? { whatWasDone: opts.what ?? '', where: opts.where ? list(opts.where) : [], howToTest: opts.howToTest ?? '', ...(opts.contract ? { contract: opts.contract } : {}), ...(opts.results ? { results: opts.results } : {}) }
+          : undefined;
         const ack = await patterns(command).done(workflow, { summary: opts.summary, handoff });
         done(command, ack, `${colors.green('done')} step "${ack.step}": ${ack.message}`);
       }),
@@ -268,7 +313,7 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
     .addHelpText('after', '\nExample:\n  $ baton cancel parallel-development/auth-9f8e7d --reason "requirements changed"')
     .action(
       rt.action(async (workflow: string, opts: { reason: string }, command: Command) => {
-        const outcome = await decide(command).cancel(workflow, opts.reason);
+        const outcome = await decide(command).patterns.cancel(workflow, opts.reason);
         done(
           command,
           outcome,

@@ -21,9 +21,11 @@ import {
   type HandoffNote,
   type PatternResult,
   type PatternStatus,
+  type PendingDecision,
   type ReportAck,
 } from '../schemas/patterns';
 import { BatonKind, BatonNeedsHuman, BatonStep, BatonWaitingFor, patternSearchAttributes } from '../search-attributes';
+import { describeQuery } from '../workflows/project/api';
 import { parsePlan, type PlanDraft } from './definition';
 import { approveSignal, cancelSignal, doneUpdate, failUpdate, progressUpdate, rejectSignal, statusQuery, whoMayApproveQuery } from './kit/api';
 import { isPatternName, PATTERN_NAMES, type PatternName } from './names';
@@ -97,8 +99,9 @@ export class PatternsClient {
   /**
    * Starts a pattern (any name or alias the registry knows) from a plan, with `startedBy` recorded as
    * its starter. Nothing starts when the plan is refused: the schema (every error names the flag or
-   * field and an example), the pattern's own checks, the reservation policy on its files, the members it
-   * names (registered, reviewers trusted, ...) and who may start it.
+   * field and an example), the pattern's own checks, the reservation policy on its files, who may start
+   * it (a human for some patterns; a human for a plan with commands, unless the project's
+   * planCommandsBy setting allows members) and the members it names (registered, reviewers trusted).
    */
   async start(pattern: string, draft: PlanDraft, options: { startedBy: string; epoch?: number }): Promise<StartedPattern> {
     const def = requirePattern(pattern);
@@ -110,6 +113,13 @@ export class PatternsClient {
     const starter = await agents.whoami(member(options.startedBy, options.epoch));
     if (def.starter === 'human' && starter.kind !== 'human') {
       throw new BatonError('FORBIDDEN', `${starter.name} is an agent; a human starts a ${def.label} (the plan is broadcast as theirs). Start it with a human's credentials.`);
+    }
+    const commands = def.commands(plan);
+    if (commands.length && starter.kind !== 'human' && (await this.channel.query(describeQuery)).settings.planCommandsBy !== 'members') {
+      throw new BatonError(
+        'FORBIDDEN',
+        `${starter.name} is an agent, and in project ${this.channel.project} only humans put commands in a plan (${commands.map((c) => `\`${c}\``).join(', ')} would run on Baton's worker). Ask a human to start it, or a human may allow members: \`baton settings set planCommandsBy=members\`.`,
+      );
     }
     const members = new Map((await agents.list()).map((m) => [m.name.toLowerCase(), facts(m)]));
     const who = (name: string) => members.get(name.toLowerCase());
@@ -158,12 +168,12 @@ export class PatternsClient {
   async approvals(): Promise<ApprovalView[]> {
     const query = `BatonProject = '${this.channel.project}' AND BatonNeedsHuman = true AND ExecutionStatus = 'Running'`;
     const rows = await this.visibility(query, 500);
-    return rows.map((r) => ({ workflowId: r.workflowId, pattern: r.pattern, title: r.title, step: r.step, question: r.question ?? '', waitingFor: r.waitingFor, startedAt: r.startedAt }));
+    return rows.map((r) => ({ workflowId: r.workflowId, pattern: r.pattern, title: r.title, step: r.step, decisionId: r.decisionId, question: r.question ?? '', waitingFor: r.waitingFor, startedAt: r.startedAt }));
   }
 
-  private async visibility(query: string, limit: number): Promise<(PatternListing & { question?: string })[]> {
+  private async visibility(query: string, limit: number): Promise<(PatternListing & { question?: string; decisionId?: string })[]> {
     return batonCall(async () => {
-      const out: (PatternListing & { question?: string })[] = [];
+      const out: (PatternListing & { question?: string; decisionId?: string })[] = [];
       for await (const info of this.temporal.workflow.list({ query })) {
         out.push(listing(info));
         if (out.length >= limit) break;
@@ -193,7 +203,7 @@ export class PatternsClient {
   /** An update to an ended workflow reads as "not found" from Temporal: say that it ended instead. */
   async report<T>(ref: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await batonCall(call);
+      return await whileMoving(() => batonCall(call));
     } catch (err) {
       if (!(err instanceof BatonError) || err.code !== 'NOT_FOUND') throw err;
       const info = await batonCall(() => this.handle(ref).describe()).catch(() => undefined);
@@ -205,33 +215,43 @@ export class PatternsClient {
   // --- humans decide (signals, after a pre-check) --------------------------------------------------
 
   /**
-   * Who may approve: the caller must be a human with a valid token, and the workflow must be waiting
-   * for a decision this human may give. The workflow checks again when the signal arrives.
+   * Approve the pending decision, or the one named by `decisionId` (what `baton approvals` showed the
+   * human). The signal always names a decision: the one given, or the one pending when checked, so an
+   * approval never lands on a newer question. Refused (and recorded by the workflow, with the question
+   * now pending): a decision that is no longer pending, and an agent's approval. Answers what was
+   * decided: the decision's id, step and question.
    */
-  async whoMayApprove(ref: string, me: Identity) {
+  approve(ref: string, me: Identity, comment?: string, options: { decisionId?: string } = {}): Promise<DecisionAnswer> {
+    const input = parseInput(ApproveInput, { approver: me.name, comment, decisionId: options.decisionId }, 'approval');
+    return this.decide(ref, me, 'approve', input.decisionId, (decisionId) => this.handle(ref).signal(approveSignal, { ...input, decisionId }));
+  }
+
+  reject(ref: string, me: Identity, reason: string, options: { decisionId?: string } = {}): Promise<DecisionAnswer> {
+    const input = parseInput(RejectInput, { approver: me.name, reason, decisionId: options.decisionId }, 'rejection');
+    return this.decide(ref, me, 'reject', input.decisionId, (decisionId) => this.handle(ref).signal(rejectSignal, { ...input, decisionId }));
+  }
+
+  private async decide(ref: string, me: Identity, action: 'approve' | 'reject', asked: string | undefined, send: (decisionId: string | undefined) => Promise<void>): Promise<DecisionAnswer> {
     const member = await new AgentsClient(this.channel).whoami(asActor(me));
-    if (member.kind !== 'human') throw new BatonError('FORBIDDEN', `${member.name} is an agent; only a human may approve or reject (a human runs \`baton approve\` with their own credentials).`);
     const check = await batonCall(() => this.handle(ref).query(whoMayApproveQuery));
-    if (check.state !== 'running') throw new BatonError('INVALID_STATE', `${this.workflowId(ref)} is ${check.state}; nothing waits for a decision.`);
-    if (!check.decision) throw new BatonError('INVALID_STATE', `Nothing in ${this.workflowId(ref)} waits for a decision right now; \`baton status ${this.workflowId(ref)}\` shows what it waits for.`);
-    if (check.decision.approvers && !check.decision.approvers.some((a) => a.toLowerCase() === member.name.toLowerCase())) {
-      throw new BatonError('FORBIDDEN', `Only ${check.decision.approvers.join(', ')} may decide on "${check.decision.step}".`);
+    const id = this.workflowId(ref);
+    if (member.kind !== 'human') {
+      // The workflow refuses it too, and records the attempt where people look (`baton status`).
+      if (check.state === 'running') await batonCall(() => send(asked ?? check.decision?.id));
+      throw new BatonError('FORBIDDEN', `${member.name} is an agent; only a human may ${action} (a human runs \`baton ${action}\` with their own credentials). The attempt is recorded in ${id}.`);
     }
-    return check.decision;
-  }
-
-  async approve(ref: string, me: Identity, comment?: string) {
-    const decision = await this.whoMayApprove(ref, me);
-    const input = parseInput(ApproveInput, { approver: me.name, comment }, 'approval');
-    await batonCall(() => this.handle(ref).signal(approveSignal, input));
-    return this.confirmDecision(ref, decision.id, me.name, 'approve');
-  }
-
-  async reject(ref: string, me: Identity, reason: string) {
-    const input = parseInput(RejectInput, { approver: me.name, reason }, 'rejection');
-    const decision = await this.whoMayApprove(ref, me);
-    await batonCall(() => this.handle(ref).signal(rejectSignal, input));
-    return this.confirmDecision(ref, decision.id, me.name, 'reject');
+    if (check.state !== 'running') throw new BatonError('INVALID_STATE', `${id} is ${check.state}; nothing waits for a decision.`);
+    const pending = check.decision;
+    if (asked && asked !== pending?.id) {
+      await batonCall(() => send(asked));
+      throw staleDecision(id, asked, pending);
+    }
+    if (!pending) throw new BatonError('INVALID_STATE', `Nothing in ${id} waits for a decision right now; \`baton status ${id}\` shows what it waits for.`);
+    if (pending.approvers && !pending.approvers.some((a) => a.toLowerCase() === member.name.toLowerCase())) {
+      throw new BatonError('FORBIDDEN', `Only ${pending.approvers.join(', ')} may decide on "${pending.step}".`);
+    }
+    await batonCall(() => send(pending.id));
+    return this.confirmDecision(ref, pending, member.name, action);
   }
 
   /**
@@ -258,23 +278,66 @@ export class PatternsClient {
     }
   }
 
-  /** The signal is fire-and-forget: watch the status briefly so the caller hears a refusal. */
-  private async confirmDecision(ref: string, decisionId: string, who: string, action: string) {
+  /**
+   * The signal is fire-and-forget: watch the status briefly so the caller hears how it was taken (the
+   * decision recorded, or refused with the workflow's reason). Runs started before decision ids record
+   * no decision: for them, a decision no longer pending was taken.
+   */
+  private async confirmDecision(ref: string, asked: PendingDecision, who: string, action: string): Promise<DecisionAnswer> {
     const deadline = Date.now() + 5000;
+    const decision = { id: asked.id, step: asked.step, question: asked.question };
     for (;;) {
       const status = await this.status(ref);
-      const refused = status.refused.filter((r) => r.who.toLowerCase() === who.toLowerCase() && r.action === action).pop();
-      if (status.decision?.id !== decisionId) return { workflowId: status.workflowId, decided: true, state: status.state, step: status.step };
-      if (refused && Date.parse(refused.at) >= Date.parse(status.decision.since)) throw new BatonError('FORBIDDEN', `The workflow refused the ${action}: ${refused.reason}`);
-      if (Date.now() > deadline) return { workflowId: status.workflowId, decided: false, state: status.state, step: status.step };
+      const answer = { workflowId: status.workflowId, decision, state: status.state, step: status.step };
+      const taken = status.decisions?.find((d) => d.id === asked.id);
+      if (taken) {
+        if (taken.by.toLowerCase() === who.toLowerCase() && taken.approved === (action === 'approve')) return { ...answer, decided: true };
+        throw new BatonError('CONFLICT', `Decision ${asked.id} ("${asked.question}") was already ${taken.approved ? 'approved' : 'rejected'} by ${taken.by}.`, { decision: taken });
+      }
+      const refused = status.refused.filter((r) => r.who.toLowerCase() === who.toLowerCase() && r.action === action && (r.decisionId === asked.id || (!r.decisionId && Date.parse(r.at) >= Date.parse(asked.since)))).pop();
+      if (refused) throw new BatonError(/no longer pending|already taken/.test(refused.reason) ? 'CONFLICT' : 'FORBIDDEN', `The workflow refused the ${action}: ${refused.reason}`, { decision: status.decision ?? null });
+      if (!status.decisions && status.decision?.id !== asked.id) return { ...answer, decided: true };
+      if (Date.now() > deadline) return { ...answer, decided: false };
       await new Promise((r) => setTimeout(r, 200));
     }
   }
 }
 
-function listing(info: WorkflowExecutionInfo): PatternListing & { question?: string } {
+/**
+ * A run moving to its next run (continue-as-new) refuses updates for a moment with a retryable
+ * UNAVAILABLE: send again (bounded; the next run takes them).
+ */
+async function whileMoving<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 60_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const moving = err instanceof BatonError && err.code === 'UNAVAILABLE' && (err.details as { retry?: string } | undefined)?.retry === 'continue-as-new';
+      if (!moving || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt)));
+    }
+  }
+}
+
+/** What a decision call answers: which decision it was about, and whether the workflow took it yet. */
+export interface DecisionAnswer {
+  workflowId: string;
+  decided: boolean;
+  decision: { id: string; step: string; question: string };
+  state: string;
+  step?: string;
+}
+
+/** A decision id that is not the pending one: the error says what is pending now (or that nothing is). */
+function staleDecision(workflowId: string, asked: string, pending: PendingDecision | null): BatonError {
+  const now = pending ? `the question now is ${pending.id}: "${pending.question}" (\`baton approve ${workflowId} ${pending.id}\` if you agree to that)` : 'nothing waits for a decision now';
+  return new BatonError('CONFLICT', `Decision ${asked} is no longer pending in ${workflowId}: ${now}. Your answer was recorded as refused.`, { current: pending ? { id: pending.id, step: pending.step, question: pending.question } : null });
+}
+
+function listing(info: WorkflowExecutionInfo): PatternListing & { question?: string; decisionId?: string } {
   const attrs = info.typedSearchAttributes;
-  const memo = (info.memo ?? {}) as { title?: string; decision?: string | null };
+  const memo = (info.memo ?? {}) as { title?: string; decision?: string | null; decisionId?: string | null };
   return {
     workflowId: info.workflowId,
     pattern: attrs.get(BatonKind) ?? info.type,
@@ -285,6 +348,7 @@ function listing(info: WorkflowExecutionInfo): PatternListing & { question?: str
     needsHuman: attrs.get(BatonNeedsHuman) ?? false,
     startedAt: info.startTime.toISOString(),
     question: memo.decision ?? undefined,
+    decisionId: memo.decisionId ?? undefined,
   };
 }
 

@@ -82,6 +82,28 @@ export const COMMON_FLAGS: StartFlag[] = [
   { flags: '--escalate-after <duration>', description: 'tell the humans after this long (default 2h)', field: 'deadlines.escalateAfter', example: '--escalate-after 2h' },
   { flags: '--lease-ttl <duration>', description: 'how long step reservations last (kept alive while a step is open; default 8h)', field: 'leaseTtl', example: '--lease-ttl 8h' },
   { flags: '--approver <name>', description: 'a human who may approve (repeat; default: every human)', repeat: true, field: 'approvers', example: '--approver alice' },
+  {
+    flags: '--workdir <dir>',
+    description: "the project's checkout on the worker's machine, where the plan's commands run (required with a command)",
+    field: 'workdir',
+    example: '--workdir /srv/checkouts/web',
+  },
+  {
+    flags: '--env <name=value>',
+    description: "a variable the plan's commands get (repeat; never TEMPORAL_* or BATON_*: the worker's own are not passed)",
+    repeat: true,
+    field: 'env',
+    example: '--env NODE_ENV=test',
+    apply(plan, value) {
+      const env: Record<string, string> = { ...(plan.env as Record<string, string> | undefined) };
+      for (const pair of value as string[]) {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new BatonError('INVALID_INPUT', `env: "${pair}" should look like NAME=value, e.g. --env NODE_ENV=test`);
+        env[pair.slice(0, at)] = pair.slice(at + 1);
+      }
+      plan.env = env;
+    },
+  },
 ];
 
 /** Splits "a,b , c" into ["a", "b", "c"]. */

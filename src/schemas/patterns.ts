@@ -49,13 +49,37 @@ export const PlanBase = {
   reservationRetry: Duration.prefault('30s'),
   /** Humans who may approve or reject; default: every human of the project. */
   approvers: z.array(MemberName).max(50).optional(),
+  /**
+   * The project's checkout on the worker's machine, where the plan's commands run (an absolute path;
+   * required when the plan has a command, checked again by the worker: it must be a directory).
+   */
+  workdir: z.string().trim().min(1, 'must not be empty').max(1000).refine((p) => p.startsWith('/'), 'must be an absolute path (the project checkout on the worker\'s machine), e.g. /srv/checkouts/web').optional(),
+  /** Variables the plan's commands get, on top of the worker's allow-listed ones (PATH, HOME, LANG, ...). */
+  env: z
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name (letters, digits, _)').refine((k) => !/^(TEMPORAL|BATON)_/i.test(k), 'must not be a TEMPORAL_* or BATON_* variable: those are the worker\'s own'),
+      z.string().max(4000),
+    )
+    .optional(),
 };
 
 export const OnFail = z.enum(['agent', 'human']);
 
+/**
+ * A plan that gives Baton's worker commands names the checkout they run in: refused without `workdir`,
+ * naming the commands (the worker refuses again when it is not a directory there).
+ */
+export function workdirForCommands<P extends { workdir?: string }>(commands: (plan: P) => string[]) {
+  return (plan: P, ctx: z.RefinementCtx): void => {
+    const given = commands(plan);
+    if (given.length && !plan.workdir) ctx.addIssue({ code: 'custom', path: ['workdir'], message: `is required because the plan runs commands (${given.map((c) => `\`${c}\``).join(', ')}): the project checkout they run in` });
+  };
+}
+
 /** A shell command a plan gives Baton's worker to run (merge, integration tests, deploy, ...). */
 export const CommandSpec = z.object({
   command: Text('give the shell command to run', 4000),
+  /** A directory inside the plan's workdir to run in (relative). */
   cwd: z.string().max(1000).optional(),
   timeout: Duration.prefault('10m'),
 });
@@ -67,6 +91,8 @@ export interface PatternWorkflowInput<Plan> {
   plan: Plan;
   /** Who started it (a member name), for the timeline and messages. */
   startedBy?: string;
+  /** A run that continued as new: what the runs before it did (src/patterns/kit/runner.ts). */
+  carried?: unknown;
 }
 
 // --- reports by the assigned agent (updates) ---------------------------------------------------------
@@ -82,10 +108,17 @@ const Identity = Reporter;
 export const ProgressInput = z.object({ ...Identity, note: Text('say what you did or what blocks you') });
 export type ProgressInput = z.input<typeof ProgressInput>;
 
+/**
+ * What a step hands over to whoever comes next, quoted whole in their task (and across child
+ * workflows): what was done, where, how to test it, and when there is one, the contract the next step
+ * builds on (an API's endpoints, shapes and errors) and results (what ran, what passed).
+ */
 export const HandoffNote = z.object({
   whatWasDone: z.string().max(4000).default(''),
   where: z.array(z.string().max(1000)).max(200).default([]),
   howToTest: z.string().max(4000).default(''),
+  contract: z.string().trim().max(8000).optional(),
+  results: z.string().trim().max(8000).optional(),
 });
 export type HandoffNote = z.infer<typeof HandoffNote>;
 
@@ -108,10 +141,19 @@ export type ReviewInput = z.input<typeof ReviewInput>;
 
 // --- human decisions (signals) -------------------------------------------------------------------------
 
-/** Human decisions carry the verified human's name; the workflow checks that it is a human of the project. */
-export const ApproveInput = z.object({ approver: MemberName, comment: z.string().trim().max(2000).optional() });
+/**
+ * A pending decision's id (`d-` and 8 hex digits), shown by `baton approvals`: an approval names the
+ * question it answers, so it never lands on a newer question the human has not seen.
+ */
+export const DecisionId = z.string().trim().min(1).max(64, 'is not a decision id (`baton approvals` lists them)');
+
+/**
+ * Human decisions carry the verified human's name (the workflow checks that it is a human of the
+ * project) and the id of the decision they answer; without an id they answer whatever is pending.
+ */
+export const ApproveInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), comment: z.string().trim().max(2000).optional() });
 export type ApproveInput = z.input<typeof ApproveInput>;
-export const RejectInput = z.object({ approver: MemberName, reason: Text('say why (it goes to the agents)') });
+export const RejectInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), reason: Text('say why (it goes to the agents)') });
 export type RejectInput = z.input<typeof RejectInput>;
 export const CancelInput = z.object({ by: MemberName, reason: Text('say why the work stops') });
 export type CancelInput = z.input<typeof CancelInput>;
@@ -142,6 +184,8 @@ export type TimelineKind =
   | 'claimed'
   | 'reopened'
   | 'post-mortem'
+  | 'lease-lost'
+  | 'continued'
   | 'cancelled'
   | 'aborted'
   | 'completed';
@@ -180,6 +224,38 @@ export interface RefusedAttempt {
   who: string;
   action: string;
   reason: string;
+  /** The decision an approval or rejection named. */
+  decisionId?: string;
+}
+
+/** A human decision that was taken: what was asked, the answer, by whom. */
+export interface DecidedView {
+  id: string;
+  step: string;
+  question: string;
+  approved: boolean;
+  by: string;
+  at: string;
+  /** The approver's comment or the rejecter's reason. */
+  text?: string;
+}
+
+/** A wait that ran past its deadline and was escalated to the humans (cleared when the wait ends). */
+export interface EscalationView {
+  step: string;
+  since: string;
+  /** What the humans were told. */
+  text: string;
+}
+
+/** A lease a step of the run holds (or held): kept alive while the step is open, released when it ends. */
+export interface LeaseView {
+  id: string;
+  agent: string;
+  step: string;
+  pattern: string;
+  expiresAt: string;
+  state: 'held' | 'lost';
 }
 
 export type PatternState = 'running' | 'completed' | 'cancelled' | 'aborted';
@@ -198,7 +274,15 @@ export interface PatternStatus {
   assigned: { step: string; agent: string; since: string; accepts: string[] }[];
   needsHuman: boolean;
   escalated: boolean;
+  /** Why it is escalated, per wait (absent for runs started before the kit). */
+  escalations?: EscalationView[];
   decision?: PendingDecision;
+  /** Decisions taken, most recent last (absent for runs started before the kit). */
+  decisions?: DecidedView[];
+  /** Leases its open steps hold, and those lost while open (absent for runs started before the kit). */
+  leases?: LeaseView[];
+  /** How many times the run continued as new (0 for the first run). */
+  generation?: number;
   steps: StepRecord[];
   timeline: TimelineEntry[];
   /** Timeline entries dropped to keep the status bounded (the first and the most recent are kept). */
@@ -233,6 +317,8 @@ export interface ApprovalView {
   pattern: string;
   title: string;
   step: string;
+  /** The pending decision's id (absent for runs started before decision ids). */
+  decisionId?: string;
   question: string;
   waitingFor: string[];
   startedAt: string;

@@ -16,6 +16,12 @@ export const ProjectSettings = z.object({
   maxHistoryEvents: z.number().int().min(50).max(40_000).default(3000),
   /** Thresholds of the anti-pattern alerts (silent work, hoarding, unclear handoffs). */
   alerts: AlertSettings.prefault({}),
+  /**
+   * Who may start a pattern whose plan gives Baton's worker shell commands to run (merge, integration
+   * tests, staging, deploy): only `humans` (the default: a command runs on the worker's machine), or any
+   * of the project's `members`.
+   */
+  planCommandsBy: z.enum(['humans', 'members']).default('humans'),
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
 export type ProjectSettingsInput = z.input<typeof ProjectSettings>;
@@ -26,6 +32,7 @@ export const SettingsPatch = z
     trustAfterTasks: ProjectSettings.shape.trustAfterTasks.optional(),
     idleAfterSeconds: ProjectSettings.shape.idleAfterSeconds.optional(),
     alerts: AlertSettings.partial().optional(),
+    planCommandsBy: ProjectSettings.shape.planCommandsBy.optional(),
   })
   .strict();
 export type SettingsPatch = z.input<typeof SettingsPatch>;

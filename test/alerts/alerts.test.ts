@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { eventually, inboxSubjects, recordHistory, team } from '../patterns/support';
 import { createTestContext, type TestContext } from '../support/temporal';
 
@@ -54,7 +55,7 @@ describe('anti-pattern alerts (real server, scripted scenarios)', () => {
 
     const parallel = await project.patterns.start(
       'parallel-development',
-      { title: 'Drift', ...fast, checkpointEvery: '2s', checkpointGrace: '30s', workers: [{ agent: 'DriftingCloud', task: 'Build A', files: ['src/a/**'] }, { agent: 'SleepyOtter', task: 'Build B', files: ['src/b/**'] }], integration: { command: 'true' } },
+      { title: 'Drift', ...fast, checkpointEvery: '2s', checkpointGrace: '30s', workers: [{ agent: 'DriftingCloud', task: 'Build A', files: ['src/a/**'] }, { agent: 'SleepyOtter', task: 'Build B', files: ['src/b/**'] }], integration: { command: 'true' }, workdir: os.tmpdir() },
       { startedBy: 'alice' },
     );
     const noSync = await eventually('the no-sync-points alert', () => project.alerts.list({ kind: 'no-sync-points' }), (v) => v.active.length === 2, 20_000);

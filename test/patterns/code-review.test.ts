@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { RunningApi } from '../../src/api/main';
 import { recordSuccessUpdate } from '../../src/workflows/project/directory-api';
 import { createTestContext, type TestContext } from '../support/temporal';
@@ -45,6 +46,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
         files: ['src/auth/**'],
         maxRevisions: 2,
         merge: { command: 'echo merged-ok' },
+        workdir: os.tmpdir(),
       },
       { startedBy: 'alice' },
     );

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { RunningApi } from '../../src/api/main';
 import { cancelSignal } from '../../src/patterns/kit/api';
 import { createTestContext, type TestContext } from '../support/temporal';
@@ -23,6 +24,7 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
         { agent: 'GreenCastle', task: 'UI', files: ['web/**', 'src/auth/form.tsx'] },
       ],
       integration: { command: 'true' },
+      workdir: os.tmpdir(),
     };
     const err = await t.project.patterns.start('parallel-development', plan, { startedBy: 'alice' }).catch((e) => e);
     expect(err).toMatchObject({ code: 'INVALID_INPUT' });
@@ -46,6 +48,7 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
           { agent: 'GreenCastle', task: 'Login form', files: ['web/login/**'] },
         ],
         integration: { command: 'echo integration-start; sleep 3; echo integration-ok', timeout: '1m' },
+        workdir: os.tmpdir(),
       },
       { startedBy: 'alice' },
     );

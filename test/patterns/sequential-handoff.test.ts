@@ -126,7 +126,7 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     await project.patterns.cancel(id, t.me('alice'), 'token checks done');
   });
 
-  it('sends a failed step to a human: an agent may not approve (client check, server door, workflow), the human sends it back through the server, the retry completes', async () => {
+  it('sends a failed step to a human: an agent may not approve (refused by the client, the server and the workflow, and recorded), the human sends it back through the server, the retry completes', async () => {
     const t = await team(ctx, ['GreenCastle']);
     const { project } = t;
     const { workflowId: id } = await project.patterns.start(
@@ -149,25 +149,29 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
       await new Promise((r) => setTimeout(r, 250));
       approvals = await project.patterns.approvals();
     }
-    expect(approvals).toEqual([expect.objectContaining({ workflowId: id, pattern: 'sequential-handoff', step: 'frontend', question: expect.stringContaining('design is missing') })]);
+    expect(approvals).toEqual([expect.objectContaining({ workflowId: id, pattern: 'sequential-handoff', decisionId: waiting.decision!.id, question: expect.stringContaining('design is missing') })]);
 
-    // The typed client's pre-check refuses an agent.
+    // An agent's approval is refused by the typed client, by the server (403) and by the workflow, and
+    // each attempt is recorded by the run where people look (the README says refused approvals are).
     await expect(project.patterns.approve(id, t.me('GreenCastle'))).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('only a human may approve') });
-    // Through the server, an agent's token is refused at the door of the human routes: nothing is sent.
     const byAgent = await callServer(api, t, t.tokens.GreenCastle, `${runPath(id)}/approve`, { comment: 'ship it' });
-    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: GreenCastle is an agent") } });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining('GreenCastle is an agent; only a human may approve') } });
     await expect(asMember(api, t, 'GreenCastle').patterns.reject(id, 'no')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const untouched = await project.patterns.status(id);
-    expect(untouched).toMatchObject({ needsHuman: true, refused: [], decision: { id: waiting.decision!.id } });
-    // An operator's raw signal naming an agent as approver reaches the workflow, which refuses and records it.
+    const refused = await until(project, id, (s) => s.refused.length === 3);
+    expect(refused.refused.map((r) => [r.who, r.action, r.decisionId])).toEqual([
+      ['GreenCastle', 'approve', waiting.decision!.id],
+      ['GreenCastle', 'approve', waiting.decision!.id],
+      ['GreenCastle', 'reject', waiting.decision!.id],
+    ]);
+    for (const r of refused.refused) expect(r.reason).toContain('only a human may decide');
+    expect(refused).toMatchObject({ needsHuman: true, decision: { id: waiting.decision!.id } });
+    // An operator's raw signal naming an agent as approver reaches the workflow too, which refuses and records it.
     await ctx.client.workflow.getHandle(id).signal(approveSignal, { approver: 'GreenCastle' });
-    const refused = await until(project, id, (s) => s.refused.length > 0);
-    expect(refused.refused).toEqual([expect.objectContaining({ who: 'GreenCastle', action: 'approve', reason: expect.stringContaining('only a human may decide') })]);
-    expect(refused.needsHuman).toBe(true);
-    expect(refused.decision?.id).toBe(waiting.decision!.id);
+    expect((await until(project, id, (s) => s.refused.length === 4)).decision?.id).toBe(waiting.decision!.id);
 
     const decided = await asMember(api, t, 'alice').patterns.approve(id, 'design is in Figma now');
-    expect(decided).toMatchObject({ workflowId: id, decided: true });
+    // The answer repeats what was approved.
+    expect(decided).toMatchObject({ workflowId: id, decided: true, decision: { id: waiting.decision!.id, question: expect.stringContaining('the design is missing') } });
     const retry = await until(project, id, (s) => waitingFor('GreenCastle')(s) && s.steps[0]!.attempts === 2);
     // The decision is recorded as the token's owner's.
     expect(retry.timeline.filter((e) => e.kind === 'approved').map((e) => [e.actor, e.text])).toEqual([['alice', 'design is in Figma now']]);

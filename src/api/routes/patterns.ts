@@ -153,28 +153,28 @@ export function patternRoutes(app: FastifyInstance, deps: ApiDeps): void {
   route(app, deps, {
     method: 'POST',
     url: '/v1/projects/:project/patterns/:pattern/:id/approve',
-    summary: 'Approve the pending decision (humans only)',
+    summary: 'Approve a pending decision (humans only: an agent\'s attempt is refused, 403, and recorded by the run)',
     tags: ['decisions'],
     what: 'approval',
-    access: 'human',
+    access: 'member',
     params: RunParams,
     body: ApproveRequest,
     async handler({ project, caller, params, body }) {
-      return project.patterns.approve(runRef(params), caller, body.comment);
+      return project.patterns.approve(runRef(params), caller, body.comment, { decisionId: body.decisionId });
     },
   });
 
   route(app, deps, {
     method: 'POST',
     url: '/v1/projects/:project/patterns/:pattern/:id/reject',
-    summary: 'Reject the pending decision with a reason (humans only)',
+    summary: 'Reject a pending decision with a reason (humans only: an agent\'s attempt is refused, 403, and recorded by the run)',
     tags: ['decisions'],
     what: 'rejection',
-    access: 'human',
+    access: 'member',
     params: RunParams,
     body: RejectRequest,
     async handler({ project, caller, params, body }) {
-      return project.patterns.reject(runRef(params), caller, body.reason);
+      return project.patterns.reject(runRef(params), caller, body.reason, { decisionId: body.decisionId });
     },
   });
 

@@ -2,7 +2,7 @@ import type { ProjectChannel } from '../../client/project';
 import { parseInput } from '../../domain/validation';
 import { ReviewInput, type ReportAck } from '../../schemas/patterns';
 import { PatternsClient, type Identity } from '../client';
-import { reviewUpdate } from '../kit/api';
+import { reviewUpdate } from './api';
 
 /** Code Review's own call: the reviewer approves, or requests changes (required vs suggestions). */
 export class CodeReviewClient {

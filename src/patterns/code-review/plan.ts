@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { checkJudge, checkReviewer, type MemberLookup } from '../../domain/patterns/plan';
 import { MemberName } from '../../schemas/actor';
-import { CommandSpec, Files, PlanBase, Text } from '../../schemas/patterns';
+import { CommandSpec, Files, PlanBase, Text, workdirForCommands } from '../../schemas/patterns';
 
 /** Code Review: one agent writes, another (a trusted agent or a human, never the author) reviews. */
-export const CodeReviewPlan = z.object({
+/**
+ * The plan as runs started before the kit read it (src/patterns/compat/): without the rule that a
+ * plan with commands names its workdir, which came with the kit.
+ */
+export const CodeReviewPlanFields = z.object({
   ...PlanBase,
   author: MemberName,
   /** A trusted agent or a human; never the author. */
@@ -15,6 +19,7 @@ export const CodeReviewPlan = z.object({
   /** Runs after approval; without it the author merges and confirms with `baton done`. */
   merge: CommandSpec.optional(),
 });
+export const CodeReviewPlan = CodeReviewPlanFields.superRefine(workdirForCommands((p) => (p.merge ? [p.merge.command] : [])));
 export type CodeReviewPlan = z.infer<typeof CodeReviewPlan>;
 export type CodeReviewPlanInput = z.input<typeof CodeReviewPlan>;
 

@@ -1,9 +1,16 @@
 import * as wf from '@temporalio/workflow';
-import { checkReviewer } from '../../domain/patterns/plan';
-import type { PatternResult, PatternWorkflowInput } from '../../schemas/patterns';
-import { CodeReviewPlan, type CodeReviewPlanInput } from './plan';
+import { formatDuration } from '../../domain/patterns/duration';
+import { ReviewInput, type PatternResult, type PatternWorkflowInput } from '../../schemas/patterns';
 import { guarded, parseOrFail } from '../../workflows/failure';
-import { acts, awaitHumanDecision, commandActs, iso, PatternAborted, PatternRun, reserveFiles, runPattern, workUntilDone, type DoneReport } from '../kit';
+import { compatCodeReview } from '../compat/code-review';
+import { assignAndAwait, describeHandover, reserveFiles, type Handover } from '../kit/assign';
+import { commandStep } from '../kit/command-step';
+import { newGate } from '../kit/gates';
+import type { DoneReport } from '../kit/reports';
+import { PATTERN_KIT_PATCH, PatternAborted, PatternRun } from '../kit/run';
+import { runPattern } from '../kit/runner';
+import { reviewUpdate } from './api';
+import { checkCodeReviewMembers, checkCodeReviewPlan, CodeReviewPlan, type CodeReviewPlanInput } from './plan';
 
 interface Verdict {
   verdict: 'approve' | 'request_changes';
@@ -18,189 +25,180 @@ interface Verdict {
  * Code Review: one agent writes, another reviews.
  *
  * 1. Implementation: the author works under an exclusive lease and says ready (done + handoff).
- * 2. Review: the author's lease is released first; the reviewer (never the author; a trusted agent or
- *    a human) takes a shared lease and approves or requests changes, comments split into required
- *    and suggestions.
- * 3. Revisions: on changes the author re-reserves, revises and asks for re-review; at most
+ * 2. Review: the author's lease is released and the reviewer (never the author; a trusted agent or a
+ *    human) takes a shared one with the request to review, in one write; it approves or requests
+ *    changes, required changes apart from suggestions.
+ * 3. Revisions: the author re-reserves, addresses the required changes and asks for a re-review; at most
  *    `maxRevisions` rounds, then a human decides.
- * 4. Approval and merge: a configured command runs as an activity, or the author merges and confirms.
+ * 4. Approval: the reviewer's approval counts for the author's trust; then the merge (a configured
+ *    command, or the author merges and confirms).
  */
 export async function codeReviewWorkflow(input: PatternWorkflowInput<CodeReviewPlanInput>): Promise<PatternResult> {
+  if (!wf.patched(PATTERN_KIT_PATCH)) return compatCodeReview(input);
   const plan = parseOrFail(CodeReviewPlan, input.plan, 'Code Review plan');
-  guarded(() => checkReviewer(plan.author, plan.reviewer));
-  const run = new PatternRun(input.project, 'code-review', plan, input.startedBy);
+  guarded(() => checkCodeReviewPlan(plan));
+  const run = new PatternRun(input, 'code-review', plan);
   const { author, reviewer, files, deadlines } = plan;
   const policy = { onFail: 'human' as const, maxAttempts: 1 };
+  let humanReviewer = false;
+
+  run.reports.define(reviewUpdate, ReviewInput, 'review', 'review', (a, review) => {
+    a.report = { kind: 'review', at: Date.now(), verdict: review.verdict, required: review.required, suggestions: review.suggestions, summary: review.summary };
+    run.timeline.log('review', `${review.verdict === 'approve' ? 'approved' : 'requested changes'} (${review.required.length} required, ${review.suggestions.length} suggestions)`, { step: a.step, actor: a.agent });
+    return 'Review recorded.';
+  });
 
   return runPattern(run, async () => {
     await run.requireMembers([author, reviewer]);
-    const reviewerIs = run.credential(reviewer)!;
-    if (reviewerIs.kind === 'agent' && !reviewerIs.trusted) {
-      throw new PatternAborted(`${reviewerIs.name} is a new agent: reviewers are trusted agents or humans (trust comes from successful tasks).`);
-    }
-    const humanReviewer = reviewerIs.kind === 'human';
+    checkCodeReviewMembers(plan, run.members.lookup);
+    humanReviewer = run.members.get(reviewer)!.kind === 'human';
     const reviews: Verdict[] = [];
 
     // 1. Implementation, under the author's exclusive lease.
-    let work = run.beginStep('implementation', author);
-    let leases = await reserveFiles(run, { step: work.name, agent: author, files, exclusive: true, deadlines, reason: `${plan.title}: implementation` });
-    let ready: DoneReport = await workUntilDone(
-      run,
-      { name: work.name, agent: author, task: plan.task, files, exclusive: true, deadlines, notes: ['', `When it is ready for review by ${reviewer}, report done with a handoff (what, where, how to test); your lease is released before the review.`] },
-      policy,
-      work,
-    );
+    let ready = await implement('implementation', plan.task, []);
 
     for (let round = 1; ; round++) {
-      // 2. Release before review: the reviewer reads what the author will no longer change.
-      await run.release(author, leases);
-      run.endStep(work, 'done', ready);
-
-      const review = run.beginStep(`review ${round}`, reviewer);
-      const shared = await reserveFiles(run, { step: review.name, agent: reviewer, files, exclusive: false, deadlines, reason: `${plan.title}: review ${round}` });
-      const verdict = await awaitReview(run, review.name, ready, round, humanReviewer);
+      // 2. Review: the author's files are released in the same write that gives the reviewer theirs.
+      const verdict = await review(round, ready);
       reviews.push(verdict);
-      review.attempts = 1;
-      await run.release(reviewer, shared);
-      run.endStep(review, 'done', { summary: `${verdict.verdict === 'approve' ? 'approved' : 'changes requested'}${verdict.summary ? `: ${verdict.summary}` : ''}` });
-
       if (verdict.verdict === 'approve') {
-        await acts.recordTaskSuccess({ project: run.project, workflowId: run.workflowId, agent: author });
+        run.credit(author, verdict.by);
         break;
       }
-
       // 3. Revisions, bounded: past the limit a human settles it.
       if (round > plan.maxRevisions) {
-        const decision = await awaitHumanDecision(run, {
-          step: review.name,
+        const decision = await run.decide({
+          step: `review ${round}`,
           question: `${round} review rounds and ${reviewer} still requests changes (${verdict.required.join('; ')}). Approve to merge as it stands; reject to stop the review.`,
           deadlines,
           onBehalfOf: author,
         });
         if (!decision.approved) throw new PatternAborted(`revision limit (${plan.maxRevisions}) reached and ${decision.by} stopped the review: ${decision.text ?? 'rejected'}`);
+        run.credit(author, decision.by);
         break;
       }
-      work = run.beginStep(`revision ${round}`, author);
-      leases = await reserveFiles(run, { step: work.name, agent: author, files, exclusive: true, deadlines, reason: `${plan.title}: revision ${round}` });
-      ready = await workUntilDone(
-        run,
-        {
-          name: work.name,
-          agent: author,
-          task: `Address ${reviewer}'s review of "${plan.title}" (round ${round} of at most ${plan.maxRevisions}).`,
-          files,
-          exclusive: true,
-          deadlines,
-          notes: [
-            '',
-            'Required changes:',
-            ...verdict.required.map((c) => `  - ${c}`),
-            ...(verdict.suggestions.length ? ['Suggestions (optional):', ...verdict.suggestions.map((c) => `  - ${c}`)] : []),
-            '',
-            'When done, report done with a handoff: it asks for a re-review.',
-          ],
-        },
-        policy,
-        work,
-      );
+      ready = await implement(`revision ${round}`, `Address ${reviewer}'s review of "${plan.title}" (round ${round} of at most ${plan.maxRevisions}).`, [
+        '',
+        'Required changes:',
+        ...verdict.required.map((c) => `  - ${c}`),
+        ...(verdict.suggestions.length ? ['Suggestions (optional):', ...verdict.suggestions.map((c) => `  - ${c}`)] : []),
+        '',
+        'When done, report done with a handoff: it asks for a re-review.',
+      ]);
     }
 
     // 4. Merge: a configured command, or the author merges and confirms.
-    const merge = await mergeStep(run, plan, author, deadlines);
+    const merge = await mergeStep();
     return { rounds: reviews.length, reviews, merge };
   });
 
-  /**
-   * Wait for the reviewer's verdict: `baton review` (agents and humans), or for a human reviewer also
-   * `baton approve` / `baton reject --reason` (the reason becomes the required change).
-   */
-  async function awaitReview(run: PatternRun, step: string, ready: DoneReport, round: number, humanReviewer: boolean): Promise<Verdict> {
-    run.log('assigned', `review round ${round} sent to ${reviewer}`, { step, actor: reviewer });
-    const a = run.open(step, reviewer, ['progress', 'review'], false);
-    if (humanReviewer) {
-      run.decision = { id: wf.uuid4(), step, question: `Review "${plan.title}" by ${author}: approve, or reject with the changes required.`, approvers: [reviewer], since: iso(Date.now()) };
-      run.decisionOutcome = undefined;
-    }
-    run.show({ step, waitingFor: [reviewer], needsHuman: humanReviewer });
-    // The review is open before the reviewer hears of it, so a fast answer is never refused.
-    const h = ready.handoff;
-    await run.notify(
-      [reviewer],
-      `[code-review] ${plan.title}: ${round === 1 ? 'review' : 're-review'} requested by ${author}`,
-      [
-        `Workflow: ${run.workflowId}`,
-        `Step: ${step} (shared lease held for you on ${run.describeFiles(files)})`,
-        `Task: ${plan.task}`,
-        `${author} says: ${ready.summary}`,
-        ...(h ? [`  What was done: ${h.whatWasDone}`, `  Where: ${h.where.join(', ')}`, `  How to test: ${h.howToTest}`] : []),
-        '',
-        'Check logic, tests and patterns; separate required changes from suggestions:',
-        `  baton review ${run.workflowId} --approve [--suggestion "..."]`,
-        `  baton review ${run.workflowId} --request-changes --required "..." [--suggestion "..."]`,
-        ...(humanReviewer ? [`  (or baton approve ${run.workflowId} / baton reject ${run.workflowId} --reason "...")`] : []),
-      ].join('\n'),
-      { onBehalfOf: author, importance: 'high' },
-    );
-    try {
-      await run.waitWithDeadlines(
-        () => a.report !== undefined || run.decisionOutcome !== undefined,
-        deadlines,
-        () => a.lastProgressAt,
-        {
-          remind: async () => {
-            run.log('reminder', `${reviewer} reminded to review`, { step, actor: reviewer });
-            await run.notify([reviewer], `Reminder: ${plan.title} waits for your review`, `baton review ${run.workflowId} --approve | --request-changes --required "..."`, { onBehalfOf: author, importance: 'high' });
-          },
-          escalate: () => run.escalate(step, `${reviewer} has not reviewed "${plan.title}" yet.`, author),
-        },
-      );
-    } finally {
-      run.close(a);
-      run.decision = undefined;
-    }
-    const decision = run.decisionOutcome;
-    run.decisionOutcome = undefined;
-    run.escalated = false;
-    run.show({ waitingFor: [], needsHuman: false });
-    const at = iso(Date.now());
-    if (a.report?.kind === 'review') return { verdict: a.report.verdict, required: a.report.required, suggestions: a.report.suggestions, summary: a.report.summary, by: reviewer, at };
-    if (decision!.approved) return { verdict: 'approve', required: [], suggestions: [], summary: decision!.text, by: decision!.by, at };
-    return { verdict: 'request_changes', required: [decision!.text ?? 'changes requested'], suggestions: [], by: decision!.by, at };
-  }
-}
-
-async function mergeStep(run: PatternRun, plan: CodeReviewPlan, author: string, deadlines: CodeReviewPlan['deadlines']): Promise<Record<string, unknown>> {
-  const step = run.beginStep('merge', plan.merge ? 'baton' : author);
-  step.attempts = 0;
-  if (!plan.merge) {
-    const confirmed = await workUntilDone(
+  /** The author's work (first implementation or a revision): exclusive lease, done with a handoff. */
+  async function implement(name: string, task: string, notes: string[]): Promise<DoneReport & { step: string }> {
+    const { report } = await assignAndAwait(
       run,
-      { name: 'merge', agent: author, task: `${plan.reviewer} approved "${plan.title}": merge it, then confirm with \`baton done ${run.workflowId} --summary "merged as <commit>"\`.`, files: [], exclusive: true, deadlines },
-      { onFail: 'human', maxAttempts: 1 },
-      step,
-      false,
+      { name, agent: author, task, files, exclusive: true, deadlines, notes: ['', `When it is ready for review by ${reviewer}, report done with a handoff (what, where, how to test).`, ...notes], onDone: `your lease is released and ${reviewer} is asked to review (with your handoff).` },
+      policy,
+      // The author's success counts once the reviewer approves, not before.
+      { acceptedBy: null },
     );
-    run.endStep(step, 'done', { summary: confirmed.summary });
-    return { by: author, summary: confirmed.summary };
+    return { ...report, step: name };
   }
-  const merge = plan.merge;
-  for (;;) {
-    step.attempts += 1;
-    run.show({ step: 'merge', waitingFor: [] });
-    run.log('command', `running merge command: ${merge.command}`, { step: 'merge' });
-    const result = await commandActs(merge.timeout).runCommand({ command: merge.command, cwd: merge.cwd, timeoutMs: merge.timeout, label: 'merge' });
-    run.log('command', `merge command ${result.exitCode === 0 ? 'succeeded' : `failed (exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''})`}`, { step: 'merge' });
-    if (result.exitCode === 0) {
-      run.endStep(step, 'done', { summary: `merged: ${merge.command}` });
-      return { command: merge.command, exitCode: 0, output: result.output.slice(-2000) };
-    }
-    if (step.attempts >= 5) throw new PatternAborted(`the merge command failed ${step.attempts} times; last output: ${result.output.slice(-500)}`);
-    const decision = await awaitHumanDecision(run, {
-      step: 'merge',
-      question: `The merge command failed (exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''}). Output ends: ${result.output.slice(-400)}. Approve to run it again; reject to stop.`,
+
+  /**
+   * One review round: the reviewer's shared lease and the request (with the author's handoff, whole)
+   * in one write; a human reviewer may also answer with `baton approve` / `baton reject --reason` (the
+   * reason becomes the required change).
+   */
+  async function review(round: number, ready: DoneReport & { step: string }): Promise<Verdict> {
+    const name = `review ${round}`;
+    const step = run.beginStep(name, reviewer);
+    const decisionId = humanReviewer ? run.journal.sync(() => run.decisions.open({ step: name, question: `Review "${plan.title}" by ${author}: approve, or reject with the changes required.`, approvers: [reviewer], deadlines }).id) : undefined;
+    const handover: Handover = { agent: author, step: ready.step, summary: ready.summary, handoff: ready.handoff };
+    const leases = await reserveFiles(run, {
+      step: name,
+      agent: reviewer,
+      files,
+      exclusive: false,
       deadlines,
-      onBehalfOf: author,
+      reason: `${plan.title}: ${name}`,
+      open: { accepts: ['review'], expectHandoff: false, onDone: '' },
+      notice: {
+        to: [reviewer],
+        subject: `[code-review] ${plan.title}: ${round === 1 ? 'review' : 're-review'} requested by ${author}`,
+        body: [
+          `Workflow: ${run.workflowId}`,
+          `Step: ${name} (shared lease held for you on ${files.join(', ')})`,
+          `Task: ${plan.task}`,
+          '',
+          ...describeHandover(handover),
+          '',
+          'Check logic, tests and patterns; separate required changes from suggestions:',
+          `  baton review ${run.workflowId} --approve [--suggestion "..."]`,
+          `  baton review ${run.workflowId} --request-changes --required "..." [--suggestion "..."]`,
+          ...(decisionId ? [`  (or baton approve ${run.workflowId} ${decisionId} / baton reject ${run.workflowId} ${decisionId} --reason "...")`] : []),
+        ].join('\n'),
+        importance: 'high',
+        onBehalfOf: author,
+      },
     });
-    if (!decision.approved) throw new PatternAborted(`the merge failed and ${decision.by} stopped: ${decision.text ?? 'rejected'}`);
+    run.attempt(step);
+    const verdict = await run.journal.wait(
+      () => newGate(Date.now()),
+      async (state): Promise<Verdict> => {
+        const a = run.reports.of(reviewer)!;
+        try {
+          await run.gates.wait(
+            {
+              step: name,
+              who: () => [reviewer],
+              deadlines,
+              ready: () => a.report !== undefined || (decisionId !== undefined && run.decisions.answered(decisionId)),
+              lastSign: () => a.lastProgressAt,
+              onBehalfOf: author,
+              remind: async (waited) => {
+                run.timeline.log('reminder', `${reviewer} reminded to review (waiting ${formatDuration(waited)})`, { step: name, actor: reviewer });
+                await run.writes.notify({ to: [reviewer], subject: `Reminder: ${plan.title} waits for your review`, body: `baton review ${run.workflowId} --approve | --request-changes --required "..."`, importance: 'high', onBehalfOf: author });
+              },
+              escalation: (waited) => `${reviewer} has not reviewed "${plan.title}" for ${formatDuration(waited)}.`,
+            },
+            state,
+          );
+        } finally {
+          run.reports.close(a);
+        }
+        const at = new Date(Date.now()).toISOString();
+        const decision = decisionId !== undefined ? run.decisions.take(decisionId) : undefined;
+        if (decisionId !== undefined && !decision) run.decisions.withdraw(decisionId);
+        if (a.report?.kind === 'review') return { verdict: a.report.verdict, required: a.report.required, suggestions: a.report.suggestions, summary: a.report.summary, by: reviewer, at };
+        if (decision!.approved) return { verdict: 'approve', required: [], suggestions: [], summary: decision!.text, by: decision!.by, at };
+        return { verdict: 'request_changes', required: [decision!.text ?? 'changes requested'], suggestions: [], by: decision!.by, at };
+      },
+    );
+    run.handOver(leases);
+    run.endStep(step, 'done', { summary: `${verdict.verdict === 'approve' ? 'approved' : 'changes requested'}${verdict.summary ? `: ${verdict.summary}` : ''}` });
+    return verdict;
+  }
+
+  async function mergeStep(): Promise<Record<string, unknown>> {
+    if (plan.merge) {
+      const outcome = await commandStep(run, plan, { step: 'merge', label: 'the merge command', command: plan.merge, retry: 'human', onBehalfOf: author });
+      return { command: plan.merge.command, exitCode: 0, output: outcome.result.output.slice(-2000) };
+    }
+    const { report } = await assignAndAwait(
+      run,
+      {
+        name: 'merge',
+        agent: author,
+        task: `${reviewer} approved "${plan.title}": merge it, then confirm with \`baton done ${run.workflowId} --summary "merged as <commit>"\`.`,
+        files: [],
+        exclusive: true,
+        deadlines,
+        expectHandoff: false,
+        onDone: 'the review is complete; its starter is told.',
+      },
+      policy,
+      { acceptedBy: null },
+    );
+    return { by: author, summary: report.summary };
   }
 }

@@ -3,7 +3,10 @@ import type { CommandResult } from '../kit/activities-api';
 /** Health checks for Emergency Response's monitoring window (implemented in ./activities.ts). */
 export interface MonitorInput {
   command: string;
+  /** Where and with what the check runs (see CommandInput). */
+  workdir?: string;
   cwd?: string;
+  env?: Record<string, string>;
   /** Run the check this often... */
   everyMs: number;
   /** ...for this long; the first failing check ends the window. */

@@ -24,7 +24,7 @@ export async function monitorHealth(input: MonitorInput): Promise<MonitorResult>
   const started = Date.now();
   let checks = 0;
   for (;;) {
-    const result = await runCommand({ command: input.command, cwd: input.cwd, timeoutMs: input.timeoutMs, label: `health check ${checks + 1}` });
+    const result = await runCommand({ command: input.command, workdir: input.workdir, cwd: input.cwd, env: input.env, timeoutMs: input.timeoutMs, label: `health check ${checks + 1}` });
     checks += 1;
     ctx.heartbeat({ checks, healthy: result.exitCode === 0 });
     if (result.exitCode !== 0) return { healthy: false, checks, durationMs: Date.now() - started, failure: result };

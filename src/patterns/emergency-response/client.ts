@@ -20,12 +20,12 @@ export class EmergencyClient {
   /** Exactly one claim wins; the others fail with CONFLICT "already claimed by X". */
   async claim(ref: string, me: Identity, note?: string): Promise<ClaimResult> {
     const input = parseInput(ClaimInput, { agent: me.name, note }, 'claim');
-    return batonCall(() => this.handle(ref).executeUpdate(claimUpdate, { args: [input] }));
+    return this.patterns.report(ref, () => this.handle(ref).executeUpdate(claimUpdate, { args: [input] }));
   }
 
   async postMortem(ref: string, me: Identity, pm: { summary: string; rootCause: string; learnings: string[]; followUps?: string[] }) {
     const input = parseInput(PostMortemInput, { agent: me.name, ...pm }, 'post-mortem');
-    return batonCall(() => this.handle(ref).executeUpdate(postMortemUpdate, { args: [input] }));
+    return this.patterns.report(ref, () => this.handle(ref).executeUpdate(postMortemUpdate, { args: [input] }));
   }
 
   incident(ref: string): Promise<IncidentView> {

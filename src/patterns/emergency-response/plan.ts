@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BatonError } from '../../domain/errors';
 import type { MemberLookup } from '../../domain/patterns/plan';
 import { MemberName } from '../../schemas/actor';
-import { CommandSpec, Deadlines, Duration, Files, PlanBase, Text } from '../../schemas/patterns';
+import { CommandSpec, Deadlines, Duration, Files, PlanBase, Text, workdirForCommands } from '../../schemas/patterns';
 
 /**
  * Emergency Response (production broke; minutes count). The plan names the affected files and, when
@@ -15,7 +15,11 @@ export const HealthCheckSpec = CommandSpec.extend({
 });
 export type HealthCheckSpec = z.infer<typeof HealthCheckSpec>;
 
-export const EmergencyPlan = z.object({
+/**
+ * The plan as runs started before the kit read it (src/patterns/compat/): without the rule that a
+ * plan with commands names its workdir, which came with the kit.
+ */
+export const EmergencyPlanFields = z.object({
   ...PlanBase,
   // An emergency waits minutes, not hours: tighter defaults than other patterns.
   deadlines: Deadlines.prefault({ reminderAfter: '5m', escalateAfter: '15m' }),
@@ -34,6 +38,7 @@ export const EmergencyPlan = z.object({
   /** A failed monitoring window reopens the incident, at most this many times before a human decides. */
   maxReopens: z.number().int().min(0).max(10).default(3),
 });
+export const EmergencyPlan = EmergencyPlanFields.superRefine(workdirForCommands((p) => [p.staging, p.deploy, p.rollback, p.healthCheck].flatMap((c) => (c ? [c.command] : []))));
 export type EmergencyPlan = z.infer<typeof EmergencyPlan>;
 export type EmergencyPlanInput = z.input<typeof EmergencyPlan>;
 

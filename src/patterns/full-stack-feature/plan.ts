@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BatonError } from '../../domain/errors';
 import { checkDisjointFiles, checkJudge, checkReviewer, type MemberLookup } from '../../domain/patterns/plan';
 import { MemberName } from '../../schemas/actor';
-import { CommandSpec, Duration, Files, PlanBase, Text } from '../../schemas/patterns';
+import { CommandSpec, Duration, Files, PlanBase, Text, workdirForCommands } from '../../schemas/patterns';
 
 /**
  * Full-Stack Feature (e.g. user authentication): Database first, then Backend and Frontend in parallel
@@ -16,7 +16,11 @@ const Layer = z.object({
 });
 export type Layer = z.infer<typeof Layer>;
 
-export const FullStackPlan = z
+/**
+ * The plan as runs started before the kit read it (src/patterns/compat/): without the rule that a
+ * plan with commands names its workdir, which came with the kit.
+ */
+export const FullStackPlanFields = z
   .object({
     ...PlanBase,
     database: Layer,
@@ -40,6 +44,7 @@ export const FullStackPlan = z
     requireTrusted: z.boolean().default(true),
   })
   .refine((p) => p.backend.agent.toLowerCase() !== p.frontend.agent.toLowerCase(), { message: 'backend and frontend work in parallel: give them two different agents', path: ['frontend', 'agent'] });
+export const FullStackPlan = FullStackPlanFields.superRefine(workdirForCommands((p) => (p.merge ? [p.merge.command] : [])));
 export type FullStackPlan = z.infer<typeof FullStackPlan>;
 export type FullStackPlanInput = z.input<typeof FullStackPlan>;
 

@@ -1,50 +1,32 @@
-import type { NotifyInput, SendResult } from '../../schemas/messages';
+import type { TransferRequest, TransferResult } from '../../schemas/transfer';
 import type { MemberCredential } from '../../workflows/project/directory-api';
 
 /**
- * What pattern workflows ask the worker to do (implemented in src/activities/patterns.ts). Declared
- * here, next to the workflows, so workflow code imports no activity module (lint forbids it).
+ * What the kit asks Baton's worker to do (src/activities/patterns.ts), declared next to the workflows
+ * so workflow code imports no activity module.
  */
-export interface ReserveForStepInput {
-  project: string;
-  workflowId: string;
-  agent: string;
-  files: string[];
-  exclusive: boolean;
-  ttlSeconds: number;
-  reason: string;
-  /** Idempotency key: a retried activity gets the first answer back instead of a second lease. */
-  requestId: string;
+export interface KitActivities {
+  /** The run's one write to its project (src/workflows/project/transfer.ts). */
+  transfer(input: TransferRequest & { project: string }): Promise<TransferResult>;
+  /** Kind, trust and status of these members and of every human (a query: nothing is written). */
+  fetchCredentials(input: { project: string; names: string[] }): Promise<MemberCredential[]>;
+  runCommand(input: CommandInput): Promise<CommandResult>;
 }
-
-export interface HeldBy {
-  pattern: string;
-  holder: string;
-  heldPattern: string;
-  expiresAt: string;
-  reservationId: string;
-}
-
-export type ReserveForStepResult = { status: 'granted'; ids: string[] } | { status: 'conflict'; conflicts: HeldBy[] };
-
-export interface ReleaseForStepInput {
-  project: string;
-  workflowId: string;
-  agent: string;
-  ids: string[];
-}
-
-export type Importance = 'low' | 'normal' | 'high' | 'urgent';
 
 /**
- * The messages engineer's `notifyMembers` activity (src/activities/messages.ts): a system notice to
- * members, sent by the workflow actor on someone's behalf; idempotent across activity retries.
+ * A plan's shell command, as the worker runs it: in the project's checkout the plan names (refused
+ * when it names none or it is not a directory), with an environment built from an allow-list and the
+ * plan's own variables (never the worker's Temporal or Baton settings), a time limit, and its output
+ * cut to its last few KB.
  */
-export type NotifyMembersInput = NotifyInput & { project: string };
-
 export interface CommandInput {
   command: string;
+  /** The project's checkout (the plan's `workdir`). */
+  workdir?: string;
+  /** A directory inside the checkout to run in (a command's `cwd`, relative to `workdir`). */
   cwd?: string;
+  /** The plan's variables, on top of the allow-listed ones. */
+  env?: Record<string, string>;
   timeoutMs: number;
   /** For logs and heartbeats: "merge", "integration tests". */
   label: string;
@@ -55,15 +37,6 @@ export interface CommandResult {
   signal: string | null;
   timedOut: boolean;
   durationMs: number;
-  /** The last few KB of stdout+stderr. */
+  /** The last few KB of stdout and stderr. */
   output: string;
-}
-
-export interface PatternActivities {
-  reserveForStep(input: ReserveForStepInput): Promise<ReserveForStepResult>;
-  releaseForStep(input: ReleaseForStepInput): Promise<{ released: number }>;
-  notifyMembers(input: NotifyMembersInput): Promise<SendResult>;
-  fetchCredentials(input: { project: string; names: string[] }): Promise<MemberCredential[]>;
-  recordTaskSuccess(input: { project: string; workflowId: string; agent: string }): Promise<void>;
-  runCommand(input: CommandInput): Promise<CommandResult>;
 }

@@ -9,19 +9,17 @@ import type {
   ProgressInput,
   RejectInput,
   ReportAck,
-  ReviewInput,
 } from '../../schemas/patterns';
 
 /**
  * The message API every pattern workflow has, declared once. Agents report through updates (validated:
- * only the assigned agent, with its token); humans decide through signals (the design fixes this), which
- * the workflow re-checks and records when refused; anyone may read the status.
+ * only the agent of an open step); humans decide through signals (the design fixes this), which the
+ * workflow re-checks and records when refused; anyone may read the status. A pattern's own messages
+ * are in its folder (src/patterns/<name>/api.ts).
  */
 export const progressUpdate = defineUpdate<ReportAck, [ProgressInput]>('progress');
 export const doneUpdate = defineUpdate<ReportAck, [DoneInput]>('done');
 export const failUpdate = defineUpdate<ReportAck, [FailInput]>('fail');
-/** Code Review's reviewer: approve or request changes, comments split into required and suggestions. */
-export const reviewUpdate = defineUpdate<ReportAck, [ReviewInput]>('review');
 
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');

@@ -16,7 +16,7 @@ export class OnboardingClient {
   /** A human's introduction, broadcast to the team by the workflow. */
   async introduce(ref: string, me: Identity, text: string) {
     const input = parseInput(IntroduceInput, { by: me.name, text }, 'introduction');
-    return batonCall(() => this.handle(ref).executeUpdate(introduceUpdate, { args: [input] }));
+    return this.patterns.report(ref, () => this.handle(ref).executeUpdate(introduceUpdate, { args: [input] }));
   }
 
   view(ref: string): Promise<OnboardingView> {

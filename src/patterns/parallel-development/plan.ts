@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkDisjointFiles, checkDistinctAgents } from '../../domain/patterns/plan';
 import { MemberName } from '../../schemas/actor';
-import { CommandSpec, Duration, Files, PlanBase, Text } from '../../schemas/patterns';
+import { CommandSpec, Duration, Files, PlanBase, Text, workdirForCommands } from '../../schemas/patterns';
 
 /** Parallel Development: several agents build independent parts at once, on disjoint files. */
 export const ParallelWorker = z.object({
@@ -17,7 +17,11 @@ export const IntegrationStep = z.union([
 ]);
 export type IntegrationStep = z.infer<typeof IntegrationStep>;
 
-export const ParallelDevelopmentPlan = z.object({
+/**
+ * The plan as runs started before the kit read it (src/patterns/compat/): without the rule that a
+ * plan with commands names its workdir, which came with the kit.
+ */
+export const ParallelDevelopmentPlanFields = z.object({
   ...PlanBase,
   workers: z.array(ParallelWorker).min(2, 'parallel development needs at least two agents').max(20, 'at most 20 agents'),
   /** Agents check in (a progress report) at least this often. */
@@ -26,6 +30,7 @@ export const ParallelDevelopmentPlan = z.object({
   checkpointGrace: Duration.prefault('15m'),
   integration: IntegrationStep,
 });
+export const ParallelDevelopmentPlan = ParallelDevelopmentPlanFields.superRefine(workdirForCommands((p) => ('command' in p.integration ? [p.integration.command] : [])));
 export type ParallelDevelopmentPlan = z.infer<typeof ParallelDevelopmentPlan>;
 export type ParallelDevelopmentPlanInput = z.input<typeof ParallelDevelopmentPlan>;
 

@@ -1,61 +1,52 @@
 import * as wf from '@temporalio/workflow';
 import { formatDuration } from '../../domain/patterns/duration';
-import { checkDisjointFiles, checkDistinctAgents } from '../../domain/patterns/plan';
-import type { PatternResult, PatternWorkflowInput, StepRecord } from '../../schemas/patterns';
-import { ParallelDevelopmentPlan, type ParallelDevelopmentPlanInput, type ParallelWorker } from './plan';
-import { reportToProject } from '../../workflows/alerts/report';
+import type { PatternResult, PatternWorkflowInput } from '../../schemas/patterns';
 import { guarded, parseOrFail } from '../../workflows/failure';
-import { acts, awaitHumanDecision, commandActs, PatternAborted, PatternRun, reserveFiles, runPattern, runStep, sendTask, type Assignment, type StepSpec } from '../kit';
-
-interface Share {
-  worker: ParallelWorker;
-  spec: StepSpec;
-  record: StepRecord;
-  leases: string[];
-  assignment: Assignment;
-  done: boolean;
-  /** When the agent was nudged for a missed checkpoint (cleared by its next report). */
-  nudgedAt?: number;
-  toldHumans: boolean;
-}
+import { compatParallelDevelopment } from '../compat/parallel-development';
+import { assignAndAwait, reserveFiles, sendTask, type Handover, type StepSpec } from '../kit/assign';
+import { newCheckpoints, syncUntilReport } from '../kit/checkpoints';
+import { commandStep } from '../kit/command-step';
+import { PATTERN_KIT_PATCH, PatternAborted, PatternRun } from '../kit/run';
+import { runPattern } from '../kit/runner';
+import { checkParallelPlan, integrationAgent, ParallelDevelopmentPlan, type ParallelDevelopmentPlanInput } from './plan';
 
 /**
  * Parallel Development: several agents build independent parts at once, without conflicts.
  *
- * 1. Plan division of work: file sets must be disjoint (checked before anything starts; an overlap is
- *    refused, naming it) and the plan is broadcast.
- * 2. Reserve each agent's files.
+ * 1. Plan division of work: file sets must be disjoint (refused before anything starts, naming the
+ *    overlap) and the plan is broadcast.
+ * 2. Reserve non-overlapping files: each agent's, before anyone starts.
  * 3. Work independently: each agent gets its task.
- * 4. Sync at checkpoints (every 2 h by default): an agent with no report since the last checkpoint is
+ * 4. Sync at planned checkpoints (every 2 h by default): an agent with no report since the last one is
  *    nudged; still silent after the grace period, the humans are told.
- * 5. When all are done, release every reservation.
- * 6. Integration testing: a configured command (an activity with heartbeats) or an agent's step.
+ * 5. Release reservations: once every share is done, all at once.
+ * 6. Integration testing: a configured command, or an agent's step given every share's handoff.
  */
 export async function parallelDevelopmentWorkflow(input: PatternWorkflowInput<ParallelDevelopmentPlanInput>): Promise<PatternResult> {
+  if (!wf.patched(PATTERN_KIT_PATCH)) return compatParallelDevelopment(input);
   const plan = parseOrFail(ParallelDevelopmentPlan, input.plan, 'Parallel Development plan');
-  guarded(() => checkDistinctAgents(plan.workers.map((w) => w.agent), 'workers'));
-  guarded(() => checkDisjointFiles(plan.workers));
-  const run = new PatternRun(input.project, 'parallel-development', plan, input.startedBy);
-  const integrationAgent = 'agent' in plan.integration ? plan.integration.agent : undefined;
+  guarded(() => checkParallelPlan(plan));
+  const run = new PatternRun(input, 'parallel-development', plan);
+  const tester = integrationAgent(plan);
 
   return runPattern(run, async () => {
-    await run.requireMembers([...plan.workers.map((w) => w.agent), ...(integrationAgent ? [integrationAgent] : [])]);
+    await run.requireMembers([...plan.workers.map((w) => w.agent), ...(tester ? [tester] : [])]);
 
-    // 1. Broadcast the division of work.
-    await run.notify(
-      'all',
-      `[parallel-development] plan: ${plan.title}`,
-      [
+    // 1. Plan division of work (broadcast).
+    run.at('plan');
+    await run.notify({
+      to: 'all',
+      subject: `[parallel-development] plan: ${plan.title}`,
+      body: [
         `Workflow: ${run.workflowId}`,
         ...plan.workers.map((w) => `- ${w.agent}: ${w.task} (files: ${w.files.join(', ')})`),
         `Check-ins every ${formatDuration(plan.checkpointEvery)} (baton progress ${run.workflowId} --note "...").`,
         `Then integration testing: ${'command' in plan.integration ? plan.integration.command : `${plan.integration.agent}: ${plan.integration.task}`}.`,
       ].join('\n'),
-      { importance: 'normal', onBehalfOf: input.startedBy ?? plan.workers[0]!.agent },
-    );
+    });
 
-    // 2. Reserve every agent's files before anyone starts.
-    const shares: Share[] = [];
+    // 2. Reserve non-overlapping files, every agent's before anyone starts.
+    const shares = [];
     for (const worker of plan.workers) {
       const spec: StepSpec = {
         name: `build (${worker.agent})`,
@@ -65,144 +56,70 @@ export async function parallelDevelopmentWorkflow(input: PatternWorkflowInput<Pa
         exclusive: true,
         deadlines: plan.deadlines,
         notes: ['', `Others work in parallel on their own files. Check in at least every ${formatDuration(plan.checkpointEvery)} with baton progress; report done with a handoff for the integration step.`],
+        onDone: `your files stay reserved until every share is done (${plan.workers.length} agents work in parallel); then they are all released and integration testing runs with your handoff.`,
       };
-      const record = run.beginStep(spec.name, worker.agent);
-      const leases = await reserveFiles(run, { step: spec.name, agent: worker.agent, files: worker.files, exclusive: true, deadlines: plan.deadlines, reason: `${plan.title}: ${worker.task}`.slice(0, 280) });
-      shares.push({ worker, spec, record, leases, assignment: undefined as unknown as Assignment, done: false, toldHumans: false });
+      const step = run.beginStep(spec.name, worker.agent);
+      const leases = await reserveFiles(run, { step: spec.name, agent: worker.agent, files: worker.files, exclusive: true, deadlines: plan.deadlines, reason: `${plan.title}: ${worker.task}` });
+      shares.push({ spec, step, leases, done: undefined as Handover | undefined });
     }
 
     // 3. Work independently.
     for (const share of shares) {
-      share.record.attempts = 1;
-      share.assignment = run.open(share.spec.name, share.worker.agent, ['progress', 'done', 'fail'], true);
+      run.attempt(share.step);
       await sendTask(run, share.spec);
     }
 
     // 4. Sync at checkpoints until everyone is done.
-    const workStarted = Date.now();
-    let checkpoint = 1;
-    const pending = () => shares.filter((s) => !s.done);
-    while (pending().length > 0) {
-      run.show({ step: 'parallel work', waitingFor: pending().map((s) => s.worker.agent), needsHuman: false });
-      const nextCheckpoint = workStarted + checkpoint * plan.checkpointEvery;
-      const graceEnds = pending()
-        .filter((s) => s.nudgedAt !== undefined && !s.toldHumans)
-        .map((s) => s.nudgedAt! + plan.checkpointGrace);
-      const wakeAt = Math.min(nextCheckpoint, ...graceEnds);
-      const progressSeen = pending().map((s) => s.assignment.lastProgressAt);
-      await wf.condition(
-        () => pending().some((s, i) => s.assignment.report !== undefined || s.assignment.lastProgressAt !== progressSeen[i]),
-        Math.max(1, wakeAt - Date.now()),
-      );
-
-      for (const share of pending()) {
-        const a = share.assignment;
-        if (share.nudgedAt !== undefined && a.lastProgressAt > share.nudgedAt) {
-          share.nudgedAt = undefined;
-          share.toldHumans = false;
-        }
-        if (a.report?.kind === 'done') {
-          share.done = true;
-          run.close(a);
-          share.record.summary = a.report.summary;
-          share.record.handoff = a.report.handoff;
-        } else if (a.report?.kind === 'fail') {
-          run.close(a);
-          const decision = await awaitHumanDecision(run, {
-            step: share.spec.name,
-            question: `${share.worker.agent} cannot finish "${share.worker.task}": "${a.report.reason}". Approve to send it back to ${share.worker.agent}; reject to stop the parallel work.`,
-            deadlines: plan.deadlines,
-            onBehalfOf: share.worker.agent,
-          });
-          if (!decision.approved) throw new PatternAborted(`${share.worker.agent} failed ("${a.report.reason}") and ${decision.by} stopped the work: ${decision.text ?? 'rejected'}`);
-          if (share.record.attempts >= 20) throw new PatternAborted(`${share.worker.agent} failed ${share.record.attempts} times`);
-          share.record.attempts += 1;
-          share.assignment = run.open(share.spec.name, share.worker.agent, ['progress', 'done', 'fail'], true);
-          await sendTask(run, share.spec, ['', `Attempt ${share.record.attempts}: ${decision.by} sends it back to you${decision.text ? `: ${decision.text}` : ''}.`]);
-        }
+    const checkpoints = run.carry('checkpoints', newCheckpoints(run.now()));
+    for (let pending = shares; pending.length; pending = shares.filter((s) => !s.done)) {
+      const { agent, report } = await syncUntilReport(run, pending.map((s) => ({ agent: s.spec.agent, step: s.spec.name })), { every: plan.checkpointEvery, grace: plan.checkpointGrace }, checkpoints);
+      const share = shares.find((s) => s.spec.agent === agent)!;
+      if (report.kind === 'done') {
+        share.done = { agent, step: share.spec.name, summary: report.summary, handoff: report.handoff };
+        continue;
       }
-
-      const now = Date.now();
-      if (now >= nextCheckpoint && pending().length > 0) {
-        const since = nextCheckpoint - plan.checkpointEvery;
-        const missed = pending().filter((s) => s.assignment.lastProgressAt <= since && s.nudgedAt === undefined);
-        const ok = pending().filter((s) => s.assignment.lastProgressAt > since);
-        run.log('checkpoint', `checkpoint ${checkpoint}: ${ok.map((s) => s.worker.agent).join(', ') || 'nobody'} checked in${missed.length ? `; missed: ${missed.map((s) => s.worker.agent).join(', ')}` : ''}`, { step: 'parallel work' });
-        for (const share of missed) {
-          share.nudgedAt = now;
-          // The project's "no sync points" alert.
-          await reportToProject(run.project, run.workflowId, { kind: 'checkpoint-missed', agent: share.worker.agent, step: share.spec.name, silentForMs: now - share.assignment.lastProgressAt });
-          await run.notify(
-            [share.worker.agent],
-            `Checkpoint missed: ${plan.title}`,
-            `No check-in from you since the last sync point. Share your progress and any blockers now:\n  baton progress ${run.workflowId} --note "..."\nThe humans are told in ${formatDuration(plan.checkpointGrace)} otherwise.`,
-            { onBehalfOf: share.worker.agent, importance: 'high' },
-          );
-        }
-        // Skip checkpoints that passed while the worker was down; one sync is enough to catch up.
-        checkpoint = Math.floor((now - workStarted) / plan.checkpointEvery) + 1;
-      }
-      for (const share of pending()) {
-        if (share.nudgedAt !== undefined && !share.toldHumans && Date.now() >= share.nudgedAt + plan.checkpointGrace) {
-          share.toldHumans = true;
-          await run.escalate(share.spec.name, `${share.worker.agent} missed a checkpoint of "${plan.title}" and did not answer the nudge within ${formatDuration(plan.checkpointGrace)}.`, share.worker.agent);
-        }
-      }
-    }
-    run.escalated = false;
-
-    // 5. Everyone is done: release, and count the successes.
-    for (const share of shares) {
-      await run.release(share.worker.agent, share.leases);
-      run.endStep(share.record, 'done', { summary: share.record.summary, handoff: share.record.handoff });
-      await acts.recordTaskSuccess({ project: run.project, workflowId: run.workflowId, agent: share.worker.agent });
-    }
-
-    // 6. Integration testing.
-    const integration = await integrationStep(run, plan, shares);
-    return { checkpoints: checkpoint - 1, integration };
-  });
-}
-
-async function integrationStep(run: PatternRun, plan: ParallelDevelopmentPlan, shares: Share[]): Promise<Record<string, unknown>> {
-  const handoffs = shares.map((s) => `${s.worker.agent}: ${s.record.summary ?? ''}${s.record.handoff ? ` (where: ${s.record.handoff.where.join(', ')}; test: ${s.record.handoff.howToTest})` : ''}`);
-  if ('agent' in plan.integration) {
-    const { report } = await runStep(
-      run,
-      {
-        name: 'integration',
-        agent: plan.integration.agent,
-        task: plan.integration.task,
-        files: plan.integration.files,
-        exclusive: false,
+      if (report.kind !== 'fail') continue;
+      const decision = await run.decide({
+        step: share.spec.name,
+        question: `${agent} cannot finish "${share.spec.task}": "${report.reason}". Approve to send it back to ${agent}; reject to stop the parallel work.`,
         deadlines: plan.deadlines,
-        notes: ['', 'What the parallel agents handed over:', ...handoffs.map((h) => `  - ${h}`)],
-      },
-      { onFail: 'human', maxAttempts: 1 },
-    );
-    return { by: plan.integration.agent, summary: report.summary };
-  }
-  const command = plan.integration;
-  const record = run.beginStep('integration', 'baton');
-  for (;;) {
-    record.attempts += 1;
-    run.show({ step: 'integration', waitingFor: [] });
-    run.log('command', `running integration tests: ${command.command}`, { step: 'integration' });
-    const result = await commandActs(command.timeout).runCommand({ command: command.command, cwd: command.cwd, timeoutMs: command.timeout, label: 'integration tests' });
-    const passed = result.exitCode === 0;
-    run.log('command', `integration tests ${passed ? 'passed' : `failed (exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''})`} in ${formatDuration(result.durationMs)}`, { step: 'integration' });
-    if (passed) {
-      run.endStep(record, 'done', { summary: `passed: ${command.command}` });
-      await run.notify(shares.map((s) => s.worker.agent), `Integration tests passed: ${plan.title}`, `${command.command} passed in ${formatDuration(result.durationMs)}.`, { onBehalfOf: shares[0]!.worker.agent });
-      return { command: command.command, exitCode: 0, durationMs: result.durationMs, output: result.output.slice(-2000) };
+        onBehalfOf: agent,
+      });
+      if (!decision.approved) throw new PatternAborted(`${agent} failed ("${report.reason}") and ${decision.by} stopped the work: ${decision.text ?? 'rejected'}`);
+      if (run.attempt(share.step) > 20) throw new PatternAborted(`${agent} failed ${share.spec.name} 20 times`);
+      await sendTask(run, share.spec, ['', `Another attempt: ${decision.by} sends it back to you${decision.text ? `: ${decision.text}` : ''}.`]);
     }
-    if (record.attempts >= 5) throw new PatternAborted(`integration tests failed ${record.attempts} times; output ends: ${result.output.slice(-500)}`);
-    const decision = await awaitHumanDecision(run, {
-      step: 'integration',
-      question: `Integration tests failed (exit ${result.exitCode ?? result.signal}${result.timedOut ? ', timed out' : ''}). Output ends: ${result.output.slice(-400)}. Approve to run them again (after a fix); reject to stop.`,
-      deadlines: plan.deadlines,
-      onBehalfOf: shares[0]!.worker.agent,
-    });
-    if (!decision.approved) throw new PatternAborted(`integration tests failed and ${decision.by} stopped: ${decision.text ?? 'rejected'}`);
-  }
+
+    // 5. Release reservations: every share's, with the next write.
+    for (const share of shares) {
+      run.handOver(share.leases);
+      run.credit(share.spec.agent);
+      run.endStep(share.step, 'done', share.done);
+    }
+
+    // 6. Integration testing, with every share's handoff.
+    const handoffs = shares.map((s) => s.done!);
+    if ('agent' in plan.integration) {
+      const { report } = await assignAndAwait(
+        run,
+        {
+          name: 'integration',
+          agent: plan.integration.agent,
+          task: plan.integration.task,
+          files: plan.integration.files,
+          exclusive: false,
+          deadlines: plan.deadlines,
+          handoffs,
+          notes: ['', 'What the parallel agents handed over is above, whole.'],
+          onDone: 'integration testing is done: the parallel development completes and its starter is told.',
+        },
+        { onFail: 'human', maxAttempts: 1 },
+      );
+      return { checkpoints: checkpoints.next - 1, integration: { by: plan.integration.agent, summary: report.summary, handoff: report.handoff } };
+    }
+    await run.flush();
+    const outcome = await commandStep(run, plan, { step: 'integration', label: 'integration tests', command: plan.integration, retry: 'human', onBehalfOf: shares[0]!.spec.agent });
+    await run.notify({ to: shares.map((s) => s.spec.agent), subject: `Integration tests passed: ${plan.title}`, body: outcome.summary, onBehalfOf: shares[0]!.spec.agent });
+    return { checkpoints: checkpoints.next - 1, integration: { command: plan.integration.command, exitCode: 0, durationMs: outcome.result.durationMs, output: outcome.result.output.slice(-2000) } };
+  });
 }

@@ -1,27 +1,32 @@
+import * as wf from '@temporalio/workflow';
 import type { PatternResult, PatternWorkflowInput } from '../../schemas/patterns';
-import { SequentialHandoffPlan, type SequentialHandoffPlanInput } from './plan';
 import { parseOrFail } from '../../workflows/failure';
-import { PatternRun, runPattern, runStep, type StepSpec } from '../kit';
+import { compatSequentialHandoff } from '../compat/sequential-handoff';
+import { assignAndAwait, type Handover } from '../kit/assign';
+import { PATTERN_KIT_PATCH, PatternRun } from '../kit/run';
+import { runPattern } from '../kit/runner';
+import { handoffMembers, SequentialHandoffPlan, type SequentialHandoffPlanInput } from './plan';
 
 /**
  * Sequential Handoff: agents pass work down a pipeline (DB -> API -> Frontend -> Tests).
  *
- * For each step in order: reserve its files for its agent, send the task (with the previous step's
- * handoff), wait for done with a handoff note (or fail: back to the agent or to a human, as the plan
- * says), release the files, and hand over to the next step. The final step's report ends the workflow
- * with a result listing every step, agent, duration and handoff.
+ * For each step in order: the agent gets its files and its task (with what the previous step handed
+ * over) in one write, which also releases the previous step's files; works; reports done with a
+ * handoff (or fails: back to the agent or to a human, as the plan says). The last report completes
+ * the pipeline and its starter hears of it.
  */
 export async function sequentialHandoffWorkflow(input: PatternWorkflowInput<SequentialHandoffPlanInput>): Promise<PatternResult> {
+  if (!wf.patched(PATTERN_KIT_PATCH)) return compatSequentialHandoff(input);
   const plan = parseOrFail(SequentialHandoffPlan, input.plan, 'Sequential Handoff plan');
-  const run = new PatternRun(input.project, 'sequential-handoff', plan, input.startedBy);
+  const run = new PatternRun(input, 'sequential-handoff', plan);
 
   return runPattern(run, async () => {
-    await run.requireMembers(plan.steps.map((s) => s.agent));
+    await run.requireMembers(handoffMembers(plan));
 
-    let handoffFrom: StepSpec['handoffFrom'];
+    let previous: Handover | undefined;
     for (const [i, step] of plan.steps.entries()) {
       const next = plan.steps[i + 1];
-      const { report } = await runStep(
+      const { report } = await assignAndAwait(
         run,
         {
           name: step.name,
@@ -31,12 +36,15 @@ export async function sequentialHandoffWorkflow(input: PatternWorkflowInput<Sequ
           exclusive: step.exclusive,
           deadlines: step.deadlines ?? plan.deadlines,
           position: `${i + 1} of ${plan.steps.length}`,
-          handoffFrom,
+          handoffs: previous ? [previous] : [],
           notes: ['', next ? `When you are done, your handoff goes to ${next.agent} (step "${next.name}").` : 'This is the last step: your report completes the pipeline.'],
+          onDone: next
+            ? `your files are released with the handoff to ${next.agent} (step "${next.name}"), who gets your handoff with their task.`
+            : 'this was the last step: the pipeline completes, your files are released and its starter is told.',
         },
         step,
       );
-      handoffFrom = { agent: step.agent, step: step.name, summary: report.summary, handoff: report.handoff };
+      previous = { agent: step.agent, step: step.name, summary: report.summary, handoff: report.handoff };
     }
 
     return { pipeline: plan.steps.map((s) => `${s.name} (${s.agent})`).join(' -> ') };

@@ -42,6 +42,8 @@ export interface DirectoryPort {
   notify(to: string[], message: { subject: string; body: string; importance?: 'low' | 'normal' | 'high' | 'urgent' }): void;
   /** Record a successful task for trust (accepted handoff, approved review). */
   recordSuccess?(name: string): void;
+  /** A sign of life of a member (its LAST ACTIVE moves); from update handlers only. */
+  touch?(name: string): void;
 }
 
 /** What the reservation book offers other modules. */
