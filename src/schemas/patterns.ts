@@ -56,10 +56,13 @@ export const PlanBase = {
   workdir: z.string().trim().min(1, 'must not be empty').max(1000).refine((p) => p.startsWith('/'), 'must be an absolute path (the project checkout on the worker\'s machine), e.g. /srv/checkouts/web').optional(),
   /** Variables the plan's commands get, on top of the worker's allow-listed ones (PATH, HOME, LANG, ...). */
   env: z
-    .record(
-      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be a variable name (letters, digits, _)').refine((k) => !/^(TEMPORAL|BATON)_/i.test(k), 'must not be a TEMPORAL_* or BATON_* variable: those are the worker\'s own'),
-      z.string().max(4000),
-    )
+    .record(z.string(), z.string().max(4000))
+    .superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a variable name (letters, digits, _)' });
+        else if (/^(TEMPORAL|BATON)_/i.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: "must not be a TEMPORAL_* or BATON_* variable: those are the worker's own, never passed to a command" });
+      }
+    })
     .optional(),
 };
 

@@ -51,12 +51,22 @@ describe('Full-Stack Feature (real server): composed of child workflows', () => 
     const leases = (await project.reservations.list()).reservations.map((r) => [r.holder, r.pattern, r.exclusive, r.via]);
     expect(leases).toEqual(expect.arrayContaining([['SwiftEagle', 'src/api/auth/**', true, layers], ['GreenCastle', 'web/login/**', true, layers]]));
     await project.patterns.done(layers, c.me('GreenCastle'), { summary: 'login form without API calls', handoff: goodHandoff('Built the login form with client-side validation', ['web/login/form.tsx']) });
-    await project.patterns.done(layers, c.me('SwiftEagle'), { summary: 'POST /auth/login returns a JWT; 401 on bad credentials', handoff: goodHandoff('API contract: POST /auth/login {email,password} -> 200 {token} or 401 {error}', ['src/api/auth/login.ts']) });
+    // What Backend hands over (the seed's "messages FrontendAgent with API contract") reaches Frontend whole,
+    // through the child workflow: what was done, where, how to test, and the contract.
+    const contract = 'POST /auth/login {email,password} -> 200 {token} | 401 {error}\nPOST /auth/logout -> 204';
+    await project.patterns.done(layers, c.me('SwiftEagle'), {
+      summary: 'POST /auth/login returns a JWT; 401 on bad credentials',
+      handoff: { ...goodHandoff('API contract: POST /auth/login {email,password} -> 200 {token} or 401 {error}', ['src/api/auth/login.ts']), contract },
+    });
 
     // Frontend integrates against Backend's contract (the child's integration step).
     await eventually('the integration step', () => project.patterns.status(layers), (s) => s.step === 'integration' && s.waitingFor.includes('GreenCastle'));
     const inbox = await eventually('the integration task', () => inboxSubjects(c, 'GreenCastle'), (m) => m.some((x) => x.subject.includes('step "integration" is yours')));
-    expect(inbox.find((m) => m.subject.includes('step "integration" is yours'))!.body).toContain('POST /auth/login returns a JWT');
+    const task = inbox.find((m) => m.subject.includes('step "integration" is yours'))!.body;
+    expect(task).toContain('POST /auth/login returns a JWT');
+    expect(task).toContain('What was done: API contract: POST /auth/login {email,password} -> 200 {token} or 401 {error}');
+    expect(task).toContain('Where: src/api/auth/login.ts');
+    expect(task).toContain('  Contract:\n    POST /auth/login {email,password} -> 200 {token} | 401 {error}\n    POST /auth/logout -> 204');
     await project.patterns.done(layers, c.me('GreenCastle'), { summary: 'login calls the API', handoff: goodHandoff('Wired the login form to POST /auth/login and stored the token', ['web/login/form.tsx']) });
     expect((await project.patterns.result(layers)).outcome).toBe('completed');
 

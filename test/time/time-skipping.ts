@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { findTestServer } from '../../src/server/provision';
-import { BATON_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
+import { BATON_SEARCH_ATTRIBUTES, patternSearchAttributes } from '../../src/search-attributes';
+import { statusQuery } from '../../src/patterns/kit/api';
+import type { PatternStatus } from '../../src/schemas/patterns';
 import type { MemberCredential } from '../../src/workflows/project/directory-api';
 import type { CommandInput, CommandResult, KitActivities } from '../../src/patterns/kit/activities-api';
 import type { EmergencyActivities } from '../../src/patterns/emergency-response/activities-api';
@@ -59,8 +62,8 @@ export interface TimeSkippingContext {
   leases: Map<string, StubLease>;
   /** Every write the runs made, in order, with its workflow time. */
   writes: { atMs: number; input: TransferRequest }[];
-  /** What each command answers (by label); default: exit 0. */
-  commands: Map<string, Partial<CommandResult>>;
+  /** What each command answers, by label, one answer per run in order; default (and when used up): exit 0. */
+  commands: Map<string, Partial<CommandResult>[]>;
   /** Where a member's trust stands (memberTrust). */
   trust: Map<string, { successfulTasks: number; trusted: boolean }>;
   /** Runs `fn` with a worker polling this context's task queue. */
@@ -100,7 +103,7 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
     heldBy: [] as HeldBy[],
     leases: new Map<string, StubLease>(),
     writes: [] as { atMs: number; input: TransferRequest }[],
-    commands: new Map<string, Partial<CommandResult>>(),
+    commands: new Map<string, Partial<CommandResult>[]>(),
     trust: new Map<string, { successfulTasks: number; trusted: boolean }>(),
   };
   // The server's (skipped) time: the kit's writes are local activities, whose info carries the worker's clock.
@@ -160,7 +163,7 @@ export async function createTimeSkippingContext(members: Member[]): Promise<Time
       return credentials.filter((c) => c.kind === 'human' || wanted.has(c.name.toLowerCase()));
     },
     async runCommand(input: CommandInput) {
-      return { exitCode: 0, signal: null, timedOut: false, durationMs: 1000, output: `${input.label} ran`, ...state.commands.get(input.label) };
+      return { exitCode: 0, signal: null, timedOut: false, durationMs: 1000, output: `${input.label} ran`, ...state.commands.get(input.label)?.shift() };
     },
     async listAgentNames() {
       return members.filter((m) => m.kind === 'agent').map((m) => m.name);
@@ -201,3 +204,33 @@ function indexedValueType(type: string): temporal.api.enums.v1.IndexedValueType 
   if (value === undefined) throw new Error(`no indexed value type for search attribute type ${type}`);
   return value;
 }
+
+/** Start a pattern run on the time-skipping server, as the typed client would (plan checks aside). */
+export function startPattern(ctx: TimeSkippingContext, workflowType: string, pattern: string, id: string, plan: unknown, startedBy = 'alice'): Promise<WorkflowHandle> {
+  return ctx.env.client.workflow.start(workflowType, {
+    taskQueue: ctx.taskQueue,
+    workflowId: `baton/${ctx.project}/${pattern}/${id}`,
+    args: [{ project: ctx.project, plan, startedBy }],
+    typedSearchAttributes: patternSearchAttributes(ctx.project, pattern),
+  });
+}
+
+/**
+ * Poll a run's status until `ready` holds. Time is locked between client calls (it moves only in
+ * env.sleep and result()), so this waits for the worker, not for a deadline.
+ */
+export async function untilStatus(handle: WorkflowHandle, what: string, ready: (s: PatternStatus) => boolean): Promise<PatternStatus> {
+  let last: PatternStatus | undefined;
+  for (let i = 0; i < 600; i++) {
+    last = await handle.query(statusQuery);
+    if (ready(last)) return last;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} never came; last status: ${JSON.stringify(last && { step: last.step, waitingFor: last.waitingFor, timeline: last.timeline.slice(-5) })}`);
+}
+
+/** Workflow times (ms) of the timeline entries of a kind (and step). */
+export const timesOf = (status: PatternStatus, kind: string, step?: string): number[] => status.timeline.filter((e) => e.kind === kind && (step === undefined || e.step === step)).map((e) => Date.parse(e.at));
+
+/** Notices sent to `who` whose subject matches. */
+export const sentTo = (notices: SentNotice[], who: string, subject: RegExp): SentNotice[] => notices.filter((n) => (Array.isArray(n.to) ? n.to.includes(who) : n.to === who) && subject.test(n.subject));

@@ -46,7 +46,8 @@ export async function commandStep(run: PatternRun, place: CommandPlace, spec: { 
     const how = result.timedOut ? `timed out after ${formatDuration(spec.command.timeout)}` : `exit ${result.exitCode ?? result.signal}`;
     const tail = result.output.trim() ? `; output ends: ${result.output.slice(-TIMELINE_OUTPUT_CHARS)}` : '';
     const summary = passed ? `\`${spec.command.command}\` passed in ${formatDuration(result.durationMs)}` : `\`${spec.command.command}\` failed (${how})${tail}`;
-    run.log('command', `${spec.label}: ${summary}`, { step: spec.step });
+    // The output's end goes on the timeline either way (bounded), so people see what it said.
+    run.log('command', `${spec.label}: ${summary}${passed ? tail : ''}`, { step: spec.step });
     if (passed || spec.retry === 'none') {
       run.endStep(step, passed ? 'done' : 'failed', { summary });
       return { passed, summary, result };

@@ -23,12 +23,14 @@ export async function runPattern(run: PatternRun, story: () => Promise<Record<st
   run.log('started', `${run.title}${run.startedBy ? ` (started by ${run.startedBy})` : ''}`, { actor: run.startedBy });
   const ending: Promise<Ending> = scope.run(story).then(
     (details): Ending => ({ outcome: 'completed', details }),
-    (err): Ending => endingOf(run, err),
+    // A cancel may also surface as something else (a child workflow that ended cancelled): the scope knows.
+    (err): Ending => endingOf(run, scope.consideredCancelled ? new wf.CancelledFailure('cancelled') : err),
   );
-  const moving = wf.condition(() => run.continueAsNewDue && !run.journal.busy).then(() => 'continue' as const);
+  // Outside the story's scope: a cancel from Temporal ends the story (and the run, cleanly), not this wait.
+  const moving = wf.CancellationScope.nonCancellable(() => wf.condition(() => run.continueAsNewDue && !run.journal.busy)).then(() => 'continue' as const);
   if ((await Promise.race([ending, moving])) === 'continue') {
     run.drain();
-    await wf.condition(() => wf.allHandlersFinished() && !run.journal.busy);
+    await wf.CancellationScope.nonCancellable(() => wf.condition(() => wf.allHandlersFinished() && !run.journal.busy));
     // A cancel that arrived meanwhile ends this run instead (the story sees it as a cancellation).
     if (!run.cancelRequest) {
       run.timeline.log('continued', `continued as new (run ${run.generation + 2}) to keep its history short`);
@@ -39,7 +41,7 @@ export async function runPattern(run: PatternRun, story: () => Promise<Record<st
   const end = await ending;
   await wf.CancellationScope.nonCancellable(() => close(run, end));
   run.finish(end.outcome, end.outcome === 'completed' ? undefined : end.reason);
-  await wf.condition(wf.allHandlersFinished);
+  await wf.CancellationScope.nonCancellable(() => wf.condition(wf.allHandlersFinished));
   const endedAt = Date.now();
   return {
     workflowId: run.workflowId,
