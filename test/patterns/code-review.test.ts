@@ -81,7 +81,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
     expect(result.steps.map((s) => s.name)).toEqual(['implementation', 'review 1', 'revision 1', 'review 2', 'merge']);
     expect((await project.reservations.list()).total).toBe(0);
     expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
-    await recordHistory(ctx, id, 'revision-then-merge-command');
+    await recordHistory(ctx, id, 'revision-then-merge-in-the-checkout');
   });
 
   it('with a human reviewer: waits in `approvals`, reject requests changes, approve merges (the author confirms)', async () => {

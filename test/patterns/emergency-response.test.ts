@@ -135,7 +135,7 @@ describe('Emergency Response (real server, scripted agents and human)', () => {
     const pm = (await inboxSubjects(c, 'GreyOwl')).find((m) => m.subject === '[post-mortem] Payments 500s');
     expect(pm?.body).toContain('Alert on 5xx rate, not only on errors');
     expect((await project.agents.get(winner)).successfulTasks).toBe(1);
-    await recordHistory(ctx, id, 'reopened-then-post-mortem');
+    await recordHistory(ctx, id, 'nine-steps-reopened-then-post-mortem');
   });
 
   it('an unclaimed alert is broadcast again, then escalated to the humans', async () => {

@@ -100,7 +100,7 @@ describe('Full-Stack Feature (real server): composed of child workflows', () => 
     const listed = (await project.patterns.list()).map((l) => l.workflowId);
     expect(listed).toEqual(expect.arrayContaining([id, layers, review]));
 
-    await recordHistory(ctx, id, 'completed-through-children');
-    await recordHistory(ctx, layers, 'full-stack-layers-child');
+    await recordHistory(ctx, id, 'contract-through-children');
+    await recordHistory(ctx, layers, 'layers-child-integration-with-contract');
   });
 });

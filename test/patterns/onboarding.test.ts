@@ -70,7 +70,7 @@ describe('Onboarding (real server): trust is earned from real pattern runs', () 
     const sent = await project.messages.send(c.actor('SilverPhoenix'), { to: ['CalmRiver'], subject: 'hello', body: 'Happy to help with reviews.' });
     expect(sent.deliveredTo).toEqual(['CalmRiver']);
 
-    await recordHistory(ctx, id, 'trusted-after-two-tasks');
-    await recordHistory(ctx, review, 'onboarding-starter-child');
+    await recordHistory(ctx, id, 'trusted-after-two-accepted-tasks');
+    await recordHistory(ctx, review, 'onboarding-starter-reviewed-by-lead');
   });
 });

@@ -83,7 +83,7 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
       ['build (GreenCastle)', 'done'],
       ['integration', 'done'],
     ]);
-    await recordHistory(ctx, id, 'checkpoint-escalation-integration');
+    await recordHistory(ctx, id, 'checkpoint-nudge-escalation-integration-command');
   });
 
   it('a cancel by a human (through the server) releases every reservation; an agent may not cancel (client check, server door, workflow)', async () => {
@@ -124,6 +124,6 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
     expect((await project.reservations.list()).total).toBe(0);
     await inboxHas(t, 'GreenCastle', (m) => m.subject.includes('cancelled') && m.body.includes('released'));
     await expect(project.patterns.progress(id, t.me('GreenCastle'), 'still here')).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    await recordHistory(ctx, id, 'cancelled');
+    await recordHistory(ctx, id, 'cancelled-leases-released');
   });
 });

@@ -82,9 +82,9 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     expect((await project.reservations.list()).total).toBe(0);
     // Accepted done steps count towards trust.
     expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
-    await recordHistory(ctx, id, 'completed');
+    await recordHistory(ctx, id, 'pipeline-one-write-per-handoff');
     // The project workflow served this whole run (reservations, messages, credentials, trust).
-    await recordHistory(ctx, project.channel.workflowId, 'served-a-pattern-run');
+    await recordHistory(ctx, project.channel.workflowId, 'served-a-pattern-run-by-transfers');
   });
 
   it('through the Baton server a report is made as the token\'s owner: a token presented under another name, an unknown token or none is refused (401) before the workflow sees it; another agent\'s own report is FORBIDDEN (403)', async () => {
@@ -178,7 +178,7 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     await inboxHas(t, 'GreenCastle', (m) => m.body.includes('design is in Figma now'));
     await project.patterns.done(id, t.me('GreenCastle'), { summary: 'form built', handoff: goodHandoff('Built the login form with email and password fields', ['web/login/form.tsx']) });
     expect((await project.patterns.result(id)).outcome).toBe('completed');
-    await recordHistory(ctx, id, 'failed-step-human-approves');
+    await recordHistory(ctx, id, 'failed-step-decision-by-id');
   });
 
   it('waits on a reservation conflict, tells the holder, and resumes when the holder releases', async () => {
