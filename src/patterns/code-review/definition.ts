@@ -28,7 +28,10 @@ export const codeReview: PatternDefinition<CodeReviewPlan> = {
     commandFlag('--merge-command <cmd>', 'merge', 'run this after approval (default: the author merges and confirms)', '--merge-command "gh pr merge 42 --squash"'),
     TIMEOUT_FLAG,
   ],
-  examples: ['baton start code-review --title "Auth API" --author SwiftEagle --reviewer alice \\\n    --task "Implement POST /login" --files "src/auth/**" --merge-command "gh pr merge 42 --squash"'],
+  examples: [
+    'baton start code-review --title "Auth API" --author SwiftEagle --reviewer alice \\\n    --task "Implement POST /login" --files "src/auth/**"',
+    'baton start code-review --title "Auth API" --author SwiftEagle --reviewer alice \\\n    --task "Implement POST /login" --files "src/auth/**" --merge-command "gh pr merge 42 --squash" --workdir /srv/checkouts/web   # a human',
+  ],
   next: (id) => `baton status ${id}`,
   selection: {
     taskType: 'Quality check',

@@ -33,7 +33,8 @@ export const emergencyResponse: PatternDefinition<EmergencyPlan> = {
     TIMEOUT_FLAG,
   ],
   examples: [
-    'baton start emergency --title "Payments 500s" --description "POST /charge returns 500 since 14:02" \\\n    --files "src/payments/**" --staging-command "npm run test:staging" --deploy-command "./deploy.sh" \\\n    --health-command "curl -fsS https://example.com/health" --monitor-window 10m',
+    'baton start emergency --title "Payments 500s" --description "POST /charge returns 500 since 14:02" --files "src/payments/**"',
+    'baton start emergency --title "Payments 500s" --description "POST /charge returns 500 since 14:02" \\\n    --files "src/payments/**" --staging-command "npm run test:staging" --deploy-command "./deploy.sh" \\\n    --health-command "curl -fsS https://example.com/health" --monitor-window 10m --workdir /srv/checkouts/web   # a human',
   ],
   next: (id) => `agents: baton claim ${id}`,
   selection: {

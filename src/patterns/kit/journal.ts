@@ -12,9 +12,9 @@
  * answered, so what the story computes from the clock comes out as it did the first time.
  *
  * Like Temporal's own replay this needs the story to call the kit in the same order given the same
- * answers: stories never branch on the wall clock (lint: no Date.now in stories) and a change to a
- * story's calls needs a new version (KIT_VERSION) the way a change to its commands needs a patch.
- * Answers must be plain JSON.
+ * answers: a story reads the clock through `run.now()` (Date.now is for handlers and the bodies of
+ * waits, which run live only), and a change to a story's calls needs a new version (KIT_VERSION) the
+ * way a change to its commands needs a patch. Answers must be plain JSON.
  */
 export const KIT_VERSION = 1;
 

@@ -43,7 +43,10 @@ export const parallelDevelopment: PatternDefinition<ParallelDevelopmentPlan> = {
     { flags: '--integration-task <text>', description: 'what the integration agent does', field: 'integration.task', example: '--integration-task "Run the E2E suite"', apply: () => undefined },
     TIMEOUT_FLAG,
   ],
-  examples: ['baton start parallel-development --title "Auth" --worker "SwiftEagle:src/auth/**:Auth API" \\\n    --worker "GreenCastle:web/login/**:Login form" --integration-command "npm test" --checkpoint-every 2h'],
+  examples: [
+    'baton start parallel-development --title "Auth" --worker "SwiftEagle:src/auth/**:Auth API" \\\n    --worker "GreenCastle:web/login/**:Login form" --integration-agent ClearRiver --checkpoint-every 2h',
+    'baton start parallel-development --title "Auth" --worker "SwiftEagle:src/auth/**:Auth API" \\\n    --worker "GreenCastle:web/login/**:Login form" --integration-command "npm test" --workdir /srv/checkouts/web   # a human',
+  ],
   next: (id) => `baton status ${id}`,
   selection: {
     taskType: 'Independent features',
