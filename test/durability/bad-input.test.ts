@@ -473,14 +473,14 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
   it('patterns: approvals by agents, self-review, decisions on ended runs', async () => {
     last = undefined;
     await expectRefused('client', 'code review by its own author', 'INVALID_INPUT', () =>
-      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name, task: 'review my own work', files: ['src/review/**'] }),
+      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name, task: 'review my own work', files: ['src/review/**'] }, { startedBy: alice.name }),
     );
     await expectRefused('client', 'code review by a case-variant of the author', 'INVALID_INPUT', () =>
-      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name.toUpperCase(), task: 'review my own work', files: ['src/review/**'] }),
+      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name.toUpperCase(), task: 'review my own work', files: ['src/review/**'] }, { startedBy: alice.name }),
     );
     for (const file of ['../outside/**', '/etc/passwd', '**', 'src/a\u0000.ts', 'src/*/']) {
       await expectRefused('client', `handoff plan with file ${JSON.stringify(file)}`, 'INVALID_INPUT', () =>
-        project.patterns.start('sequential-handoff', { title: 'Escape', steps: [{ name: 'one', agent: a.name, task: 'edit', files: [file] }] }),
+        project.patterns.start('sequential-handoff', { title: 'Escape', steps: [{ name: 'one', agent: a.name, task: 'edit', files: [file] }] }, { startedBy: alice.name }),
       );
     }
     await expectRefused('client', 'parallel plan with an absolute file', 'INVALID_INPUT', () =>
@@ -491,9 +491,9 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
           { agent: b.name, task: 'y', files: ['src/y/**'] },
         ],
         integration: { command: 'true' },
-      }),
+      }, { startedBy: alice.name }),
     );
-    const run = await project.patterns.start('sequential-handoff', { title: 'Hostile decisions', steps: [{ name: 'only', agent: a.name, task: 'edit the pattern file', files: ['src/pattern/**'] }] });
+    const run = await project.patterns.start('sequential-handoff', { title: 'Hostile decisions', steps: [{ name: 'only', agent: a.name, task: 'edit the pattern file', files: ['src/pattern/**'] }] }, { startedBy: alice.name });
     const status = async () => {
       const s = await project.patterns.status(run.workflowId);
       return JSON.stringify({ state: s.state, step: s.step, decision: s.decision ?? null, steps: s.steps, timeline: s.timeline.map((t) => t.kind) });

@@ -130,7 +130,7 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
             reviewer: 'alice',
             task: 'implement the change, then merge it after approval',
             files: [`reviewed/${round}/${i}/**`],
-          });
+          }, { startedBy: created });
           ledger.runs.push(run.workflowId);
         }
 

@@ -100,7 +100,7 @@ describe('race suite: 50+ agents racing on one project', () => {
       // CONFLICT, and the incident names the winner.
       const emergencies = Math.max(2, Math.min(5, totals.rounds));
       for (let i = 0; i < emergencies; i++) {
-        const run = await project.emergency.start({ id: `outage-${SEED}-${i}`, title: `Outage ${i}`, description: 'checkout returns 500 since the last deploy', files: [`src/checkout/${i}/**`] });
+        const run = await project.patterns.start('emergency-response', { id: `outage-${SEED}-${i}`, title: `Outage ${i}`, description: 'checkout returns 500 since the last deploy', files: [`src/checkout/${i}/**`] }, { startedBy: created.human.name });
         const answers = await Promise.all(
           agents.map(async (a) => {
             try {

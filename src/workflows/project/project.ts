@@ -10,6 +10,7 @@ import { AgentDirectory, type DirectoryState } from './directory';
 import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
 import { ProjectOperations } from './operations';
+import { defineTransfer } from './transfer';
 
 /**
  * One long-running workflow per project: the single authority for its reservations, its directory,
@@ -43,6 +44,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
 
   const modules: ProjectModule[] = buildModules(ctx, carried, input);
   for (const module of modules) module.register();
+  defineTransfer(ctx);
   operations.register();
   const directory = modules[0] as AgentDirectory;
 
