@@ -251,7 +251,7 @@ const filterQuery = (f: InboxFilter): Query => ({ unread: f.unread, urgent: f.ur
 function runPath(project: string, ref: string, fallback?: string): string {
   const trimmed = ref.trim();
   if (trimmed.startsWith('baton/') && !trimmed.startsWith(`baton/${project}/`)) {
-    throw new BatonError('INVALID_INPUT', `workflow: ${trimmed} belongs to another project than ${project}; use --project with its project.`);
+    throw new BatonError('INVALID_INPUT', `workflow: ${trimmed} is not a pattern run of project ${project}; a member acts only in its own project (with the CLI, --project names the project).`);
   }
   const parts = trimmed.split('/').filter(Boolean);
   const [pattern, id] = parts.length === 1 && fallback ? [fallback, parts[0]] : parts.slice(-2);

@@ -31,6 +31,9 @@ import { approveSignal, cancelSignal, doneUpdate, failUpdate, progressUpdate, re
 import { isPatternName, PATTERN_NAMES, type PatternName } from './names';
 import { requirePattern } from './registry';
 
+
+/** The last part of a run's workflow id: a plan's `id` or a generated slug, and children's suffixed ids (never a `/`). */
+const RUN_ID = /^[a-z0-9][a-z0-9._-]{0,159}$/;
 /**
  * A member acting through the client: verified by the Baton server (or an operator's own process,
  * which has namespace access and so is trusted; README, "Trust model"). `epoch` as in MemberActor.
@@ -80,16 +83,19 @@ export class PatternsClient {
    */
   workflowId(ref: string, fallback?: PatternName): string {
     const trimmed = ref.trim();
-    if (trimmed.startsWith('baton/')) {
-      if (!trimmed.startsWith(`baton/${this.channel.project}/`)) throw new BatonError('INVALID_INPUT', `workflow: ${trimmed} belongs to another project than ${this.channel.project}; use --project with its project.`);
-      return trimmed;
-    }
-    const [pattern, ...rest] = trimmed.split('/');
-    if (rest.length === 0 && fallback && pattern) return patternWorkflowId(this.channel.project, fallback, pattern);
-    if (!pattern || rest.length === 0 || !isPatternName(pattern)) {
+    const own = `baton/${this.channel.project}/`;
+    if (trimmed.startsWith('baton/') && !trimmed.startsWith(own)) throw new BatonError('INVALID_INPUT', `workflow: ${trimmed} is not a pattern run of project ${this.channel.project}; a member acts only in its own project (with the CLI, --project names the project).`);
+    // A full id is read like the short form after its project: it must name a pattern run, never the
+    // project's or a mailbox's workflow (an agent must not reach those through a pattern's door).
+    const full = trimmed.startsWith(own);
+    const [pattern, ...rest] = (full ? trimmed.slice(own.length) : trimmed).split('/');
+    if (!full && rest.length === 0 && fallback && pattern && RUN_ID.test(pattern)) return patternWorkflowId(this.channel.project, fallback, pattern);
+    // One id after the pattern, in the run-id alphabet: `code-review/a/project` must not reach the
+    // workflows of a project whose key happens to start with this one's.
+    if (!pattern || rest.length !== 1 || !isPatternName(pattern) || !RUN_ID.test(rest[0]!)) {
       throw new BatonError('INVALID_INPUT', `workflow: "${ref}" is not a pattern run; use the id \`baton start\` printed (baton/<project>/<pattern>/<id>) or <pattern>/<id>, with <pattern> one of ${PATTERN_NAMES.join(', ')}.`);
     }
-    return patternWorkflowId(this.channel.project, pattern, rest.join('/'));
+    return patternWorkflowId(this.channel.project, pattern, rest[0]!);
   }
 
   handle(ref: string, fallback?: PatternName) {

@@ -114,7 +114,7 @@ describe('the seed, as a new user meets it (real server)', () => {
     const b = await team(ctx, [], ['carol']);
     const { workflowId: id } = await a.project.patterns.start('sequential-handoff', { title: 'Elsewhere', steps: [{ name: 'one', agent: 'QuietHarbor', task: 'first', files: ['a/**'] }] }, { startedBy: 'alice' });
     await until(a.project, id, waitingFor('QuietHarbor'));
-    await expect(b.project.patterns.cancel(id, b.me('carol'), 'not mine')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining(`belongs to another project than ${b.key}`) });
+    await expect(b.project.patterns.cancel(id, b.me('carol'), 'not mine')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining(`is not a pattern run of project ${b.key}`) });
     const cli = await runBaton(cliShells(api, b, dir).human('carol'), '--json', 'cancel', id, '--reason', 'not mine');
     expect(cli.code).toBe(2);
     expect((await a.project.patterns.status(id)).state).toBe('running');
