@@ -3,6 +3,7 @@ import type { BatonConfig } from '../config';
 import { BatonClient } from '../client';
 import { DEFAULT_BATCH_OPTIONS } from '../client/batcher';
 import { createMessageActivities } from './messages';
+import { createNotificationActivities } from './notifications';
 import { createPatternActivities } from './patterns';
 import { createPatterns2Activities } from './patterns2';
 
@@ -19,7 +20,7 @@ export interface ActivityDeps {
  */
 export function createActivities(base: Omit<ActivityDeps, 'baton'>) {
   const deps: ActivityDeps = { ...base, baton: new BatonClient(base.client, base.config, { batching: DEFAULT_BATCH_OPTIONS }) };
-  return { ...createMessageActivities(deps), ...createPatternActivities(deps), ...createPatterns2Activities(deps) };
+  return { ...createMessageActivities(deps), ...createPatternActivities(deps), ...createPatterns2Activities(deps), ...createNotificationActivities() };
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;

@@ -11,9 +11,10 @@ import * as reservations from './reservations';
 import * as guard from './guard';
 import * as patterns from './patterns';
 import * as patterns2 from './patterns2';
+import * as notify from './notify';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, services, humans, members, projects, messages, mcp, reservations, guard, patterns, patterns2];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, services, humans, members, projects, messages, mcp, reservations, guard, patterns, patterns2, notify];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

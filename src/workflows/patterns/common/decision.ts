@@ -13,15 +13,19 @@ export async function awaitHumanDecision(
 ): Promise<Decision> {
   const approvers = request.approvers ?? run.plan.approvers ?? null;
   const since = Date.now();
-  run.decision = { id: wf.uuid4(), step: request.step, question: request.question, approvers, since: iso(since) };
+  const deadline = iso(since + request.deadlines.escalateAfter);
+  run.decision = { id: wf.uuid4(), step: request.step, question: request.question, approvers, since: iso(since), deadline, ...(request.onBehalfOf ? { askedBy: request.onBehalfOf } : {}) };
   run.decisionOutcome = undefined;
   run.log('decision-requested', request.question, { step: request.step });
   run.show({ step: request.step, waitingFor: approvers ?? ['human'], needsHuman: true });
   const howTo = `Approve: baton approve ${run.workflowId} --comment "..."\nReject:  baton reject ${run.workflowId} --reason "..."`;
   const to = approvers ?? 'humans';
+  const { id: decisionId } = run.decision;
   await run.notify(to, `[${run.pattern}] decision needed: ${run.title}`, `${request.question}\n\nWorkflow: ${run.workflowId}\nStep: ${request.step}\n${howTo}`, {
     importance: 'high',
     onBehalfOf: request.onBehalfOf,
+    // The humans' notification sinks hear of it once per decision (src/workflows/project/notifications.ts).
+    event: { kind: 'decision', workflowId: run.workflowId, pattern: run.pattern, title: run.title.slice(0, 200), decisionId, step: request.step.slice(0, 200), question: request.question.slice(0, 2000), deadline, ...(request.onBehalfOf ? { askedBy: request.onBehalfOf } : {}) },
   });
   await run.waitWithDeadlines(
     () => run.decisionOutcome !== undefined,

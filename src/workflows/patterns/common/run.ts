@@ -27,6 +27,7 @@ import { BatonNeedsHuman, BatonStep, BatonWaitingFor } from '../../../search-att
 import { reportToProject } from '../../alerts/report';
 import { batonFailure, parseOrFail } from '../../failure';
 import type { MemberCredential } from '../../project/directory-api';
+import type { NotificationEvent } from '../../../schemas/notifications';
 import type { Importance, PatternActivities } from './activities-api';
 import { approveSignal, cancelSignal, doneUpdate, failUpdate, progressUpdate, rejectSignal, reviewUpdate, statusQuery, whoMayApproveQuery } from './api';
 
@@ -401,7 +402,7 @@ export class PatternRun {
    * recorded on the timeline rather than stopping the pattern: the status and the Web UI still show the
    * wait.
    */
-  async notify(to: string[] | 'humans' | 'all', subject: string, body: string, options: { importance?: Importance; onBehalfOf?: string } = {}): Promise<void> {
+  async notify(to: string[] | 'humans' | 'all', subject: string, body: string, options: { importance?: Importance; onBehalfOf?: string; event?: NotificationEvent } = {}): Promise<void> {
     const recipients = to === 'humans' && this.plan.approvers?.length ? this.plan.approvers : to;
     try {
       await acts.notifyMembers({
@@ -412,6 +413,8 @@ export class PatternRun {
         body,
         importance: options.importance ?? 'normal',
         thread: this.thread,
+        // For the humans' notification sinks (src/workflows/project/notifications.ts).
+        ...(options.event ? { event: options.event } : {}),
       });
     } catch (err) {
       if (wf.isCancellation(err)) throw err;
@@ -431,6 +434,7 @@ export class PatternRun {
     await this.notify('humans', `[${this.pattern}] needs attention: ${this.title}`, `${text}\n\nWorkflow: ${this.workflowId}\nStatus: baton status ${this.workflowId}\nStop it: baton cancel ${this.workflowId} --reason "..."`, {
       importance: 'urgent',
       onBehalfOf,
+      event: { kind: 'escalation', workflowId: this.workflowId, pattern: this.pattern, title: this.title.slice(0, 200), step: step.slice(0, 200), text: text.slice(0, 2000) },
     });
   }
 
