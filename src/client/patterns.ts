@@ -254,28 +254,32 @@ export class PatternsClient {
    * Who may approve: the caller must be a human with a valid token, and the workflow must be waiting
    * for a decision this human may give. The workflow checks again when the signal arrives.
    */
-  async whoMayApprove(ref: string, me: Identity) {
+  async whoMayApprove(ref: string, me: Identity, expectedDecisionId?: string) {
     const member = await new AgentsClient(this.channel).whoami(asActor(me));
     if (member.kind !== 'human') throw new BatonError('FORBIDDEN', `${member.name} is an agent; only a human may approve or reject (a human runs \`baton approve\` with their own credentials).`);
     const check = await batonCall(() => this.handle(ref).query(whoMayApproveQuery));
     if (check.state !== 'running') throw new BatonError('INVALID_STATE', `${this.workflowId(ref)} is ${check.state}; nothing waits for a decision.`);
     if (!check.decision) throw new BatonError('INVALID_STATE', `Nothing in ${this.workflowId(ref)} waits for a decision right now; \`baton status ${this.workflowId(ref)}\` shows what it waits for.`);
+    if (expectedDecisionId !== undefined && expectedDecisionId !== check.decision.id) {
+      throw new BatonError('CONFLICT', `That decision was already taken; ${this.workflowId(ref)} now asks: "${check.decision.question}" (step ${check.decision.step}). Answer that one if you mean it.`, { decision: check.decision });
+    }
     if (check.decision.approvers && !check.decision.approvers.some((a) => a.toLowerCase() === member.name.toLowerCase())) {
       throw new BatonError('FORBIDDEN', `Only ${check.decision.approvers.join(', ')} may decide on "${check.decision.step}".`);
     }
     return check.decision;
   }
 
-  async approve(ref: string, me: Identity, comment?: string) {
-    const decision = await this.whoMayApprove(ref, me);
+  /** `expectedDecisionId`: refuse (CONFLICT, with the current question) if another decision is pending. */
+  async approve(ref: string, me: Identity, comment?: string, expectedDecisionId?: string) {
+    const decision = await this.whoMayApprove(ref, me, expectedDecisionId);
     const input = parseInput(ApproveInput, { approver: me.name, comment }, 'approval');
     await batonCall(() => this.handle(ref).signal(approveSignal, input));
     return this.confirmDecision(ref, decision.id, me.name, 'approve');
   }
 
-  async reject(ref: string, me: Identity, reason: string) {
+  async reject(ref: string, me: Identity, reason: string, expectedDecisionId?: string) {
     const input = parseInput(RejectInput, { approver: me.name, reason }, 'rejection');
-    const decision = await this.whoMayApprove(ref, me);
+    const decision = await this.whoMayApprove(ref, me, expectedDecisionId);
     await batonCall(() => this.handle(ref).signal(rejectSignal, input));
     return this.confirmDecision(ref, decision.id, me.name, 'reject');
   }

@@ -183,7 +183,7 @@ export function patternRoutes(app: FastifyInstance, deps: ApiDeps): void {
     params: RunParams,
     body: ApproveRequest,
     async handler({ project, caller, params, body }) {
-      return project.patterns.approve(runRef(params), caller, body.comment);
+      return project.patterns.approve(runRef(params), caller, body.comment, body.decisionId);
     },
   });
 
@@ -197,7 +197,7 @@ export function patternRoutes(app: FastifyInstance, deps: ApiDeps): void {
     params: RunParams,
     body: RejectRequest,
     async handler({ project, caller, params, body }) {
-      return project.patterns.reject(runRef(params), caller, body.reason);
+      return project.patterns.reject(runRef(params), caller, body.reason, body.decisionId);
     },
   });
 
