@@ -54,6 +54,8 @@ export type RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 export interface ApiDeps {
   baton: BatonClient;
   auth: Authenticator;
+  /** The console's sessions: a request with the session cookie and no bearer token is its human's. */
+  sessions?: { has(request: FastifyRequest): boolean; callerFor(request: FastifyRequest, project: string): Promise<Caller> };
 }
 
 declare module 'fastify' {
@@ -85,7 +87,12 @@ export function route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z
       if (spec.access === 'none' && !header) return;
       const params = request.params as { project?: string };
       const claimed = request.headers['x-baton-member'];
-      request.caller = await deps.auth.verify(params.project ?? (request.body as { project?: string } | undefined)?.project, header, typeof claimed === 'string' ? claimed : undefined);
+      const project = params.project ?? (request.body as { project?: string } | undefined)?.project;
+      // The console's cookie (with its CSRF token on changes) stands for a bearer token only when none is sent.
+      request.caller =
+        !header && params.project && deps.sessions?.has(request)
+          ? await deps.sessions.callerFor(request, params.project)
+          : await deps.auth.verify(project, header, typeof claimed === 'string' ? claimed : undefined);
       if (spec.access === 'human' && request.caller.kind !== 'human') {
         throw new BatonError('FORBIDDEN', `This needs a human's token: ${request.caller.name} is an agent. A human runs it with their own credentials (\`baton login\`); agents' tokens are refused here.`);
       }

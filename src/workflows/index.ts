@@ -7,3 +7,4 @@ export { parallelDevelopmentWorkflow } from './patterns/parallel-development';
 export { emergencyResponseWorkflow } from './patterns/emergency-response';
 export { onboardingWorkflow } from './patterns/onboarding';
 export { fullStackFeatureWorkflow } from './patterns/full-stack-feature';
+export { consoleSessionWorkflow } from './session/session';
