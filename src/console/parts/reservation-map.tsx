@@ -50,6 +50,7 @@ function Lease({ r, project, now }: { r: ReservationView; project: string; now: 
         <code class="pattern" title={r.pattern}>
           {name}
         </code>
+        {name === '**' && <span class="muted small">everything below</span>}
         <span class="holder">{r.holder}</span>
         <span class={`badge ${r.exclusive ? 'exclusive' : 'shared'}`}>{r.exclusive ? 'exclusive' : 'shared'}</span>
         <span class={`countdown ${expiring ? 'warn' : ''}`} title={`expires ${r.expiresAt}`} data-testid="countdown">
