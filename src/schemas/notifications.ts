@@ -106,7 +106,7 @@ export const NotificationEvent = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('escalation'), workflowId: Short(500), pattern: Short(64), title: Short(200), step: Short(200), text: Short(2000) }),
   z.object({ kind: z.literal('urgent-message'), messageId: Short(40), from: Short(64), subject: Short(200) }),
-  z.object({ kind: z.literal('alert'), alertId: Short(600), alertKind: Short(40), agent: Short(64), summary: Short(500) }),
+  z.object({ kind: z.literal('alert'), alertId: Short(600), raisedAt: Short(40), alertKind: Short(40), agent: Short(64), summary: Short(500) }),
   z.object({ kind: z.literal('lease-expiring'), reservationId: Short(64), pattern: Short(1000), expiresAt: Short(40) }),
 ]);
 export type NotificationEvent = z.infer<typeof NotificationEvent>;

@@ -27,6 +27,11 @@ describe('notifications: what a human reads and where it links', () => {
     expect(compose('p', lease('2026-01-01T00:00:00Z')).key).not.toBe(compose('p', lease('2026-01-01T01:00:00Z')).key);
   });
 
+  it('keys an alert by the time it was raised: the same condition later is news again', () => {
+    const alert = (raisedAt: string): NotificationEvent => ({ kind: 'alert', alertId: 'silent-work:swifteagle', raisedAt, alertKind: 'silent-work', agent: 'SwiftEagle', summary: 's' });
+    expect(compose('p', alert('2026-01-01T00:00:00Z')).key).not.toBe(compose('p', alert('2026-01-02T00:00:00Z')).key);
+  });
+
   it('links a decision to its run page, and the page route reads it back (project keys with slashes included)', () => {
     const composed = compose('acme/web', decision('d1'));
     expect(composed.path).toBe('/p/acme%2Fweb/run/sequential-handoff/login-1a2b3c');

@@ -107,6 +107,36 @@ describe('notifications', () => {
     await recordHistory(ctx, projectWorkflowId(t.key), 'notified-a-human');
   });
 
+  it('tells the humans of an escalation (a step nobody reports on past its deadline)', async () => {
+    const t = await team(ctx, ['GreenCastle'], ['alice'], {}, 'notify');
+    await t.project.notifications.add(member('alice'), { kind: 'webhook', url: `${receiver.url}/escalations-${t.key}`, events: ['escalation'] }, linkBase);
+    const { workflowId: id } = await t.project.patterns.start(
+      'sequential-handoff',
+      { title: 'Quiet step', deadlines: { reminderAfter: '1s', escalateAfter: '2s' }, steps: [{ name: 'build', agent: 'GreenCastle', task: 'Build it', files: ['src/quiet/**'] }] },
+      { startedBy: 'alice' },
+    );
+    const escalation = await receiver.next((r) => r.path === `/escalations-${t.key}`);
+    expect(escalation.body).toMatchObject({ kind: 'escalation', to: 'alice', title: 'Escalated: Quiet step', event: { workflowId: id, step: 'build' } });
+    expect((escalation.body as WebhookBody).text).toContain('GreenCastle has not reported on step "build"');
+    await t.project.patterns.cancel(id, t.me('alice'), 'test over');
+  });
+
+  it('tells the humans of an alert (hoarding), once per time it is raised', async () => {
+    const t = await team(ctx, ['SwiftEagle'], ['alice'], { alerts: { maxLeasesPerAgent: 1, scanEverySeconds: 1 } }, 'notify');
+    await t.project.notifications.add(member('alice'), { kind: 'webhook', url: `${receiver.url}/alerts-${t.key}`, events: ['alert'] }, linkBase);
+    await t.project.reservations.reserve({ actor: member('SwiftEagle'), patterns: ['src/a.ts', 'src/b.ts'], reason: 'both' });
+    const alert = await receiver.next((r) => r.path === `/alerts-${t.key}`);
+    expect(alert.body).toMatchObject({ kind: 'alert', to: 'alice', title: expect.stringContaining('Alert (reservation-hoarding)'), link: `${linkBase}/p/${encodeURIComponent(t.key)}`, event: { alertKind: 'reservation-hoarding', agent: 'SwiftEagle' } });
+    // Later scans see the same condition (the alert's count grows): no second notification while it lasts.
+    let seen = 0;
+    for (let i = 0; i < 100 && seen < 3; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      seen = (await t.project.alerts.list()).active.find((a) => a.kind === 'reservation-hoarding')?.count ?? 0;
+    }
+    expect(seen).toBeGreaterThanOrEqual(3);
+    expect(receiver.on(`/alerts-${t.key}`)).toHaveLength(1);
+  });
+
   it('refuses sinks to agents and bad sinks, and masks sink URLs', async () => {
     const t = await team(ctx, ['SwiftEagle'], ['alice'], {}, 'notify');
     await expect(t.project.notifications.add(member('SwiftEagle'), { kind: 'webhook', url: `${receiver.url}/x` }, linkBase)).rejects.toMatchObject({ code: 'FORBIDDEN' });

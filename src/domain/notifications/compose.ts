@@ -49,7 +49,8 @@ export function compose(project: string, event: NotificationEvent): Composed {
         title: clip(`Alert (${event.alertKind}): ${event.summary}`, 200),
         text: `${event.summary}\nAgent: ${event.agent}.`,
         path: consolePaths.project(project),
-        key: `alert:${event.alertId}`,
+        // Alert ids are stable per condition: the same condition raised again later is news again.
+        key: `alert:${event.alertId}:${event.raisedAt}`,
       };
     case 'lease-expiring':
       return {
