@@ -1,6 +1,7 @@
 import { LocationProvider, Route, Router, useLocation } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { consolePaths } from '../domain/notifications/console-paths';
+import { ActionHost } from './parts/action-dialog';
 import { NeedsYouPage } from './pages/needs-you';
 import { ProjectPage } from './pages/project';
 import { RunPage } from './pages/run';
@@ -83,6 +84,7 @@ function Shell() {
           </Router>
         )}
       </main>
+      <ActionHost />
     </>
   );
 }

@@ -181,7 +181,8 @@ if (!executable && process.env.CI !== 'true') {
       await card.locator('textarea').fill('the design is in Figma now');
       await card.locator('[data-testid=approve]').click();
       await expect(card.locator('[data-testid=decision-result]').textContent()).resolves.toContain('Approved');
-      // The card goes (live), and the run's page shows the step back with its agent, second attempt.
+      // The outcome stays until dismissed; the decision itself has left the live stream by then.
+      await card.getByRole('button', { name: 'Dismiss' }).click();
       await page.locator('[data-testid=nothing-pending]').waitFor();
       const after = await t.project.patterns.status(handoff);
       expect(after.timeline.filter((e) => e.kind === 'approved').map((e) => [e.actor, e.text])).toEqual([['alice', 'the design is in Figma now']]);
@@ -251,6 +252,29 @@ if (!executable && process.env.CI !== 'true') {
       await expect(mapTotal()).resolves.toBe('1');
       expect((await t.project.reservations.list()).reservations.map((r) => r.pattern)).toEqual(['docs/after-restart.md']);
     }, 120_000);
+
+    it('starts a pattern from a plan and retires a member, each after a confirmation that shows the result', async () => {
+      await page.goto(url(projectPage()));
+      await page.locator('[data-testid=live][data-state=live]').waitFor();
+      await page.getByRole('button', { name: 'Start a pattern' }).click();
+      let dialog = page.locator('dialog[open]');
+      await dialog.locator('select[name=pattern]').selectOption('sequential-handoff');
+      await dialog.locator('textarea[name=plan]').fill(JSON.stringify({ title: 'Docs pass', steps: [{ name: 'docs', agent: 'SwiftEagle', task: 'Write the guide', files: ['docs/guide.md'] }] }));
+      await dialog.getByRole('button', { name: 'Start', exact: true }).click();
+      await expect(dialog.locator('.result.ok').textContent()).resolves.toContain('Started Docs pass');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await page.locator('[data-testid=run]', { hasText: 'Docs pass' }).waitFor();
+      await page.locator('[data-testid=lease][data-pattern="docs/guide.md"]').waitFor();
+
+      const row = page.locator('[data-testid=member]', { hasText: 'GreenCastle' });
+      await row.getByRole('button', { name: 'Retire' }).click();
+      dialog = page.locator('dialog[open]');
+      await dialog.getByRole('button', { name: 'Retire GreenCastle' }).click();
+      await expect(dialog.locator('.result.ok').textContent()).resolves.toBe('GreenCastle is retired.');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+      await row.waitFor({ state: 'detached' });
+      expect((await t.project.agents.list({ kind: 'agent' })).map((m) => m.name)).toEqual(['SwiftEagle']);
+    });
 
     it('signs out: the session ends on the server, and its cookie no longer works', async () => {
       const cookie = (await light.cookies()).find((c) => c.name === 'baton_session')!;

@@ -145,5 +145,9 @@ describe('console sessions', () => {
     expect(page.body).toContain('/console/assets/app.js');
     const script = await new ConsoleVisitor(one.url).request<string>('GET', '/console/assets/app.js');
     expect(script.status).toBe(200);
+    // The console's own endpoints stay out of the API document; the notification routes are in it.
+    const openapi = await new ConsoleVisitor(one.url).request<{ paths: Record<string, unknown> }>('GET', '/openapi.json');
+    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/v1/projects/{project}/notifications', '/v1/projects/{project}/notifications/sinks', '/v1/projects/{project}/notifications/sinks/{id}']));
+    expect(Object.keys(openapi.body.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { DecisionItem, RunsSection, SectionError } from '../../schemas/console';
 import { consolePaths } from '../../domain/notifications/console-paths';
+import { useAnswers, withAnswered } from '../answers';
 import { useLive } from '../live';
 import { DecisionCard } from '../parts/decision-card';
 import { LiveBadge } from '../parts/live-badge';
@@ -14,15 +15,16 @@ export function NeedsYouPage() {
   const { session, refresh, nameIn } = useSession();
   const live = useLive('', () => void refresh());
   const now = useNow() + live.offset;
+  const answered = useAnswers();
   const projects = session?.members.map((m) => m.project) ?? [];
-  const decisions: DecisionItem[] = [];
+  const pending: DecisionItem[] = [];
   const errors: string[] = [];
   for (const p of projects) {
     const section = live.sections[`runs:${p}`] as RunsSection | SectionError | undefined;
     if (section && 'error' in section) errors.push(`${p}: ${section.error.message}`);
-    else if (section) decisions.push(...section.decisions);
+    else if (section) pending.push(...section.decisions);
   }
-  decisions.sort((a, b) => a.since.localeCompare(b.since));
+  const decisions = withAnswered(pending, answered, (d) => projects.includes(d.project));
   const mine = decisions.filter((d) => mayDecide(d, nameIn(d.project)));
   const others = decisions.filter((d) => !mayDecide(d, nameIn(d.project)));
   const loaded = projects.every((p) => live.sections[`runs:${p}`] !== undefined);

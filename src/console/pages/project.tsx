@@ -2,6 +2,7 @@ import type { InboxSection, NotificationsSection, ProjectSection, RunsSection, R
 import type { MemberView } from '../../schemas/agents';
 import { consolePaths, runOf } from '../../domain/notifications/console-paths';
 import { call, inProject } from '../api';
+import { useAnswers, withAnswered } from '../answers';
 import { useLive } from '../live';
 import { ActionDialog } from '../parts/action-dialog';
 import { DecisionCard } from '../parts/decision-card';
@@ -47,6 +48,8 @@ export function ProjectPage({ project }: { project: string }) {
   const inbox = live.sections[`inbox:${project}`] as InboxSection | SectionError | undefined;
   const notifications = live.sections[`notifications:${project}`] as NotificationsSection | SectionError | undefined;
   const me = nameIn(project);
+  const answered = useAnswers();
+  const decisions = withAnswered(runs && !isError(runs) ? runs.decisions : [], answered, (d) => d.project === project);
 
   if (!me) {
     return (
@@ -73,11 +76,11 @@ export function ProjectPage({ project }: { project: string }) {
       </div>
       {isError(state) && <p class="result error">{state.error.message}</p>}
 
-      {runs && !isError(runs) && runs.decisions.length > 0 && (
+      {decisions.length > 0 && (
         <div class="panel attention">
           <h2>Waiting for a human</h2>
           <div class="cards">
-            {runs.decisions.map((d) => (
+            {decisions.map((d) => (
               <DecisionCard key={d.decisionId} d={d} now={now} canDecide={d.approvers === null || d.approvers.some((a) => a.toLowerCase() === me.toLowerCase())} />
             ))}
           </div>

@@ -1,6 +1,7 @@
 import type { RunSection, RunsSection, SectionError } from '../../schemas/console';
 import { consolePaths } from '../../domain/notifications/console-paths';
 import { call, inProject, runApiPath } from '../api';
+import { useAnswers, withAnswered } from '../answers';
 import { useLive } from '../live';
 import { ActionDialog } from '../parts/action-dialog';
 import { DecisionCard } from '../parts/decision-card';
@@ -24,7 +25,8 @@ export function RunPage({ project, pattern, id }: { project: string; pattern: st
   const section = live.sections[`run:${workflowId}`] as RunSection | SectionError | undefined;
   const runs = live.sections[`runs:${project}`] as RunsSection | SectionError | undefined;
   const me = nameIn(project);
-  const decision = runs && !isError(runs) ? runs.decisions.find((d) => d.workflowId === workflowId) : undefined;
+  const answered = useAnswers();
+  const decision = withAnswered(runs && !isError(runs) ? runs.decisions : [], answered, (d) => d.workflowId === workflowId).find((d) => d.workflowId === workflowId);
   const ui = session?.temporalUi;
 
   return (

@@ -1,10 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 
-interface Props {
-  /** The button that opens the dialog. */
-  label: string;
+interface Action {
   title: string;
   /** What the action does, in words, above the fields. */
   intro?: ComponentChildren;
@@ -12,32 +10,70 @@ interface Props {
   children?: ComponentChildren;
   confirmLabel: string;
   danger?: boolean;
-  small?: boolean;
   /** Runs the action; what it returns is shown as the result. */
   action(form: FormData): Promise<ComponentChildren>;
+}
+
+interface ButtonProps extends Action {
+  /** The button that opens the dialog. */
+  label: string;
+  small?: boolean;
   testId?: string;
 }
 
 /**
- * A human action with a confirmation: the button opens a dialog that says what will happen and asks
- * for what the action needs (a reason, a name); confirming runs it and shows the result, or the
- * server's error in its own words, in the same dialog.
+ * One dialog for the whole page, outside the lists it is opened from: a force-release or a
+ * retirement removes its own row from the live page before the server's answer arrives, and the
+ * result must still be shown.
  */
-export function ActionDialog(props: Props) {
+let current: Action | undefined;
+const listeners = new Set<() => void>();
+function open(action: Action | undefined): void {
+  current = action;
+  for (const l of listeners) l();
+}
+
+/** A human action with a confirmation: the button opens the page's dialog with this action. */
+export function ActionDialog({ label, small, testId, ...action }: ButtonProps) {
+  return (
+    <button type="button" class={`btn ${action.danger ? 'danger' : ''} ${small ? 'small' : ''}`} onClick={() => open(action)} data-testid={testId}>
+      {label}
+    </button>
+  );
+}
+
+/**
+ * The dialog: it says what will happen and asks for what the action needs (a reason, a name);
+ * confirming runs it and shows the result, or the server's error in its own words.
+ */
+export function ActionHost() {
   const ref = useRef<HTMLDialogElement>(null);
+  const [action, setAction] = useState<Action>();
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; body: ComponentChildren }>();
 
-  const open = () => {
-    setResult(undefined);
-    ref.current?.showModal();
+  useEffect(() => {
+    const listener = () => {
+      setResult(undefined);
+      setAction(current);
+    };
+    listeners.add(listener);
+    return () => void listeners.delete(listener);
+  }, []);
+  useEffect(() => {
+    if (action && !ref.current?.open) ref.current?.showModal();
+  }, [action]);
+
+  const close = () => {
+    ref.current?.close();
+    open(undefined);
   };
-  const close = () => ref.current?.close();
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (!action) return;
     setBusy(true);
     try {
-      setResult({ ok: true, body: await props.action(new FormData(e.currentTarget as HTMLFormElement)) });
+      setResult({ ok: true, body: await action.action(new FormData(e.currentTarget as HTMLFormElement)) });
     } catch (err) {
       setResult({ ok: false, body: err instanceof ApiError ? `${err.code}: ${err.message}` : String(err) });
     } finally {
@@ -46,15 +82,12 @@ export function ActionDialog(props: Props) {
   };
 
   return (
-    <>
-      <button type="button" class={`btn ${props.danger ? 'danger' : ''} ${props.small ? 'small' : ''}`} onClick={open} data-testid={props.testId}>
-        {props.label}
-      </button>
-      <dialog ref={ref} class="dialog" onClose={() => setResult(undefined)}>
+    <dialog ref={ref} class="dialog" onClose={() => open(undefined)}>
+      {action && (
         <form onSubmit={submit}>
-          <h3>{props.title}</h3>
-          {props.intro && <div class="intro">{props.intro}</div>}
-          {result?.ok ? null : props.children}
+          <h3>{action.title}</h3>
+          {action.intro && <div class="intro">{action.intro}</div>}
+          {result?.ok ? null : action.children}
           {result && (
             <div class={`result ${result.ok ? 'ok' : 'error'}`} role="status">
               {result.body}
@@ -65,13 +98,13 @@ export function ActionDialog(props: Props) {
               {result?.ok ? 'Close' : 'Cancel'}
             </button>
             {!result?.ok && (
-              <button type="submit" class={`btn ${props.danger ? 'danger' : 'primary'}`} disabled={busy}>
-                {busy ? 'Working…' : props.confirmLabel}
+              <button type="submit" class={`btn ${action.danger ? 'danger' : 'primary'}`} disabled={busy}>
+                {busy ? 'Working…' : action.confirmLabel}
               </button>
             )}
           </div>
         </form>
-      </dialog>
-    </>
+      )}
+    </dialog>
   );
 }
