@@ -11,6 +11,7 @@ import { EmergencyClient } from './patterns/emergency-response/client';
 import { OnboardingClient } from './patterns/onboarding/client';
 import { AlertsClient } from './client/alerts';
 import { MessagesClient } from './client/messages';
+import { NotificationsClient } from './client/notifications';
 import { connectClient } from './client/connection';
 import { ProjectBatcher, type BatchOptions, type BatcherStats } from './client/batcher';
 import { ProjectSettings, type ProjectSettingsInput, type SettingsPatch } from './schemas/project';
@@ -143,6 +144,11 @@ export class BatonProjectClient {
   /** Anti-pattern alerts (silent work, hoarding, no sync points, unclear handoffs). */
   get alerts(): AlertsClient {
     return new AlertsClient(this.channel);
+  }
+
+  /** Humans' notification sinks (webhook, Slack, desktop), deliveries and dead letters. */
+  get notifications(): NotificationsClient {
+    return new NotificationsClient(this.channel);
   }
 
   /** A no-op round trip through the project workflow. */

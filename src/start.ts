@@ -3,6 +3,7 @@ import { colors as pc } from './cli/output';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startApi } from './api/main';
+import { consoleSettings, describeKeys } from './api/console/settings';
 import { loadConfig } from './config';
 import { startDevServer, type RunningDevServer } from './server/dev-server';
 import { ensureSearchAttributes } from './server/search-attributes';
@@ -44,11 +45,13 @@ export async function main(): Promise<void> {
   const notRegistered = await ensureSearchAttributes(client, config.namespace);
   for (const line of notRegistered) console.warn(pc.yellow(`Search attribute not registered: ${line}`));
   const worker = await createBatonWorker({ config, connection, client });
-  const api = await startApi(config, client);
+  const settings = consoleSettings(config, process.env, { persistSecretIn: config.home, temporalUi: uiUrl });
+  const api = await startApi(config, client, { console: settings.options });
 
   log('');
   log(pc.bold('Baton is running.'));
   log(`  Baton server   ${pc.cyan(api.url)}  (agents and humans: the CLI, MCP at ${api.url}/mcp, OpenAPI at ${api.url}/openapi.json)`);
+  log(`  Console        ${pc.cyan(`${api.url}/`)}  (humans: sign in with your human token; ${describeKeys(settings.keys).replace(/^console /, '')})`);
   log(`  Temporal gRPC  ${pc.cyan(config.address)}  (namespace ${config.namespace}; operators only)`);
   log(`  Web UI         ${pc.cyan(uiUrl ?? '(served by your cluster)')}`);
   log(`  Worker         task queue ${pc.cyan(config.taskQueue)}`);

@@ -5,6 +5,7 @@ import { createOnboardingActivities } from '../patterns/onboarding/activities';
 import { createAlertActivities } from './alerts';
 import type { ActivityDeps } from './deps';
 import { createMessageActivities } from './messages';
+import { createNotificationActivities } from './notifications';
 import { createPatternActivities } from './patterns';
 
 export type { ActivityDeps } from './deps';
@@ -21,6 +22,7 @@ export function createActivities(base: Omit<ActivityDeps, 'baton'>) {
     ...createAlertActivities(deps),
     ...createEmergencyActivities(deps),
     ...createOnboardingActivities(deps),
+    ...createNotificationActivities(),
   };
 }
 

@@ -5,6 +5,7 @@ import type { CheckRequest, Health, ForceReleaseRequestInput, InitProjectRequest
 import type { ClaimResult, IncidentView } from '../patterns/emergency-response/messages';
 import type { ContactRequest, ContactsView, InboxFilter, InboxItem, InboxPage, OutboxItem, SendRequest, SendResult, ThreadView, WaitResult } from '../schemas/messages';
 import type { OnboardingView } from '../patterns/onboarding/messages';
+import type { NotificationsView, SinkRequest, SinkView } from '../schemas/notifications';
 import type { ApprovalView, HandoffNote, PatternStatus, ReportAck } from '../schemas/patterns';
 import type { ProjectDescription, ProjectEnded, ProjectSettings, SettingsPatch } from '../schemas/project';
 import type { AuditTrail, CheckResult, ForceReleaseResult, ReleaseResult, RenewResult, ReservationList, ReserveResult } from '../schemas/reservations';
@@ -97,6 +98,7 @@ export class ProjectApi extends Scope {
   readonly reservations = new ReservationsApi(this.http, this.key);
   readonly messages = new MessagesApi(this.http, this.key);
   readonly patterns = new PatternsApi(this.http, this.key);
+  readonly notifications = new NotificationsApi(this.http, this.key);
 
   describe(): Promise<ProjectDescription> {
     return this.get('');
@@ -322,5 +324,24 @@ export class PatternsApi extends Scope {
 
   onboarding(ref: string): Promise<OnboardingView> {
     return this.get(`${runPath(this.key, ref, 'onboarding')}/onboarding`);
+  }
+}
+
+/** A human's notification sinks (webhook, Slack, desktop) in one project. */
+export class NotificationsApi extends Scope {
+  view(): Promise<NotificationsView> {
+    return this.get('/notifications');
+  }
+
+  add(sink: SinkRequest): Promise<SinkView> {
+    return this.post('/notifications/sinks', sink);
+  }
+
+  remove(id: string): Promise<SinkView> {
+    return this.http.request('DELETE', this.path(`/notifications/sinks/${encodeURIComponent(id)}`));
+  }
+
+  test(id?: string): Promise<{ queued: number }> {
+    return this.post('/notifications/test', id ? { id } : {});
   }
 }

@@ -220,6 +220,10 @@ export interface PendingDecision {
   /** Who may decide; null means any human of the project. */
   approvers: string[] | null;
   since: string;
+  /** The member whose report led to the question (absent in runs from before it was recorded). */
+  askedBy?: string;
+  /** When every human is told that nobody decided (absent in runs from before it was recorded). */
+  deadline?: string;
 }
 
 export interface RefusedAttempt {

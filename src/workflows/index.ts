@@ -8,3 +8,4 @@ export { parallelDevelopmentWorkflow } from '../patterns/parallel-development/wo
 export { emergencyResponseWorkflow } from '../patterns/emergency-response/workflow';
 export { onboardingWorkflow } from '../patterns/onboarding/workflow';
 export { fullStackFeatureWorkflow } from '../patterns/full-stack-feature/workflow';
+export { consoleSessionWorkflow } from './session/session';

@@ -85,7 +85,18 @@ export class Decisions {
   /** Opens a question (the caller tells the approvers); a run has one pending decision at a time. */
   open(request: DecisionRequest): PendingDecision {
     const id = `d-${wf.uuid4().replace(/-/g, '').slice(0, 8)}`;
-    this.pendingDecision = { id, step: request.step, question: request.question, approvers: request.approvers ?? this.run.approvers ?? null, since: new Date(Date.now()).toISOString(), onBehalfOf: request.onBehalfOf };
+    const since = Date.now();
+    this.pendingDecision = {
+      id,
+      step: request.step,
+      question: request.question,
+      approvers: request.approvers ?? this.run.approvers ?? null,
+      since: new Date(since).toISOString(),
+      // When every human is told that nobody decided (the console shows it; the sinks hear it).
+      deadline: new Date(since + request.deadlines.escalateAfter).toISOString(),
+      ...(request.onBehalfOf ? { askedBy: request.onBehalfOf } : {}),
+      onBehalfOf: request.onBehalfOf,
+    };
     this.outcome = undefined;
     this.run.timeline.log('decision-requested', `${id}: ${request.question}`, { step: request.step });
     this.run.changed();
@@ -125,8 +136,11 @@ export class Decisions {
   async ask(request: DecisionRequest, state: AskState, gates: Gates, writes: ProjectWrites, title: string, pattern: string): Promise<Outcome> {
     const to = request.approvers ?? this.run.approvers ?? 'humans';
     if (!state.id) {
-      state.id = this.open(request).id;
-      await writes.notify({ to, subject: `[${pattern}] decision needed: ${title}`, body: `${request.question}\n\nWorkflow: ${this.run.workflowId}\nStep: ${request.step}\nDecision: ${state.id}\n${this.howTo(state.id)}`, importance: 'high', onBehalfOf: request.onBehalfOf });
+      const opened = this.open(request);
+      state.id = opened.id;
+      // The humans' notification sinks hear of it once per decision (src/workflows/project/notifications.ts).
+      const event = { kind: 'decision' as const, workflowId: this.run.workflowId, pattern, title: title.slice(0, 200), decisionId: opened.id, step: request.step.slice(0, 200), question: request.question.slice(0, 2000), ...(opened.deadline ? { deadline: opened.deadline } : {}), ...(opened.askedBy ? { askedBy: opened.askedBy } : {}) };
+      await writes.notify({ to, subject: `[${pattern}] decision needed: ${title}`, body: `${request.question}\n\nWorkflow: ${this.run.workflowId}\nStep: ${request.step}\nDecision: ${state.id}\n${this.howTo(state.id)}`, importance: 'high', onBehalfOf: request.onBehalfOf, event });
     }
     const id = state.id;
     await gates.wait(

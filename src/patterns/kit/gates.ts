@@ -132,6 +132,7 @@ export class Gates {
       body: `${text}\n\nWorkflow: ${this.run.workflowId}\nStatus: baton status ${this.run.workflowId}\nStop it: baton cancel ${this.run.workflowId} --reason "..."`,
       importance: 'urgent',
       onBehalfOf: gate.spec.onBehalfOf,
+      event: { kind: 'escalation', workflowId: this.run.workflowId, pattern: this.run.pattern, title: this.run.title.slice(0, 200), step: gate.spec.step.slice(0, 200), text: text.slice(0, 2000) },
     });
   }
 }

@@ -1,5 +1,6 @@
 import * as wf from '@temporalio/workflow';
 import type { Importance, SendResult } from '../../schemas/messages';
+import type { NotificationEvent } from '../../schemas/notifications';
 import type { TransferRequest, TransferResult } from '../../schemas/transfer';
 import type { KitActivities } from './activities-api';
 import type { Journal } from './journal';
@@ -30,6 +31,8 @@ export interface Notice {
   importance?: Importance;
   /** Whom the workflow acts for (default: the run's starter). */
   onBehalfOf?: string;
+  /** What it is about, for the humans' notification sinks (a decision, an escalation): src/workflows/project/notifications.ts. */
+  event?: NotificationEvent;
 }
 
 /**
@@ -111,7 +114,7 @@ export class ProjectWrites {
   /** The notice part of a write, addressed in this run's thread. */
   notice(n: Notice): NonNullable<WriteParts['notice']> {
     const to = n.to === 'humans' && this.run.approvers?.length ? this.run.approvers : n.to;
-    return { to, subject: n.subject.length > 200 ? n.subject.slice(0, 197) + '...' : n.subject, body: n.body, importance: n.importance ?? 'normal', thread: this.run.thread, onBehalfOf: n.onBehalfOf, ackRequired: false };
+    return { to, subject: n.subject.length > 200 ? n.subject.slice(0, 197) + '...' : n.subject, body: n.body, importance: n.importance ?? 'normal', thread: this.run.thread, onBehalfOf: n.onBehalfOf, ackRequired: false, ...(n.event ? { event: n.event } : {}) };
   }
 
   /**

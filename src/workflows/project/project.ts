@@ -4,11 +4,12 @@ import { BatonKind, BatonProject } from '../../search-attributes';
 import { parseOrFail } from '../failure';
 import { describeQuery, pingUpdate, shutdownUpdate, updateSettingsUpdate } from './api';
 import type { ProjectContext, ProjectModule } from './module';
-import { noReservations } from './no-reservations';
+import { noNotifications, noReservations } from './no-reservations';
 import { AlertsModule, type AlertsState } from './alerts';
 import { AgentDirectory, type DirectoryState } from './directory';
 import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
+import { NotificationsModule, type NotificationsState } from './notifications';
 import { ProjectOperations } from './operations';
 import { defineTransfer } from './transfer';
 
@@ -38,6 +39,7 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
       wakeRequested = true;
     },
     reservations: noReservations,
+    notifications: noNotifications,
   } as ProjectContext;
 
   const historyTooLong = () => wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength >= settings.maxHistoryEvents;
@@ -139,7 +141,9 @@ function buildModules(ctx: ProjectContext, carried: Record<string, unknown>, inp
   ctx.reservations = reservations;
   const messages = new MessagesModule(ctx, directory, carried.messages as MessagesState | undefined);
   const alerts = new AlertsModule(ctx, directory, carried.alerts as AlertsState | undefined);
-  return [directory, reservations, messages, alerts];
+  const notifications = new NotificationsModule(ctx, directory, carried.notifications as NotificationsState | undefined);
+  ctx.notifications = notifications;
+  return [directory, reservations, messages, alerts, notifications];
 }
 
 function earliest(times: (number | undefined)[]): number | undefined {
