@@ -28,7 +28,7 @@ describe('answering a decision by its id', () => {
     const { decision } = await until(t.project, id, (s) => s.needsHuman);
 
     const stale = await callServer(api, t, t.tokens.alice, `${runPath(id)}/approve`, { comment: 'ok', decisionId: 'an-older-decision' });
-    expect(stale).toMatchObject({ status: 409, error: { code: 'CONFLICT', message: expect.stringContaining(`now asks: "${decision!.question}"`), details: { decision: { id: decision!.id, step: 'index' } } } });
+    expect(stale).toMatchObject({ status: 409, error: { code: 'CONFLICT', message: expect.stringContaining(`the question now is ${decision!.id}: "${decision!.question}"`), details: { current: { id: decision!.id, step: 'index', question: decision!.question } } } });
     expect((await t.project.patterns.status(id)).decision?.id).toBe(decision!.id);
 
     const current = await callServer(api, t, t.tokens.alice, `${runPath(id)}/reject`, { reason: 'wrong approach', decisionId: decision!.id });

@@ -39,7 +39,8 @@ export function DecisionCard({ d, now, canDecide }: { d: DecisionItem; now: numb
       const result = await call<Decided>('POST', inProject(d.project, `${runApiPath(d.workflowId)}/${action}`), body);
       setAnswer({ d, ok: true, message: result.decided ? `${action === 'approve' ? 'Approved' : 'Rejected'}: the run is now ${result.state}${result.step ? `, at "${result.step}"` : ''}.` : 'Sent; the run has not moved yet.' });
     } catch (err) {
-      const current = err instanceof ApiError ? (err.details as { decision?: PendingDecision } | undefined)?.decision : undefined;
+      // A stale answer's refusal carries the question pending now (src/patterns/client.ts, staleDecision).
+      const current = err instanceof ApiError ? ((err.details as { current?: PendingDecision | null } | undefined)?.current ?? undefined) : undefined;
       setAnswer({ d, ok: false, message: err instanceof ApiError ? err.message : String(err), current });
     }
   };
