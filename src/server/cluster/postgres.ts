@@ -143,6 +143,40 @@ export class PrivatePostgres {
     return true;
   }
 
+  /** The postmaster's pid (first line of postmaster.pid) while it runs. */
+  pid(): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(path.join(this.options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (!Number.isInteger(pid) || pid <= 0) return undefined;
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * SIGKILL to the postmaster and every process it started, all at once: what a crash of the machine
+   * does to the database (the crash suites use it). Its backends each run in a session of their own,
+   * so they are found by parent pid (/proc, Linux). The next `start()` recovers from the WAL. Resolves
+   * with the postmaster's pid once every one of them is gone, or undefined if it was not running.
+   */
+  async kill(): Promise<number | undefined> {
+    const pid = this.pid();
+    if (!pid) return undefined;
+    const all = [pid, ...childrenOf(pid)];
+    for (const p of all) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    // pg_ctl start refuses while any old backend still holds the shared memory.
+    while (all.some(isRunning)) await new Promise((resolve) => setTimeout(resolve, 50));
+    return pid;
+  }
+
   private get asServerUser(): boolean {
     return process.getuid?.() === 0;
   }
@@ -170,6 +204,42 @@ function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Pids whose parent is `pid`, from /proc/<pid>/stat (field 4); empty where there is no /proc. */
+function childrenOf(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after its last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+/** Alive and not a zombie. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }
