@@ -73,7 +73,7 @@ describe('crash suite on the cluster: kill -9 every kind of process under load',
     };
     await driveUnderKills(ledger, 1, killer, () => parts.restore());
 
-    const reports = await roundReports(ledger, baton.temporal);
+    const reports = await roundReports(ledger, baton.temporal, say);
     say(ledger.summary(1));
     expectInvariants(reports, say);
     say(`cluster crash suite: survived ${parts.kills.map((k) => k.target).join(', ')} with ${ledger.acknowledged} acknowledged operations through ${ledger.surface.label}; nothing lost or doubled (seed ${SEED})`);

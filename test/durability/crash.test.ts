@@ -89,7 +89,7 @@ describe('crash suite: kill -9 the worker and the server under load', () => {
         };
         await driveUnderKills(ledger, round, killer, () => c.ensureRunning());
 
-        const reports = await roundReports(ledger, c.temporal);
+        const reports = await roundReports(ledger, c.temporal, say);
         if (round === 1 && process.env.BATON_RECORD_HISTORIES === '1') await recordFixtures(c, ledger);
         say(ledger.summary(round));
         expectInvariants(reports, say);

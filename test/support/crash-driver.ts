@@ -156,8 +156,10 @@ export async function driveUnderKills(ledger: CrashLedger, round: number, killer
 }
 
 /** Every invariant of one round's project: members, leases, exclusivity, delivery, expiry, patterns, workflow tasks. */
-export async function roundReports(ledger: CrashLedger, temporal: Client): Promise<InvariantReport[]> {
+export async function roundReports(ledger: CrashLedger, temporal: Client, log: (line: string) => void = () => undefined): Promise<InvariantReport[]> {
   await untilAcknowledged(() => ledger.project.ping(), ledger.stats);
+  const drained = await deliveriesDrained(ledger.project);
+  log(`  ${drained.pending} message(s) were still being delivered when the checks began; the delivery queue was empty ${(drained.ms / 1000).toFixed(1)}s later`);
   const reports = await collectReports(ledger);
   if (ledger.expiring.length) {
     // The short leases expired on time (under the kills) and their files are free again.
@@ -173,6 +175,23 @@ export async function roundReports(ledger: CrashLedger, temporal: Client): Promi
   reports.push(...(await patternReports(ledger)));
   reports.push(await noFailedWorkflowTasks(temporal, ledger.project.key));
   return reports;
+}
+
+/**
+ * A send returns once the project recorded the message; delivery to mailboxes follows (one activity
+ * per message). One in flight when a worker died is retried after its heartbeat timeout (30 s), so
+ * inboxes are read once the project's delivery queue is empty. Waits at most 3 minutes (then the
+ * exactly-once check reports what is missing).
+ */
+async function deliveriesDrained(project: BatonProjectClient): Promise<{ ms: number; pending: number }> {
+  const started = Date.now();
+  const pendingNow = async () => {
+    const modules = (await project.describe()).modules as { messages?: { pendingDeliveries?: number } };
+    return modules.messages?.pendingDeliveries ?? 0;
+  };
+  const first = await pendingNow();
+  for (let pending = first; pending > 0 && Date.now() - started < 180_000; pending = await pendingNow()) await sleep(500);
+  return { ms: Date.now() - started, pending: first };
 }
 
 /** One lane of load: random members reserve, release, message and register; every call idempotent and retried until acknowledged. */
