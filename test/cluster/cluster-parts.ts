@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { ensureNamespace } from '../../src/server/cluster/namespace';
 import { clusterPaths, clusterPortsFromEnv, type TemporalService } from '../../src/server/cluster/layout';
-import { findPostgres, PrivatePostgres } from '../../src/server/cluster/postgres';
+import { findPostgres, postgresLocation, PrivatePostgres } from '../../src/server/cluster/postgres';
 import { TemporalServices } from '../../src/server/cluster/temporal-server';
 import type { BatonFleet } from '../support/baton-fleet';
 import { sleep, type ManagedProcess } from '../support/processes';
@@ -43,7 +42,8 @@ export class ClusterParts {
     this.services = new TemporalServices(paths, ports, paths.serverBinary);
     const binaries = findPostgres();
     if (!binaries) throw new Error('PostgreSQL binaries not found; the cluster run should have provisioned them');
-    this.postgres = new PrivatePostgres({ binaries, dataDir: paths.pgData, port: ports.postgres, logFile: path.join(paths.logs, 'postgres.log') });
+    const { dataDir, logFile } = postgresLocation(paths);
+    this.postgres = new PrivatePostgres({ binaries, dataDir, port: ports.postgres, logFile });
     this.address = this.services.frontendAddress;
   }
 
