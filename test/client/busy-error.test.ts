@@ -7,7 +7,7 @@ import { EXIT_CODES } from '../../src/domain/errors';
  * in a ServiceError whose own message is only "Workflow Update failed"; these are the errors it
  * builds (same classes, same shape), so the reason must be read from the cause.
  */
-const STATUS: Record<number, string> = { 8: 'RESOURCE_EXHAUSTED', 13: 'INTERNAL', 14: 'UNAVAILABLE' };
+const STATUS: Record<number, string> = { 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION', 13: 'INTERNAL', 14: 'UNAVAILABLE' };
 
 /** A status as grpc-js raises it ("8 RESOURCE_EXHAUSTED: <details>"). */
 function grpcError(code: number, details: string, message = `${code} ${STATUS[code]}: ${details}`): Error {
@@ -48,9 +48,16 @@ describe('errors of a busy Temporal server', () => {
     expect(error.message).toMatch(/aborted the update before the workflow accepted it/);
   });
 
+  it('calls an update whose workflow task the server failed BUSY (nothing was applied; resent under the same update id)', () => {
+    const error = toBatonError(sdkError('Workflow Update failed', 9, 'Unable to perform workflow execution update due to unexpected workflow task failure.'));
+    expect(error.code).toBe('BUSY');
+    expect(error.message).toMatch(/aborted the update before the workflow accepted it \(Unable to perform workflow execution update due to unexpected workflow task failure\.\)/);
+  });
+
   it('keeps the server reason of any other failure in the message', () => {
     const error = toBatonError(sdkError('Workflow Update failed', 13, 'something unexpected on the server'));
     expect(error.code).toBe('INTERNAL');
+    // The status stays in the words (people and the tests' retry recogniser read it).
     expect(error.message).toBe('Workflow Update failed: 13 INTERNAL: something unexpected on the server');
   });
 });
