@@ -27,7 +27,20 @@ export default tseslint.config(
     // The CLI and its HTTP client are what agents run many times a minute: they speak HTTP to the Baton
     // server and must never load the Temporal client or the server (types are fine: they are erased).
     // scripts/build-cli.mjs checks the bundle as well.
-    files: ['src/cli/**/*.ts', 'src/api-client/**/*.ts', 'src/hooks/**/*.ts', 'src/guard/**/*.ts'],
+    files: [
+      'src/cli/**/*.ts',
+      'src/api-client/**/*.ts',
+      'src/hooks/**/*.ts',
+      'src/guard/**/*.ts',
+      // The patterns' registry and CLI commands are bundled into the CLI too.
+      'src/patterns/cli.ts',
+      'src/patterns/*/cli.ts',
+      'src/patterns/registry.ts',
+      'src/patterns/definition.ts',
+      'src/patterns/*/definition.ts',
+      'src/patterns/command-flags.ts',
+      'src/patterns/recommend.ts',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -41,10 +54,44 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code must stay deterministic: no wall clock, no randomness, no I/O modules.
-    files: ['src/workflows/**/*.ts'],
+    // Workflow code must stay deterministic: no wall clock, no randomness, no I/O modules. The patterns'
+    // workflows, their message APIs and plans, and the kit they share are workflow code too.
+    files: [
+      'src/workflows/**/*.ts',
+      'src/patterns/kit/**/*.ts',
+      'src/patterns/*/workflow.ts',
+      'src/patterns/*/api.ts',
+      'src/patterns/*/plan.ts',
+      'src/patterns/*/messages.ts',
+      'src/patterns/*/activities-api.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['fs', 'node:*', 'child_process', 'http', 'https', '@temporalio/client', '@temporalio/activity', '@temporalio/worker', '../activities/*', '../../activities/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            'fs',
+            'node:*',
+            'child_process',
+            'http',
+            'https',
+            '@temporalio/client',
+            '@temporalio/activity',
+            '@temporalio/worker',
+            '../activities/*',
+            '../../activities/*',
+            // A pattern's activities, client, CLI and MCP tools sit next to its workflow: never imported by it.
+            './activities',
+            './client',
+            './cli',
+            './mcp',
+            '../client',
+            '../cli',
+            '../mcp',
+            '../registry',
+          ],
+        },
+      ],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Use the SDK (uuid4 / workflow random) in workflows.' }],
     },
   },

@@ -2,7 +2,7 @@
 module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // test/cluster runs against a real Temporal cluster: `npm run test:cluster` (jest.cluster.config.js).
+  // test/cluster needs the real cluster and its Baton processes: `npm run test:cluster` (jest.cluster.config.js).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],

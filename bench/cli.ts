@@ -30,7 +30,7 @@ export async function run(env: BenchEnv): Promise<void> {
   const agent = await env.baton.project(key).agents.register({ program: 'bench' });
   void created;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-bench-cli-'));
-  const shell = { ...process.env, XDG_CONFIG_HOME: home, NO_COLOR: '1', BATON_SERVER: env.api.url, BATON_PROJECT: key, BATON_AGENT: agent.member.name, BATON_TOKEN: agent.token };
+  const shell = { ...process.env, XDG_CONFIG_HOME: home, NO_COLOR: '1', BATON_SERVER: env.servers[0]!, BATON_PROJECT: key, BATON_AGENT: agent.member.name, BATON_TOKEN: agent.token };
   const cases: { label: string; target: number; command: string; args: string[] }[] = [
     { label: 'node -e 0 (floor)', target: 1, command: process.execPath, args: ['-e', '0'] },
     { label: 'baton --help', target: 3, command: BATON, args: ['--help'] },

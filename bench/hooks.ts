@@ -51,7 +51,7 @@ export async function run(env: BenchEnv): Promise<void> {
     ...process.env,
     XDG_CONFIG_HOME: repo,
     NO_COLOR: '1',
-    BATON_SERVER: env.api.url,
+    BATON_SERVER: env.servers[0]!,
     BATON_PROJECT: project.key,
     BATON_AGENT: agent.member.name,
     BATON_TOKEN: agent.token,
@@ -59,7 +59,7 @@ export async function run(env: BenchEnv): Promise<void> {
   };
   const claude = (hook: string, extra: Record<string, unknown>) => JSON.stringify({ session_id: 'bench', transcript_path: '/tmp/t.jsonl', cwd: repo, permission_mode: 'default', hook_event_name: hook, ...extra });
   const write = (file: string) => claude('PreToolUse', { tool_name: 'Write', tool_input: { file_path: path.join(repo, file), content: '' }, tool_use_id: 't' });
-  const httpScript = `require('http').get(${JSON.stringify(`${env.api.url}/bench-no-such-route`)}, (r) => { r.resume(); r.on('end', () => {}); })`;
+  const httpScript = `require('http').get(${JSON.stringify(`${env.servers[0]!}/bench-no-such-route`)}, (r) => { r.resume(); r.on('end', () => {}); })`;
 
   const cases: { label: string; command: string; args: string[]; stdin?: string }[] = [
     { label: 'node -e 0 (process floor)', command: process.execPath, args: ['-e', '0'] },
@@ -76,12 +76,12 @@ export async function run(env: BenchEnv): Promise<void> {
   const samples = cases.map(() => [] as number[]);
   const roundTrips: number[] = [];
   // The same requests a hook makes, from this process: what the server and Temporal take of a hook's time.
-  const asAgent = new BatonApi({ baseUrl: env.api.url, token: agent.token, member: agent.member.name }).project(project.key);
+  const asAgent = new BatonApi({ baseUrl: env.servers[0]!, token: agent.token, member: agent.member.name }).project(project.key);
   const inProcess = { check: [] as number[], attention: [] as number[] };
   // Interleaved rounds: a load spike on the shared machine hits every case alike, so ratios hold.
   for (let round = 0; round < SAMPLES; round++) {
     for (const [i, c] of cases.entries()) samples[i]!.push(await wall(c.command, c.args, shell, repo, c.stdin));
-    roundTrips.push(await timed(() => noopRoundTrip(env.api.url)));
+    roundTrips.push(await timed(() => noopRoundTrip(env.servers[0]!)));
     inProcess.check.push(await timed(() => asAgent.reservations.check({ paths: ['src/free.ts'], exclusive: true })));
     inProcess.attention.push(await timed(() => asAgent.messages.attention()));
   }

@@ -1,5 +1,5 @@
 import type { BatonProjectClient } from '../src/client';
-import type { Identity } from '../src/client/patterns';
+import type { Identity } from '../src/patterns/client';
 import type { BenchEnv } from './run';
 import { ms, percentile, printTable, ratio, timed } from './stats';
 

@@ -5,12 +5,13 @@ import { parseInput } from './domain/validation';
 import { ProjectChannel } from './client/project';
 import { ReservationsClient } from './client/reservations';
 import { AgentsClient } from './client/agents';
-import { PatternsClient } from './client/patterns';
-import { EmergencyClient } from './client/emergency';
-import { OnboardingClient } from './client/onboarding';
-import { FullStackClient } from './client/full-stack';
+import { PatternsClient } from './patterns/client';
+import { CodeReviewClient } from './patterns/code-review/client';
+import { EmergencyClient } from './patterns/emergency-response/client';
+import { OnboardingClient } from './patterns/onboarding/client';
 import { AlertsClient } from './client/alerts';
 import { MessagesClient } from './client/messages';
+import { NotificationsClient } from './client/notifications';
 import { connectClient } from './client/connection';
 import { ProjectBatcher, type BatchOptions, type BatcherStats } from './client/batcher';
 import { ProjectSettings, type ProjectSettingsInput, type SettingsPatch } from './schemas/project';
@@ -120,29 +121,34 @@ export class BatonProjectClient {
     return new ReservationsClient(this.channel);
   }
 
-  /** Coordination patterns: start, report, approve/reject, cancel, status, approvals. */
+  /** Coordination patterns (src/patterns/registry.ts): start any, report, approve/reject, cancel, status, approvals. */
   get patterns(): PatternsClient {
     return new PatternsClient(this.channel);
   }
 
-  /** Emergency Response: raise, claim, post-mortem, incident view. */
+  /** Code Review's own call: the reviewer's verdict. */
+  get codeReview(): CodeReviewClient {
+    return new CodeReviewClient(this.channel);
+  }
+
+  /** Emergency Response's own calls: claim, post-mortem, incident view. */
   get emergency(): EmergencyClient {
     return new EmergencyClient(this.channel);
   }
 
-  /** Onboarding a new agent until it is trusted. */
+  /** Onboarding's own calls: a human's introduction, the onboarding view. */
   get onboarding(): OnboardingClient {
     return new OnboardingClient(this.channel);
-  }
-
-  /** Full-Stack Feature: Database, then Backend + Frontend in parallel, E2E tests, code review. */
-  get fullStack(): FullStackClient {
-    return new FullStackClient(this.channel);
   }
 
   /** Anti-pattern alerts (silent work, hoarding, no sync points, unclear handoffs). */
   get alerts(): AlertsClient {
     return new AlertsClient(this.channel);
+  }
+
+  /** Humans' notification sinks (webhook, Slack, desktop), deliveries and dead letters. */
+  get notifications(): NotificationsClient {
+    return new NotificationsClient(this.channel);
   }
 
   /** A no-op round trip through the project workflow. */

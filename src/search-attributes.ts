@@ -21,3 +21,18 @@ export const BATON_SEARCH_ATTRIBUTES = {
   BatonWaitingFor: 'KeywordList',
   BatonNeedsHuman: 'Bool',
 } as const;
+
+/**
+ * The search attributes a pattern run starts with, whoever starts it (the typed client, or a parent
+ * pattern starting a child): `baton approvals`, `baton patterns` and the Web UI filter on them. The run
+ * keeps BatonStep, BatonWaitingFor and BatonNeedsHuman current as it goes.
+ */
+export function patternSearchAttributes(project: string, pattern: string) {
+  return [
+    { key: BatonProject, value: project },
+    { key: BatonKind, value: pattern },
+    { key: BatonStep, value: 'starting' },
+    { key: BatonWaitingFor, value: [] as string[] },
+    { key: BatonNeedsHuman, value: false },
+  ];
+}

@@ -1,25 +1,30 @@
 import path from 'node:path';
 import { colors as pc } from './cli/output';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { startApi } from './api/main';
+import { consoleSettings, describeKeys } from './api/console/settings';
 import { loadConfig } from './config';
 import { startDevServer, type RunningDevServer } from './server/dev-server';
 import { ensureSearchAttributes } from './server/search-attributes';
 import { createBatonWorker } from './worker';
+import { installRuntimeLog } from './runtime-log';
 
 /**
  * `npm start`: Baton on its embedded default. Starts Temporal's dev server with a SQLite file under
- * .baton/ (state survives restarts; its log in .baton/logs/temporal.log; Temporal's default dynamic
- * config, as a cluster or Temporal Cloud has it: the Baton server and the worker batch a project's
- * concurrent updates, so they stay under its 10 in-flight updates per workflow), registers Baton's search
- * attributes, runs the worker and the Baton server (the HTTP API agents and humans use), and prints
- * where everything is. If a Temporal server already answers at the configured address
- * (TEMPORAL_ADDRESS, or a previous `npm start`), it connects to that instead. Ctrl-C stops everything.
+ * .baton/ (state survives restarts; its log in .baton/logs/temporal.log, the worker's in
+ * .baton/logs/worker.log; Temporal's default dynamic config, as a cluster or Temporal Cloud has it: the
+ * Baton server and the worker batch a project's concurrent updates, so they stay under its 10 in-flight
+ * updates per workflow), registers Baton's search attributes, runs the worker and the Baton server (the
+ * HTTP API agents and humans use), and prints where everything is. If a Temporal server already answers
+ * at the configured address (TEMPORAL_ADDRESS, or a previous `npm start`), it connects to that instead.
+ * Ctrl-C stops everything.
  */
 export async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger((process.env.BATON_LOG_LEVEL as 'WARN') || 'WARN') });
   const config = loadConfig();
+  // The worker's warnings (many on a busy cluster) go to a file: the terminal keeps what is printed below.
+  const workerLog = path.join(config.home, 'logs', 'worker.log');
+  installRuntimeLog({ file: workerLog, level: (process.env.BATON_LOG_LEVEL as 'WARN') || 'WARN' });
   const log = (line: string) => console.log(line);
   let server: RunningDevServer | undefined;
   let uiUrl: string | undefined;
@@ -44,14 +49,16 @@ export async function main(): Promise<void> {
   const notRegistered = await ensureSearchAttributes(client, config.namespace);
   for (const line of notRegistered) console.warn(pc.yellow(`Search attribute not registered: ${line}`));
   const worker = await createBatonWorker({ config, connection, client });
-  const api = await startApi(config, client);
+  const settings = consoleSettings(config, process.env, { persistSecretIn: config.home, temporalUi: uiUrl });
+  const api = await startApi(config, client, { console: settings.options });
 
   log('');
   log(pc.bold('Baton is running.'));
   log(`  Baton server   ${pc.cyan(api.url)}  (agents and humans: the CLI, MCP at ${api.url}/mcp, OpenAPI at ${api.url}/openapi.json)`);
+  log(`  Console        ${pc.cyan(`${api.url}/`)}  (humans: sign in with your human token; ${describeKeys(settings.keys).replace(/^console /, '')})`);
   log(`  Temporal gRPC  ${pc.cyan(config.address)}  (namespace ${config.namespace}; operators only)`);
   log(`  Web UI         ${pc.cyan(uiUrl ?? '(served by your cluster)')}`);
-  log(`  Worker         task queue ${pc.cyan(config.taskQueue)}`);
+  log(`  Worker         task queue ${pc.cyan(config.taskQueue)}; its log: ${path.relative(process.cwd(), workerLog) || workerLog}`);
   log('');
   log('Try, in another terminal:');
   log(`  ${pc.green('npx baton init --project demo --human alice')}        ${pc.dim('# creates the project; you are its human')}`);

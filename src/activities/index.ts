@@ -1,17 +1,14 @@
-import type { Client } from '@temporalio/client';
-import type { BatonConfig } from '../config';
 import { BatonClient } from '../client';
 import { DEFAULT_BATCH_OPTIONS } from '../client/batcher';
+import { createEmergencyActivities } from '../patterns/emergency-response/activities';
+import { createOnboardingActivities } from '../patterns/onboarding/activities';
+import { createAlertActivities } from './alerts';
+import type { ActivityDeps } from './deps';
 import { createMessageActivities } from './messages';
+import { createNotificationActivities } from './notifications';
 import { createPatternActivities } from './patterns';
-import { createPatterns2Activities } from './patterns2';
 
-export interface ActivityDeps {
-  client: Client;
-  config: BatonConfig;
-  /** One client for every activity of this worker, batching its calls to each project (group commit). */
-  baton: BatonClient;
-}
+export type { ActivityDeps } from './deps';
 
 /**
  * All activities the Baton worker registers. Side effects (talking to other workflows through the
@@ -19,7 +16,14 @@ export interface ActivityDeps {
  */
 export function createActivities(base: Omit<ActivityDeps, 'baton'>) {
   const deps: ActivityDeps = { ...base, baton: new BatonClient(base.client, base.config, { batching: DEFAULT_BATCH_OPTIONS }) };
-  return { ...createMessageActivities(deps), ...createPatternActivities(deps), ...createPatterns2Activities(deps) };
+  return {
+    ...createMessageActivities(deps),
+    ...createPatternActivities(deps),
+    ...createAlertActivities(deps),
+    ...createEmergencyActivities(deps),
+    ...createOnboardingActivities(deps),
+    ...createNotificationActivities(),
+  };
 }
 
 export type BatonActivities = ReturnType<typeof createActivities>;

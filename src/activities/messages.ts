@@ -6,7 +6,7 @@ import { deliverSignal, sentSignal } from '../workflows/mailbox/api';
 import type { DeliverInput, DeliveryActivities, MailboxRef } from '../workflows/project/delivery-api';
 import { toBatonError } from '../client/errors';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { ActivityDeps } from './index';
+import type { ActivityDeps } from './deps';
 
 /** What a pattern workflow passes to `notifyMembers`: a notice plus the project it belongs to. */
 export type NotifyMembersInput = NotifyInput & { project: string };

@@ -8,12 +8,14 @@ export interface MemberPage {
 import type { AlertsView } from '../schemas/alerts';
 import type { AttentionView } from '../schemas/attention';
 import type { CheckRequest, Health, ForceReleaseRequestInput, InitProjectRequest, ReleaseRequestInput, RenewRequest, ReplyRequest, ReserveRequest } from '../schemas/api';
-import type { ClaimResult, IncidentView } from '../schemas/emergency';
+import type { ClaimResult, IncidentView } from '../patterns/emergency-response/messages';
 import type { ContactRequest, ContactsView, InboxFilter, InboxItem, InboxPage, OutboxItem, SendRequest, SendResult, ThreadView, WaitResult } from '../schemas/messages';
-import type { OnboardingView } from '../schemas/onboarding';
+import type { OnboardingView } from '../patterns/onboarding/messages';
+import type { NotificationsView, SinkRequest, SinkView } from '../schemas/notifications';
 import type { ApprovalView, HandoffNote, PatternStatus, ReportAck } from '../schemas/patterns';
 import type { ProjectDescription, ProjectEnded, ProjectSettings, SettingsPatch } from '../schemas/project';
 import type { AuditTrail, CheckResult, ForceReleaseResult, ReleaseResult, RenewResult, ReservationList, ReserveResult } from '../schemas/reservations';
+import { BatonError } from '../domain/errors';
 import { Transport, type TransportOptions } from './transport';
 
 export { Transport, type TransportOptions } from './transport';
@@ -28,6 +30,15 @@ export interface PatternListing {
   waitingFor: string[];
   needsHuman: boolean;
   startedAt: string;
+}
+
+/** What an approval or a rejection answers: which decision it was, and whether the run took it yet. */
+export interface DecisionAnswer {
+  workflowId: string;
+  decided: boolean;
+  decision: { id: string; step: string; question: string };
+  state: string;
+  step?: string;
 }
 
 export interface StartedRun {
@@ -93,6 +104,7 @@ export class ProjectApi extends Scope {
   readonly reservations = new ReservationsApi(this.http, this.key);
   readonly messages = new MessagesApi(this.http, this.key);
   readonly patterns = new PatternsApi(this.http, this.key);
+  readonly notifications = new NotificationsApi(this.http, this.key);
 
   describe(): Promise<ProjectDescription> {
     return this.get('');
@@ -256,11 +268,16 @@ export class MessagesApi extends Scope {
 const filterQuery = (f: InboxFilter): Query => ({ unread: f.unread, urgent: f.urgent, thread: f.thread, since: f.since === undefined ? undefined : String(f.since), limit: f.limit });
 
 /**
- * A pattern run as a URL path, from a full workflow id (`baton/<project>/<pattern>/<id>`), the short
- * form `<pattern>/<id>`, or a bare id of the `fallback` pattern (`baton claim payments-1a2b3c`).
+ * A pattern run as a URL path, from a full workflow id (`baton/<project>/<pattern>/<id>`, of this
+ * project: another project's run is refused, not looked up here), the short form `<pattern>/<id>`, or
+ * a bare id of the `fallback` pattern (`baton claim payments-1a2b3c`).
  */
-function runPath(ref: string, fallback?: string): string {
-  const parts = ref.trim().split('/').filter(Boolean);
+function runPath(project: string, ref: string, fallback?: string): string {
+  const trimmed = ref.trim();
+  if (trimmed.startsWith('baton/') && !trimmed.startsWith(`baton/${project}/`)) {
+    throw new BatonError('INVALID_INPUT', `workflow: ${trimmed} is not a pattern run of project ${project}; a member acts only in its own project (with the CLI, --project names the project).`);
+  }
+  const parts = trimmed.split('/').filter(Boolean);
   const [pattern, id] = parts.length === 1 && fallback ? [fallback, parts[0]] : parts.slice(-2);
   return `/patterns/${encodeURIComponent(pattern ?? '')}/${encodeURIComponent(id ?? '')}`;
 }
@@ -279,54 +296,74 @@ export class PatternsApi extends Scope {
   }
 
   status(ref: string): Promise<PatternStatus> {
-    return this.get(runPath(ref));
+    return this.get(runPath(this.key, ref));
   }
 
   progress(ref: string, note: string): Promise<ReportAck> {
-    return this.post(`${runPath(ref)}/progress`, { note });
+    return this.post(`${runPath(this.key, ref)}/progress`, { note });
   }
 
   done(ref: string, report: { summary: string; handoff?: Partial<HandoffNote> }): Promise<ReportAck> {
-    return this.post(`${runPath(ref)}/done`, report);
+    return this.post(`${runPath(this.key, ref)}/done`, report);
   }
 
   fail(ref: string, reason: string): Promise<ReportAck> {
-    return this.post(`${runPath(ref)}/fail`, { reason });
+    return this.post(`${runPath(this.key, ref)}/fail`, { reason });
   }
 
   review(ref: string, review: { verdict: 'approve' | 'request_changes'; required?: string[]; suggestions?: string[]; summary?: string }): Promise<ReportAck> {
-    return this.post(`${runPath(ref)}/review`, review);
+    return this.post(`${runPath(this.key, ref)}/review`, review);
   }
 
-  approve(ref: string, comment?: string): Promise<{ workflowId: string; decided: boolean; state: string; step?: string }> {
-    return this.post(`${runPath(ref)}/approve`, { comment });
+  /** `decisionId`: the decision the human saw (`approvals`); without it, the one pending now. */
+  approve(ref: string, comment?: string, decisionId?: string): Promise<DecisionAnswer> {
+    return this.post(`${runPath(this.key, ref)}/approve`, { comment, decisionId });
   }
 
-  reject(ref: string, reason: string): Promise<{ workflowId: string; decided: boolean; state: string; step?: string }> {
-    return this.post(`${runPath(ref)}/reject`, { reason });
+  reject(ref: string, reason: string, decisionId?: string): Promise<DecisionAnswer> {
+    return this.post(`${runPath(this.key, ref)}/reject`, { reason, decisionId });
   }
 
   cancel(ref: string, reason: string): Promise<{ status: PatternStatus; ended: boolean }> {
-    return this.post(`${runPath(ref)}/cancel`, { reason });
+    return this.post(`${runPath(this.key, ref)}/cancel`, { reason });
   }
 
   claim(ref: string, note?: string): Promise<ClaimResult> {
-    return this.post(`${runPath(ref, 'emergency-response')}/claim`, { note });
+    return this.post(`${runPath(this.key, ref, 'emergency-response')}/claim`, { note });
   }
 
   postMortem(ref: string, pm: { summary: string; rootCause: string; learnings: string[]; followUps?: string[] }): Promise<{ workflowId: string; accepted: true; message: string }> {
-    return this.post(`${runPath(ref, 'emergency-response')}/post-mortem`, pm);
+    return this.post(`${runPath(this.key, ref, 'emergency-response')}/post-mortem`, pm);
   }
 
   incident(ref: string): Promise<IncidentView> {
-    return this.get(`${runPath(ref, 'emergency-response')}/incident`);
+    return this.get(`${runPath(this.key, ref, 'emergency-response')}/incident`);
   }
 
   introduce(ref: string, text: string): Promise<{ workflowId: string; accepted: true; message: string }> {
-    return this.post(`${runPath(ref, 'onboarding')}/introduce`, { text });
+    return this.post(`${runPath(this.key, ref, 'onboarding')}/introduce`, { text });
   }
 
   onboarding(ref: string): Promise<OnboardingView> {
-    return this.get(`${runPath(ref, 'onboarding')}/onboarding`);
+    return this.get(`${runPath(this.key, ref, 'onboarding')}/onboarding`);
+  }
+}
+
+/** A human's notification sinks (webhook, Slack, desktop) in one project. */
+export class NotificationsApi extends Scope {
+  view(): Promise<NotificationsView> {
+    return this.get('/notifications');
+  }
+
+  add(sink: SinkRequest): Promise<SinkView> {
+    return this.post('/notifications/sinks', sink);
+  }
+
+  remove(id: string): Promise<SinkView> {
+    return this.http.request('DELETE', this.path(`/notifications/sinks/${encodeURIComponent(id)}`));
+  }
+
+  test(id?: string): Promise<{ queued: number }> {
+    return this.post('/notifications/test', id ? { id } : {});
   }
 }

@@ -9,10 +9,13 @@ import type { Health } from '../schemas/api';
 import { describeZodError } from '../domain/validation';
 import { Authenticator } from './auth';
 import { answerClientError, MAX_PARAM_LENGTH, sendError, toHttpError } from './errors';
+import { registerConsole, type ConsoleOptions } from './console/plugin';
+import { sessionKeys } from './console/session-secret';
 import { mcpRoutes } from './mcp';
 import { ProjectLifecycle } from './project-lifecycle';
 import { memberRoutes } from './routes/members';
 import { messageRoutes } from './routes/messages';
+import { notificationRoutes } from './routes/notifications';
 import { patternRoutes } from './routes/patterns';
 import { projectRoutes } from './routes/projects';
 import { reservationRoutes } from './routes/reservations';
@@ -27,6 +30,8 @@ export interface ApiOptions {
   authCacheMs?: number;
   /** Fastify's request log (off by default: the server's users read its errors, not every request). */
   logger?: boolean;
+  /** The humans' console (dashboard, sign-in, live stream); without keys, sessions last the process's life. */
+  console?: Partial<ConsoleOptions>;
 }
 
 export const API_VERSION = '1.0.0';
@@ -49,7 +54,8 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
   });
   const auth = new Authenticator(options.baton, { ttlMs: options.authCacheMs ?? 60_000, maxEntries: 20_000 });
-  const deps = { baton: options.baton, auth };
+  const { sessions } = await registerConsole(app, { baton: options.baton, auth }, { ...options.console, sessionKeys: options.console?.sessionKeys ?? sessionKeys({}).keys });
+  const deps = { baton: options.baton, auth, sessions };
 
   // Validation with the shared schemas and the same sentence as the CLI and MCP ("Invalid reserve
   // request: patterns[0]: ..."), not Fastify's default wording.
@@ -91,6 +97,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   reservationRoutes(app, deps);
   messageRoutes(app, deps);
   patternRoutes(app, deps);
+  notificationRoutes(app, { ...deps, publicUrl: options.console?.publicUrl });
   mcpRoutes(app, { ...deps, defaultProject: options.defaultProject });
   await app.ready();
   return app;

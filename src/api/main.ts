@@ -4,6 +4,8 @@ import { connectClient } from '../client/connection';
 import { loadConfig, type BatonConfig } from '../config';
 import { buildApi } from './app';
 import { DEFAULT_BATCH_OPTIONS } from '../client/batcher';
+import type { ConsoleOptions } from './console/plugin';
+import { consoleSettings, describeKeys } from './console/settings';
 
 export interface RunningApi {
   url: string;
@@ -14,10 +16,10 @@ export interface RunningApi {
 }
 
 /** Start the Baton server on `config.server` (port 0 picks a free one) with an existing Temporal client. */
-export async function startApi(config: BatonConfig, temporal: Client, options: { port?: number; host?: string } = {}): Promise<RunningApi> {
+export async function startApi(config: BatonConfig, temporal: Client, options: { port?: number; host?: string; console?: Partial<ConsoleOptions> } = {}): Promise<RunningApi> {
   // Group commit: concurrent requests for one project share batch updates (src/client/batcher.ts).
   const baton = new BatonClient(temporal, config, { batching: DEFAULT_BATCH_OPTIONS });
-  const app = await buildApi({ baton, defaultProject: config.project });
+  const app = await buildApi({ baton, defaultProject: config.project, console: options.console });
   const host = options.host ?? config.server.host;
   await app.listen({ host, port: options.port ?? config.server.port });
   const address = app.server.address();
@@ -33,9 +35,11 @@ export async function startApi(config: BatonConfig, temporal: Client, options: {
  */
 export async function main(): Promise<void> {
   const config = loadConfig();
+  const settings = consoleSettings(config);
   const temporal = await connectClient(config);
-  const api = await startApi(config, temporal);
-  console.log(`Baton server on ${api.url} (Temporal ${config.address}, namespace ${config.namespace}); OpenAPI at ${api.url}/openapi.json`);
+  const api = await startApi(config, temporal, { console: settings.options });
+  console.log(`Baton server on ${api.url} (Temporal ${config.address}, namespace ${config.namespace}); OpenAPI at ${api.url}/openapi.json; the console at ${api.url}/`);
+  console.log(describeKeys(settings.keys));
   const stop = async () => {
     await api.close();
     await temporal.connection.close();

@@ -54,6 +54,8 @@ export type RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodT
 export interface ApiDeps {
   baton: BatonClient;
   auth: Authenticator;
+  /** The console's sessions: a request with the session cookie and no bearer token is its human's. */
+  sessions?: { has(request: FastifyRequest): boolean; callerFor(request: FastifyRequest, project: string): Promise<Caller> };
 }
 
 declare module 'fastify' {
@@ -87,7 +89,11 @@ export function route<P extends z.ZodType = z.ZodObject, Q extends z.ZodType = z
       // project, whose `replace` checks the token itself in ProjectLifecycle) has nothing to verify against.
       if (spec.access === 'none' && (!header || params.project === undefined)) return;
       const claimed = request.headers['x-baton-member'];
-      request.caller = await deps.auth.verify(params.project, header, typeof claimed === 'string' ? claimed : undefined);
+      // The console's cookie (with its CSRF token on changes) stands for a bearer token only when none is sent.
+      request.caller =
+        !header && params.project && deps.sessions?.has(request)
+          ? await deps.sessions.callerFor(request, params.project)
+          : await deps.auth.verify(params.project, header, typeof claimed === 'string' ? claimed : undefined);
       if (spec.access === 'human' && request.caller.kind !== 'human') {
         throw new BatonError('FORBIDDEN', `This needs a human's token: ${request.caller.name} is an agent. A human runs it with their own credentials (\`baton login\`); agents' tokens are refused here.`);
       }

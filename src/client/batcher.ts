@@ -23,6 +23,7 @@ export const BATCHABLE_UPDATES: ReadonlySet<string> = new Set([
   'contactRequest',
   'contactApprove',
   'reportPatternSignal',
+  'transfer',
   'updateSettings',
 ]);
 

@@ -71,10 +71,11 @@ function grpcCause(err: unknown): GrpcCause | undefined {
  * updates per workflow (10 at Temporal's default dynamic config, e.g. on Temporal Cloud), another
  * RESOURCE_EXHAUSTED limit, or an update the server aborted when it dropped the workflow's cached
  * state ("workflow update was aborted": the server returns it only for updates it had not accepted,
- * as a retryable UNAVAILABLE), or one it could not hand to a workflow task that failed (e.g. a
- * continue-as-new refused because new events had arrived: FAILED_PRECONDITION "unexpected workflow
- * task failure"; the update was never accepted). Nothing ran, so the call can be sent again; ProjectChannel does, and
- * says BUSY when it gives up.
+ * as a retryable UNAVAILABLE), or one whose workflow task the server failed before it was accepted
+ * ("... due to unexpected workflow task failure", FAILED_PRECONDITION: measured on the cluster when a
+ * continue-as-new meets updates that arrived meanwhile, which the server fails as UnhandledCommand).
+ * Nothing ran, so the call can be sent again (under the same update id, so even an update that did run
+ * is answered, not repeated); ProjectChannel does, and says BUSY when it gives up.
  */
 const ABORTED = /workflow update was aborted|update registry was cleared|update due to unexpected workflow task failure/i;
 const IN_FLIGHT_LIMIT = /concurrent in-flight updates|in-flight updates has been reached/i;

@@ -6,8 +6,7 @@ import type { McpSession } from './session';
 import { agentTools } from './tools/agents';
 import { reservationTools } from './tools/reservations';
 import { messageTools } from './tools/messages';
-import { patternTools } from './tools/patterns';
-import { emergencyTools } from './tools/emergency';
+import { patternTools } from '../patterns/mcp';
 
 const INSTRUCTIONS = [
   'Baton coordinates the agents and humans working on this codebase.',
@@ -28,7 +27,7 @@ export type ToolProfile = keyof typeof TOOL_PROFILES;
 
 /** Baton's tools for a profile, grouped by what they are about. */
 export function batonTools(profile: ToolProfile = 'all'): Tool[] {
-  const all = [...agentTools(), ...reservationTools(), ...messageTools(), ...patternTools(), ...emergencyTools()];
+  const all = [...agentTools(), ...reservationTools(), ...messageTools(), ...patternTools()];
   const names: readonly string[] | undefined = TOOL_PROFILES[profile];
   return names ? all.filter((t) => names.includes(t.name)) : all;
 }

@@ -3,9 +3,9 @@ import { ProjectKey } from '../domain/ids';
 import { MemberName } from './actor';
 import { AgentProfile, ListMembersInput } from './agents';
 import { AlertsFilter } from './alerts';
-import { ClaimInput, PostMortemInput } from './emergency';
 import { ContactInput, InboxFilter, MessageId, SendRequest, ThreadId, WaitInput } from './messages';
-import { IntroduceInput } from './onboarding';
+import { ClaimInput, PostMortemInput } from '../patterns/emergency-response/messages';
+import { IntroduceInput } from '../patterns/onboarding/messages';
 import { ApproveInput, CancelInput, DoneInput, FailInput, ProgressInput, RejectInput, ReviewInput } from './patterns';
 import { ProjectSettings, SettingsPatch } from './project';
 import { AuditInput, Cursor, CheckRequest as CheckRequestBody, ForceReleaseRequest, ListReservationsInput, ReleaseRequest, RenewInput, ReserveInput } from './reservations';
@@ -125,8 +125,13 @@ export const ReviewRequest = z.object({
 });
 /** Checked whole (with the reviewer) by ReviewInput, so the rule on required comments reads the same. */
 export const reviewInput = (agent: string, body: z.output<typeof ReviewRequest>) => ReviewInput.parse({ agent, ...body });
-export const ApproveRequest = ApproveInput.omit({ approver: true });
-export const RejectRequest = RejectInput.omit({ approver: true });
+/**
+ * `decisionId`: the decision the human saw (the status gives it); when another one is pending by the
+ * time the answer arrives, the answer is refused with CONFLICT and the current question.
+ */
+const DecisionRef = { decisionId: z.string().trim().min(1).max(64).optional() };
+export const ApproveRequest = ApproveInput.omit({ approver: true }).extend(DecisionRef);
+export const RejectRequest = RejectInput.omit({ approver: true }).extend(DecisionRef);
 export const CancelRequest = CancelInput.omit({ by: true });
 export const ClaimRequest = ClaimInput.omit({ agent: true });
 export const PostMortemRequest = PostMortemInput.omit({ agent: true });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Actor, MemberActor, MemberName } from './actor';
+import { NotificationEvent } from './notifications';
 import { MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS, MAX_NOTICE_RECIPIENTS, MAX_RECIPIENTS, MAX_OPEN_WAITS, MAX_SUBJECT_CHARS, MAX_WAIT_SECONDS, utf8Length } from '../domain/messages/limits';
 
 /**
@@ -88,6 +89,8 @@ export const NotifyInput = z.object({
   thread: ThreadId.optional(),
   idempotencyKey: IdempotencyKey.optional(),
   notice: NoticeTag.optional(),
+  /** What the notice is about, for the humans' notification sinks (a decision, an escalation). */
+  event: NotificationEvent.optional(),
 });
 export type NotifyInput = z.input<typeof NotifyInput>;
 

@@ -3,12 +3,13 @@ import { parseDuration } from '../domain/patterns/duration';
 import { MemberName } from './actor';
 
 /**
- * Plans and messages of the coordination patterns. One schema per message, shared by the workflows'
- * validators, the client and the CLI. Durations are written like "30m" or "2h" (a bare number is
- * seconds) and parsed to milliseconds.
+ * What every coordination pattern shares: the parts every plan has (title, deadlines, lease TTL,
+ * approvers, commands) and the messages every pattern run takes (reports, decisions, cancel) and
+ * answers (status, result). Each pattern's own plan is in its folder (src/patterns/<name>/plan.ts).
+ * One schema per message, shared by the workflows' validators, the client, the server and the CLI.
+ * Durations are written like "30m" or "2h" (a bare number is seconds) and parsed to milliseconds.
  */
-export { PATTERN_NAMES, PATTERN_NAMES_II, ALL_PATTERN_NAMES, PATTERN_ALIASES, resolvePatternName, type PatternName, type AnyPatternName } from '../domain/patterns/names';
-import type { AnyPatternName, PatternName } from '../domain/patterns/names';
+import type { PatternName } from '../patterns/names';
 
 export const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const parsed = parseDuration(value);
@@ -48,81 +49,44 @@ export const PlanBase = {
   reservationRetry: Duration.prefault('30s'),
   /** Humans who may approve or reject; default: every human of the project. */
   approvers: z.array(MemberName).max(50).optional(),
+  /**
+   * The project's checkout on the worker's machine, where the plan's commands run (an absolute path;
+   * required when the plan has a command, checked again by the worker: it must be a directory).
+   */
+  workdir: z.string().trim().min(1, 'must not be empty').max(1000).refine((p) => p.startsWith('/'), 'must be an absolute path (the project checkout on the worker\'s machine), e.g. /srv/checkouts/web').optional(),
+  /** Variables the plan's commands get, on top of the worker's allow-listed ones (PATH, HOME, LANG, ...). */
+  env: z
+    .record(z.string(), z.string().max(4000))
+    .superRefine((env, ctx) => {
+      for (const name of Object.keys(env)) {
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'must be a variable name (letters, digits, _)' });
+        else if (/^(TEMPORAL|BATON)_/i.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: "must not be a TEMPORAL_* or BATON_* variable: those are the worker's own, never passed to a command" });
+      }
+    })
+    .optional(),
 };
 
 export const OnFail = z.enum(['agent', 'human']);
 
-export const HandoffStepPlan = z.object({
-  name: Text('name the step (e.g. "database")', 64),
-  agent: MemberName,
-  task: Text('say what the agent should do'),
-  files: Files.min(1, 'must name at least one file or glob the step edits'),
-  exclusive: z.boolean().default(true),
-  deadlines: Deadlines.optional(),
-  /** A failed step goes back to its agent (up to maxAttempts) or straight to a human. */
-  onFail: OnFail.default('human'),
-  maxAttempts: z.number().int().min(1).max(10).default(3),
-});
-export type HandoffStepPlan = z.infer<typeof HandoffStepPlan>;
+/**
+ * A plan that gives Baton's worker commands names the checkout they run in: refused without `workdir`,
+ * naming the commands (the worker refuses again when it is not a directory there).
+ */
+export function workdirForCommands<P extends { workdir?: string }>(commands: (plan: P) => string[]) {
+  return (plan: P, ctx: z.RefinementCtx): void => {
+    const given = commands(plan);
+    if (given.length && !plan.workdir) ctx.addIssue({ code: 'custom', path: ['workdir'], message: `is required because the plan runs commands (${given.map((c) => `\`${c}\``).join(', ')}): the project checkout they run in` });
+  };
+}
 
-export const SequentialHandoffPlan = z
-  .object({ ...PlanBase, steps: z.array(HandoffStepPlan).min(1, 'must have at least one step').max(20, 'at most 20 steps') })
-  .refine((p) => new Set(p.steps.map((s) => s.name.toLowerCase())).size === p.steps.length, { message: 'step names must be distinct', path: ['steps'] });
-export type SequentialHandoffPlan = z.infer<typeof SequentialHandoffPlan>;
-export type SequentialHandoffPlanInput = z.input<typeof SequentialHandoffPlan>;
-
+/** A shell command a plan gives Baton's worker to run (merge, integration tests, deploy, ...). */
 export const CommandSpec = z.object({
   command: Text('give the shell command to run', 4000),
+  /** A directory inside the plan's workdir to run in (relative). */
   cwd: z.string().max(1000).optional(),
   timeout: Duration.prefault('10m'),
 });
 export type CommandSpec = z.infer<typeof CommandSpec>;
-
-export const CodeReviewPlan = z.object({
-  ...PlanBase,
-  author: MemberName,
-  /** A trusted agent or a human; never the author. */
-  reviewer: MemberName,
-  task: Text('say what the author implements'),
-  files: Files.min(1, 'must name at least one file or glob under review'),
-  maxRevisions: z.number().int().min(0).max(10).default(3),
-  /** Runs after approval; without it the author merges and confirms with `baton done`. */
-  merge: CommandSpec.optional(),
-});
-export type CodeReviewPlan = z.infer<typeof CodeReviewPlan>;
-export type CodeReviewPlanInput = z.input<typeof CodeReviewPlan>;
-
-export const ParallelWorker = z.object({
-  agent: MemberName,
-  task: Text('say what this agent builds'),
-  files: Files.min(1, 'must name the files this agent owns'),
-});
-export type ParallelWorker = z.infer<typeof ParallelWorker>;
-
-export const IntegrationStep = z.union([
-  CommandSpec.strict(),
-  z.object({ agent: MemberName, task: Text('say what the integration tester does'), files: Files.default([]) }).strict(),
-]);
-export type IntegrationStep = z.infer<typeof IntegrationStep>;
-
-export const ParallelDevelopmentPlan = z.object({
-  ...PlanBase,
-  workers: z.array(ParallelWorker).min(2, 'parallel development needs at least two agents').max(20, 'at most 20 agents'),
-  /** Agents check in (a progress report) at least this often. */
-  checkpointEvery: Duration.prefault('2h'),
-  /** After the nudge at a missed checkpoint, the humans are told this much later. */
-  checkpointGrace: Duration.prefault('15m'),
-  integration: IntegrationStep,
-});
-export type ParallelDevelopmentPlan = z.infer<typeof ParallelDevelopmentPlan>;
-export type ParallelDevelopmentPlanInput = z.input<typeof ParallelDevelopmentPlan>;
-
-export const PLAN_SCHEMAS = {
-  'sequential-handoff': SequentialHandoffPlan,
-  'code-review': CodeReviewPlan,
-  'parallel-development': ParallelDevelopmentPlan,
-} as const;
-export type PlanInputOf<P extends PatternName> = z.input<(typeof PLAN_SCHEMAS)[P]>;
 
 /** What a pattern workflow is started with. */
 export interface PatternWorkflowInput<Plan> {
@@ -130,6 +94,8 @@ export interface PatternWorkflowInput<Plan> {
   plan: Plan;
   /** Who started it (a member name), for the timeline and messages. */
   startedBy?: string;
+  /** A run that continued as new: what the runs before it did (src/patterns/kit/runner.ts). */
+  carried?: unknown;
 }
 
 // --- reports by the assigned agent (updates) ---------------------------------------------------------
@@ -145,10 +111,17 @@ const Identity = Reporter;
 export const ProgressInput = z.object({ ...Identity, note: Text('say what you did or what blocks you') });
 export type ProgressInput = z.input<typeof ProgressInput>;
 
+/**
+ * What a step hands over to whoever comes next, quoted whole in their task (and across child
+ * workflows): what was done, where, how to test it, and when there is one, the contract the next step
+ * builds on (an API's endpoints, shapes and errors) and results (what ran, what passed).
+ */
 export const HandoffNote = z.object({
   whatWasDone: z.string().max(4000).default(''),
   where: z.array(z.string().max(1000)).max(200).default([]),
   howToTest: z.string().max(4000).default(''),
+  contract: z.string().trim().max(8000).optional(),
+  results: z.string().trim().max(8000).optional(),
 });
 export type HandoffNote = z.infer<typeof HandoffNote>;
 
@@ -171,10 +144,19 @@ export type ReviewInput = z.input<typeof ReviewInput>;
 
 // --- human decisions (signals) -------------------------------------------------------------------------
 
-/** Human decisions carry the verified human's name; the workflow checks that it is a human of the project. */
-export const ApproveInput = z.object({ approver: MemberName, comment: z.string().trim().max(2000).optional() });
+/**
+ * A pending decision's id (`d-` and 8 hex digits), shown by `baton approvals`: an approval names the
+ * question it answers, so it never lands on a newer question the human has not seen.
+ */
+export const DecisionId = z.string().trim().min(1).max(64, 'is not a decision id (`baton approvals` lists them)');
+
+/**
+ * Human decisions carry the verified human's name (the workflow checks that it is a human of the
+ * project) and the id of the decision they answer; without an id they answer whatever is pending.
+ */
+export const ApproveInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), comment: z.string().trim().max(2000).optional() });
 export type ApproveInput = z.input<typeof ApproveInput>;
-export const RejectInput = z.object({ approver: MemberName, reason: Text('say why (it goes to the agents)') });
+export const RejectInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), reason: Text('say why (it goes to the agents)') });
 export type RejectInput = z.input<typeof RejectInput>;
 export const CancelInput = z.object({ by: MemberName, reason: Text('say why the work stops') });
 export type CancelInput = z.input<typeof CancelInput>;
@@ -205,6 +187,8 @@ export type TimelineKind =
   | 'claimed'
   | 'reopened'
   | 'post-mortem'
+  | 'lease-lost'
+  | 'continued'
   | 'cancelled'
   | 'aborted'
   | 'completed';
@@ -236,6 +220,10 @@ export interface PendingDecision {
   /** Who may decide; null means any human of the project. */
   approvers: string[] | null;
   since: string;
+  /** The member whose report led to the question (absent in runs from before it was recorded). */
+  askedBy?: string;
+  /** When every human is told that nobody decided (absent in runs from before it was recorded). */
+  deadline?: string;
 }
 
 export interface RefusedAttempt {
@@ -243,6 +231,38 @@ export interface RefusedAttempt {
   who: string;
   action: string;
   reason: string;
+  /** The decision an approval or rejection named. */
+  decisionId?: string;
+}
+
+/** A human decision that was taken: what was asked, the answer, by whom. */
+export interface DecidedView {
+  id: string;
+  step: string;
+  question: string;
+  approved: boolean;
+  by: string;
+  at: string;
+  /** The approver's comment or the rejecter's reason. */
+  text?: string;
+}
+
+/** A wait that ran past its deadline and was escalated to the humans (cleared when the wait ends). */
+export interface EscalationView {
+  step: string;
+  since: string;
+  /** What the humans were told. */
+  text: string;
+}
+
+/** A lease a step of the run holds (or held): kept alive while the step is open, released when it ends. */
+export interface LeaseView {
+  id: string;
+  agent: string;
+  step: string;
+  pattern: string;
+  expiresAt: string;
+  state: 'held' | 'lost';
 }
 
 export type PatternState = 'running' | 'completed' | 'cancelled' | 'aborted';
@@ -250,7 +270,7 @@ export type PatternState = 'running' | 'completed' | 'cancelled' | 'aborted';
 export interface PatternStatus {
   workflowId: string;
   project: string;
-  pattern: AnyPatternName;
+  pattern: PatternName;
   title: string;
   state: PatternState;
   startedAt: string;
@@ -261,7 +281,15 @@ export interface PatternStatus {
   assigned: { step: string; agent: string; since: string; accepts: string[] }[];
   needsHuman: boolean;
   escalated: boolean;
+  /** Why it is escalated, per wait (absent for runs started before the kit). */
+  escalations?: EscalationView[];
   decision?: PendingDecision;
+  /** Decisions taken, most recent last (absent for runs started before the kit). */
+  decisions?: DecidedView[];
+  /** Leases its open steps hold, and those lost while open (absent for runs started before the kit). */
+  leases?: LeaseView[];
+  /** How many times the run continued as new (0 for the first run). */
+  generation?: number;
   steps: StepRecord[];
   timeline: TimelineEntry[];
   /** Timeline entries dropped to keep the status bounded (the first and the most recent are kept). */
@@ -272,7 +300,7 @@ export interface PatternStatus {
 
 export interface PatternResult {
   workflowId: string;
-  pattern: AnyPatternName;
+  pattern: PatternName;
   title: string;
   outcome: 'completed' | 'cancelled' | 'aborted';
   reason?: string;
@@ -296,6 +324,8 @@ export interface ApprovalView {
   pattern: string;
   title: string;
   step: string;
+  /** The pending decision's id (absent for runs started before decision ids). */
+  decisionId?: string;
   question: string;
   waitingFor: string[];
   startedAt: string;

@@ -22,6 +22,12 @@ export const ProjectSettings = z.object({
   leaseWarningSeconds: z.number().int().min(0).max(7 * 24 * 3600).default(600),
   /** Thresholds of the anti-pattern alerts (silent work, hoarding, unclear handoffs). */
   alerts: AlertSettings.prefault({}),
+  /**
+   * Who may start a pattern whose plan gives Baton's worker shell commands to run (merge, integration
+   * tests, staging, deploy): only `humans` (the default: a command runs on the worker's machine), or any
+   * of the project's `members`.
+   */
+  planCommandsBy: z.enum(['humans', 'members']).default('humans'),
 });
 export type ProjectSettings = z.infer<typeof ProjectSettings>;
 export type ProjectSettingsInput = z.input<typeof ProjectSettings>;
@@ -33,6 +39,7 @@ export const SettingsPatch = z
     idleAfterSeconds: ProjectSettings.shape.idleAfterSeconds.optional(),
     leaseWarningSeconds: ProjectSettings.shape.leaseWarningSeconds.optional(),
     alerts: AlertSettings.partial().optional(),
+    planCommandsBy: ProjectSettings.shape.planCommandsBy.optional(),
   })
   .strict();
 export type SettingsPatch = z.input<typeof SettingsPatch>;

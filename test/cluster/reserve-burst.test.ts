@@ -3,7 +3,7 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import { BatonClient, type BatonProjectClient } from '../../src/client';
 import { loadConfig } from '../../src/config';
 import type { AuditEntry, ReserveResult } from '../../src/schemas/reservations';
-import { registerAgents, type ClusterAgent } from './identity';
+import { createProject, registerAgents, type ClusterAgent } from './identity';
 import { RefusalCounter } from './refusal-counter';
 
 /**
@@ -42,7 +42,7 @@ describe('a real Temporal cluster at default dynamic config', () => {
   });
 
   it(`answers ${AGENTS} concurrent reserves of distinct files on one project, granting each exactly once`, async () => {
-    const project = baton.project(`burst-${randomUUID().slice(0, 8)}`);
+    const { project } = await createProject(baton, `burst-${randomUUID().slice(0, 8)}`);
     const agents = await registerAgents(project, AGENTS, 'distinct files');
     expect(new Set(agents.map((a) => a.name)).size).toBe(AGENTS);
 
@@ -64,7 +64,7 @@ describe('a real Temporal cluster at default dynamic config', () => {
     // Without the SDK's interceptor every refusal reaches Baton's client at once, so only its own
     // recognition of refused and aborted updates (in the error's cause) can get all 50 answered.
     const bare = await batonClient({ sdkRetries: false });
-    const project = bare.project(`bare-${randomUUID().slice(0, 8)}`);
+    const { project } = await createProject(bare, `bare-${randomUUID().slice(0, 8)}`);
     const agents = await registerAgents(project, AGENTS, 'no sdk retries');
 
     const outcomes = await burst(project, agents, (_, i) => [`lib/agent-${i}.ts`], 'no SDK retries');
@@ -75,7 +75,7 @@ describe('a real Temporal cluster at default dynamic config', () => {
   });
 
   it(`lets exactly one of ${AGENTS} agents racing for one file have it, and tells the rest who holds it`, async () => {
-    const project = baton.project(`race-${randomUUID().slice(0, 8)}`);
+    const { project } = await createProject(baton, `race-${randomUUID().slice(0, 8)}`);
     const agents = await registerAgents(project, AGENTS, 'one file');
 
     const outcomes = await burst(project, agents, () => ['src/hot.ts'], 'one file');

@@ -473,14 +473,14 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
   it('patterns: approvals by agents, self-review, decisions on ended runs', async () => {
     last = undefined;
     await expectRefused('client', 'code review by its own author', 'INVALID_INPUT', () =>
-      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name, task: 'review my own work', files: ['src/review/**'] }),
+      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name, task: 'review my own work', files: ['src/review/**'] }, { startedBy: alice.name }),
     );
     await expectRefused('client', 'code review by a case-variant of the author', 'INVALID_INPUT', () =>
-      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name.toUpperCase(), task: 'review my own work', files: ['src/review/**'] }),
+      project.patterns.start('code-review', { title: 'Self review', author: a.name, reviewer: a.name.toUpperCase(), task: 'review my own work', files: ['src/review/**'] }, { startedBy: alice.name }),
     );
     for (const file of ['../outside/**', '/etc/passwd', '**', 'src/a\u0000.ts', 'src/*/']) {
       await expectRefused('client', `handoff plan with file ${JSON.stringify(file)}`, 'INVALID_INPUT', () =>
-        project.patterns.start('sequential-handoff', { title: 'Escape', steps: [{ name: 'one', agent: a.name, task: 'edit', files: [file] }] }),
+        project.patterns.start('sequential-handoff', { title: 'Escape', steps: [{ name: 'one', agent: a.name, task: 'edit', files: [file] }] }, { startedBy: alice.name }),
       );
     }
     await expectRefused('client', 'parallel plan with an absolute file', 'INVALID_INPUT', () =>
@@ -491,9 +491,9 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
           { agent: b.name, task: 'y', files: ['src/y/**'] },
         ],
         integration: { command: 'true' },
-      }),
+      }, { startedBy: alice.name }),
     );
-    const run = await project.patterns.start('sequential-handoff', { title: 'Hostile decisions', steps: [{ name: 'only', agent: a.name, task: 'edit the pattern file', files: ['src/pattern/**'] }] });
+    const run = await project.patterns.start('sequential-handoff', { title: 'Hostile decisions', steps: [{ name: 'only', agent: a.name, task: 'edit the pattern file', files: ['src/pattern/**'] }] }, { startedBy: alice.name });
     const status = async () => {
       const s = await project.patterns.status(run.workflowId);
       return JSON.stringify({ state: s.state, step: s.step, decision: s.decision ?? null, steps: s.steps, timeline: s.timeline.map((t) => t.kind) });
@@ -525,6 +525,11 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
     // BatonApi encodes what it is given: a percent-encoded dot-dot arrives as a literal (and invalid) run id.
     await expectHttp('a run id spelt as a percent-encoded dot-dot', 'INVALID_INPUT', () => asA.patterns.status('sequential-handoff/%2e%2E'));
     await expectHttp('a run of a pattern that is no pattern name', 'INVALID_INPUT', () => asA.patterns.status('Not_A_Pattern/x'));
+    // A full id of this project must still name a pattern run: not the project's workflow, a mailbox,
+    // or (through extra parts) the workflows of a project whose key starts with this one's.
+    for (const ref of [`baton/${project.key}/project`, `baton/${project.key}/mailbox/${a.name.toLowerCase()}`, 'code-review/a/project', `baton/${project.key}/code-review/a/project`]) {
+      await expectRefused('client', `status of ${ref}`, 'INVALID_INPUT', () => project.patterns.status(ref));
+    }
     await expectHttp('start a pattern that does not exist', 'INVALID_INPUT', () => asA.patterns.start('world-domination', { title: 'x' }));
     await expectHttp('start a plan with a file outside the repository', 'INVALID_INPUT', () =>
       asA.patterns.start('sequential-handoff', { title: 'Escape', steps: [{ name: 'one', agent: a.name, task: 'edit', files: ['../outside/**'] }] }),
@@ -550,9 +555,12 @@ describe('bad-input corpus: every boundary refuses hostile input with its specif
     // directory who its sender is (an activity), so its refusal can land after the progress report.
     const refusedIn = (j: string) => (JSON.parse(j).timeline as string[]).filter((k) => k === 'refused').length;
     let patternAfter = await status();
-    await until(async () => refusedIn((patternAfter = await status())) - refusedIn(patternBefore) >= 8, 30_000).catch(() => undefined);
+    // The 8 raw signals, and the agents' three approve/reject attempts above (client twice, HTTP once):
+    // those are refused before they change anything and recorded on the run where people look.
+    const expected = 8 + 3;
+    await until(async () => refusedIn((patternAfter = await status())) - refusedIn(patternBefore) >= expected, 30_000).catch(() => undefined);
     const refusals = refusedIn(patternAfter) - refusedIn(patternBefore);
-    if (refusals !== 8) failures.push(`raw signal: ${refusals} of the 8 decision signals were recorded as refused`);
+    if (refusals !== expected) failures.push(`raw signal: ${refusals} of the ${expected} decision attempts were recorded as refused`);
     // Nothing else may change.
     const strip = (j: string) => ({ ...JSON.parse(j), timeline: (JSON.parse(j).timeline as string[]).filter((k) => k !== 'progress' && k !== 'refused') });
     if (JSON.stringify(strip(patternAfter)) !== JSON.stringify(strip(patternBefore))) failures.push(`raw signal: agent decisions changed the pattern: ${patternBefore} -> ${patternAfter}`);

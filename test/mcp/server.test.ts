@@ -164,7 +164,7 @@ describe('MCP server (SDK client in-process, real Temporal)', () => {
     const second = await connectInProcess(ctx.baton, key);
     const winner = await ok<{ name: string }>(first, 'register', {});
     await ok(second, 'register', {});
-    const { workflowId } = await project.emergency.start({ title: 'Checkout down', description: 'POST /checkout returns 502', files: ['src/checkout/**'] }, { startedBy: human.name });
+    const { workflowId } = await project.patterns.start('emergency-response', { title: 'Checkout down', description: 'POST /checkout returns 502', files: ['src/checkout/**'] }, { startedBy: human.name });
 
     expect(await ok(first, 'claim', { workflow: workflowId, note: 'on it' })).toMatchObject({ claimedBy: winner.name });
     const late = await call(second, 'claim', { workflow: workflowId });

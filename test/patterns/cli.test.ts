@@ -57,14 +57,18 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
     const noHuman = await baton(agent, '--json', 'approve', workflowId);
     expect(noHuman.code).toBe(5);
     expect(cliError(noHuman)).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('BATON_HUMAN_TOKEN') });
-    // An agent's token where a human's goes: the server refuses it on a human route.
+    // An agent's token where a human's goes: refused (by the server and the workflow), and recorded.
     const byAgent = await baton(as.agentAsHuman('BoldMountain'), '--json', 'approve', workflowId);
     expect(byAgent.code).toBe(5);
-    expect(cliError(byAgent)).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: BoldMountain is an agent") });
-    expect(await t.project.patterns.status(workflowId)).toMatchObject({ needsHuman: true, refused: waiting.refused, decision: { id: waiting.decision!.id } });
+    expect(cliError(byAgent)).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('BoldMountain is an agent; only a human may approve') });
+    const recorded = await until(t.project, workflowId, (s) => s.refused.length === waiting.refused.length + 1);
+    expect(recorded).toMatchObject({ needsHuman: true, refused: [...waiting.refused, { who: 'BoldMountain', action: 'approve', decisionId: waiting.decision!.id }], decision: { id: waiting.decision!.id } });
 
+    // Without a decision id the CLI takes the one pending, prints it, and repeats what was approved.
     const approved = await baton(as.human('alice'), 'approve', workflowId, '--comment', 'schema is in docs/schema.md');
-    expect(approved).toMatchObject({ code: 0, stdout: expect.stringContaining(`approved ${workflowId}`) });
+    expect(approved).toMatchObject({ code: 0 });
+    expect(approved.stdout).toContain(`decision ${waiting.decision!.id} (database): BoldMountain could not finish step "database"`);
+    expect(approved.stdout).toContain(`approved ${waiting.decision!.id} in ${workflowId}: "BoldMountain could not finish step "database" (attempt 1): "schema unclear"`);
 
     await until(t.project, workflowId, (s) => waitingFor('BoldMountain')(s) && s.steps[0]!.attempts === 2);
     const done = await baton(agent, 'done', workflowId, '--summary', 'migration ready', '--what', 'Created the users table migration', '--where', 'db/migrations/001.sql', '--how-to-test', 'npm run db:migrate');
@@ -79,7 +83,7 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
   it('cancel: refused for an agent (exit 5), a human cancel says the run ended and its leases are released, a second cancel is refused (exit 6)', async () => {
     const t = await team(ctx, ['SwiftEagle', 'GreenCastle']);
     const as = cliShells(api, t, dir);
-    const started = await baton(as.agent('SwiftEagle'), 'start', 'parallel-development', '--title', 'CLI cancel', '--id', 'cli-cancel', '--worker', 'SwiftEagle:src/api/**:API', '--worker', 'GreenCastle:web/**:UI', '--integration-command', 'true', '--json');
+    const started = await baton(as.agent('SwiftEagle'), 'start', 'parallel-development', '--title', 'CLI cancel', '--id', 'cli-cancel', '--worker', 'SwiftEagle:src/api/**:API', '--worker', 'GreenCastle:web/**:UI', '--integration-agent', 'GreenCastle', '--json');
     expect(started).toMatchObject({ code: 0 });
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
     await until(t.project, workflowId, (s) => s.assigned.length === 2);

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { RunningApi } from '../../src/api/main';
 import { recordSuccessUpdate } from '../../src/workflows/project/directory-api';
 import { createTestContext, type TestContext } from '../support/temporal';
@@ -45,6 +46,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
         files: ['src/auth/**'],
         maxRevisions: 2,
         merge: { command: 'echo merged-ok' },
+        workdir: os.tmpdir(),
       },
       { startedBy: 'alice' },
     );
@@ -52,14 +54,14 @@ describe('Code Review (real server, scripted agents and human)', () => {
     await until(project, id, waitingFor('SwiftEagle', 'implementation'));
     expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['SwiftEagle', true]]);
     // The reviewer cannot review before it is asked to.
-    await expect(project.patterns.review(id, t.me('ClearRiver'), { verdict: 'approve' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(project.codeReview.review(id, t.me('ClearRiver'), { verdict: 'approve' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await project.patterns.done(id, t.me('SwiftEagle'), { summary: 'login endpoint ready', handoff: goodHandoff('Implemented POST /login with bcrypt password check', ['src/auth/login.ts']) });
 
     await until(project, id, waitingFor('ClearRiver', 'review 1'));
     // The author's lease was released before the review; the reviewer holds a shared one.
     expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['ClearRiver', false]]);
-    await expect(project.patterns.review(id, t.me('ClearRiver'), { verdict: 'request_changes' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('required') });
-    await project.patterns.review(id, t.me('ClearRiver'), { verdict: 'request_changes', required: ['Rate-limit failed logins'], suggestions: ['Rename checkPw to verifyPassword'] });
+    await expect(project.codeReview.review(id, t.me('ClearRiver'), { verdict: 'request_changes' })).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('required') });
+    await project.codeReview.review(id, t.me('ClearRiver'), { verdict: 'request_changes', required: ['Rate-limit failed logins'], suggestions: ['Rename checkPw to verifyPassword'] });
 
     await until(project, id, waitingFor('SwiftEagle', 'revision 1'));
     expect((await project.reservations.list()).reservations.map((r) => [r.holder, r.exclusive])).toEqual([['SwiftEagle', true]]);
@@ -70,7 +72,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
 
     await until(project, id, waitingFor('ClearRiver', 'review 2'));
     await inboxHas(t, 'ClearRiver', (m) => m.subject.includes('re-review requested'));
-    await project.patterns.review(id, t.me('ClearRiver'), { verdict: 'approve', suggestions: ['Add a metric later'] });
+    await project.codeReview.review(id, t.me('ClearRiver'), { verdict: 'approve', suggestions: ['Add a metric later'] });
 
     const result = await project.patterns.result(id);
     expect(result.outcome).toBe('completed');
@@ -79,7 +81,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
     expect(result.steps.map((s) => s.name)).toEqual(['implementation', 'review 1', 'revision 1', 'review 2', 'merge']);
     expect((await project.reservations.list()).total).toBe(0);
     expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
-    await recordHistory(ctx, id, 'revision-then-merge-command');
+    await recordHistory(ctx, id, 'revision-then-merge-in-the-checkout');
   });
 
   it('with a human reviewer: waits in `approvals`, reject requests changes, approve merges (the author confirms)', async () => {

@@ -1,7 +1,9 @@
 import { checkHandoff } from '../../src/domain/patterns/handoff';
 import { formatDuration, parseDuration } from '../../src/domain/patterns/duration';
 import { checkDisjointFiles, checkReviewer, findFileOverlaps } from '../../src/domain/patterns/plan';
-import { CodeReviewPlan, ParallelDevelopmentPlan, SequentialHandoffPlan } from '../../src/schemas/patterns';
+import { CodeReviewPlan } from '../../src/patterns/code-review/plan';
+import { ParallelDevelopmentPlan } from '../../src/patterns/parallel-development/plan';
+import { SequentialHandoffPlan } from '../../src/patterns/sequential-handoff/plan';
 
 describe('handoff quality (pure)', () => {
   const good = { whatWasDone: 'Added the users table migration with a unique email index', where: ['db/migrations/001_users.sql'], howToTest: 'npm run db:migrate && npm test -- users' };
@@ -73,7 +75,7 @@ describe('plans (pure)', () => {
     const plan = SequentialHandoffPlan.parse({ title: 'x', steps: [{ name: 'db', agent: 'BoldMountain', task: 'migrate', files: ['db/**'] }] });
     expect(plan.deadlines).toEqual({ reminderAfter: 1_800_000, escalateAfter: 7_200_000 });
     expect(plan.steps[0]!.onFail).toBe('human');
-    const par = ParallelDevelopmentPlan.parse({ title: 'x', workers: [{ agent: 'A', task: 't', files: ['a/**'] }, { agent: 'B', task: 't', files: ['b/**'] }], integration: { command: 'npm test' } });
+    const par = ParallelDevelopmentPlan.parse({ title: 'x', workers: [{ agent: 'A', task: 't', files: ['a/**'] }, { agent: 'B', task: 't', files: ['b/**'] }], integration: { command: 'npm test' }, workdir: '/srv/checkouts/web' });
     expect(par.checkpointEvery).toBe(7_200_000);
     expect(CodeReviewPlan.parse({ title: 'x', author: 'A', reviewer: 'B', task: 't', files: ['a.ts'] }).maxRevisions).toBe(3);
     expect(SequentialHandoffPlan.safeParse({ title: 'x', deadlines: { reminderAfter: '2h', escalateAfter: '1h' }, steps: [] }).success).toBe(false);

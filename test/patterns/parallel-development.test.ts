@@ -1,5 +1,6 @@
+import os from 'node:os';
 import type { RunningApi } from '../../src/api/main';
-import { cancelSignal } from '../../src/workflows/patterns/common/api';
+import { cancelSignal } from '../../src/patterns/kit/api';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { asMember, callServer, goodHandoff, has, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 
@@ -23,6 +24,7 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
         { agent: 'GreenCastle', task: 'UI', files: ['web/**', 'src/auth/form.tsx'] },
       ],
       integration: { command: 'true' },
+      workdir: os.tmpdir(),
     };
     const err = await t.project.patterns.start('parallel-development', plan, { startedBy: 'alice' }).catch((e) => e);
     expect(err).toMatchObject({ code: 'INVALID_INPUT' });
@@ -46,6 +48,7 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
           { agent: 'GreenCastle', task: 'Login form', files: ['web/login/**'] },
         ],
         integration: { command: 'echo integration-start; sleep 3; echo integration-ok', timeout: '1m' },
+        workdir: os.tmpdir(),
       },
       { startedBy: 'alice' },
     );
@@ -80,7 +83,7 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
       ['build (GreenCastle)', 'done'],
       ['integration', 'done'],
     ]);
-    await recordHistory(ctx, id, 'checkpoint-escalation-integration');
+    await recordHistory(ctx, id, 'checkpoint-nudge-escalation-integration-command');
   });
 
   it('a cancel by a human (through the server) releases every reservation; an agent may not cancel (client check, server door, workflow)', async () => {
@@ -121,6 +124,6 @@ describe('Parallel Development (real server, scripted agents and human)', () => 
     expect((await project.reservations.list()).total).toBe(0);
     await inboxHas(t, 'GreenCastle', (m) => m.subject.includes('cancelled') && m.body.includes('released'));
     await expect(project.patterns.progress(id, t.me('GreenCastle'), 'still here')).rejects.toMatchObject({ code: 'INVALID_STATE' });
-    await recordHistory(ctx, id, 'cancelled');
+    await recordHistory(ctx, id, 'cancelled-leases-released');
   });
 });

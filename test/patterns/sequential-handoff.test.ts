@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RunningApi } from '../../src/api/main';
-import { approveSignal } from '../../src/workflows/patterns/common/api';
+import { approveSignal } from '../../src/patterns/kit/api';
 import { createTestContext, type TestContext } from '../support/temporal';
 import { asMember, callServer, goodHandoff, has, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 
@@ -82,9 +82,9 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     expect((await project.reservations.list()).total).toBe(0);
     // Accepted done steps count towards trust.
     expect((await project.agents.get('SwiftEagle')).successfulTasks).toBe(1);
-    await recordHistory(ctx, id, 'completed');
+    await recordHistory(ctx, id, 'pipeline-one-write-per-handoff');
     // The project workflow served this whole run (reservations, messages, credentials, trust).
-    await recordHistory(ctx, project.channel.workflowId, 'served-a-pattern-run');
+    await recordHistory(ctx, project.channel.workflowId, 'served-a-pattern-run-by-transfers');
   });
 
   it('through the Baton server a report is made as the token\'s owner: a token presented under another name, an unknown token or none is refused (401) before the workflow sees it; another agent\'s own report is FORBIDDEN (403)', async () => {
@@ -126,7 +126,7 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
     await project.patterns.cancel(id, t.me('alice'), 'token checks done');
   });
 
-  it('sends a failed step to a human: an agent may not approve (client check, server door, workflow), the human sends it back through the server, the retry completes', async () => {
+  it('sends a failed step to a human: an agent may not approve (refused by the client, the server and the workflow, and recorded), the human sends it back through the server, the retry completes', async () => {
     const t = await team(ctx, ['GreenCastle']);
     const { project } = t;
     const { workflowId: id } = await project.patterns.start(
@@ -149,32 +149,36 @@ describe('Sequential Handoff (real server, scripted agents and human)', () => {
       await new Promise((r) => setTimeout(r, 250));
       approvals = await project.patterns.approvals();
     }
-    expect(approvals).toEqual([expect.objectContaining({ workflowId: id, pattern: 'sequential-handoff', step: 'frontend', question: expect.stringContaining('design is missing') })]);
+    expect(approvals).toEqual([expect.objectContaining({ workflowId: id, pattern: 'sequential-handoff', decisionId: waiting.decision!.id, question: expect.stringContaining('design is missing') })]);
 
-    // The typed client's pre-check refuses an agent.
+    // An agent's approval is refused by the typed client, by the server (403) and by the workflow, and
+    // each attempt is recorded by the run where people look (the README says refused approvals are).
     await expect(project.patterns.approve(id, t.me('GreenCastle'))).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('only a human may approve') });
-    // Through the server, an agent's token is refused at the door of the human routes: nothing is sent.
     const byAgent = await callServer(api, t, t.tokens.GreenCastle, `${runPath(id)}/approve`, { comment: 'ship it' });
-    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining("This needs a human's token: GreenCastle is an agent") } });
+    expect(byAgent).toMatchObject({ status: 403, error: { code: 'FORBIDDEN', message: expect.stringContaining('GreenCastle is an agent; only a human may approve') } });
     await expect(asMember(api, t, 'GreenCastle').patterns.reject(id, 'no')).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    const untouched = await project.patterns.status(id);
-    expect(untouched).toMatchObject({ needsHuman: true, refused: [], decision: { id: waiting.decision!.id } });
-    // An operator's raw signal naming an agent as approver reaches the workflow, which refuses and records it.
+    const refused = await until(project, id, (s) => s.refused.length === 3);
+    expect(refused.refused.map((r) => [r.who, r.action, r.decisionId])).toEqual([
+      ['GreenCastle', 'approve', waiting.decision!.id],
+      ['GreenCastle', 'approve', waiting.decision!.id],
+      ['GreenCastle', 'reject', waiting.decision!.id],
+    ]);
+    for (const r of refused.refused) expect(r.reason).toContain('only a human may decide');
+    expect(refused).toMatchObject({ needsHuman: true, decision: { id: waiting.decision!.id } });
+    // An operator's raw signal naming an agent as approver reaches the workflow too, which refuses and records it.
     await ctx.client.workflow.getHandle(id).signal(approveSignal, { approver: 'GreenCastle' });
-    const refused = await until(project, id, (s) => s.refused.length > 0);
-    expect(refused.refused).toEqual([expect.objectContaining({ who: 'GreenCastle', action: 'approve', reason: expect.stringContaining('only a human may decide') })]);
-    expect(refused.needsHuman).toBe(true);
-    expect(refused.decision?.id).toBe(waiting.decision!.id);
+    expect((await until(project, id, (s) => s.refused.length === 4)).decision?.id).toBe(waiting.decision!.id);
 
     const decided = await asMember(api, t, 'alice').patterns.approve(id, 'design is in Figma now');
-    expect(decided).toMatchObject({ workflowId: id, decided: true });
+    // The answer repeats what was approved.
+    expect(decided).toMatchObject({ workflowId: id, decided: true, decision: { id: waiting.decision!.id, question: expect.stringContaining('the design is missing') } });
     const retry = await until(project, id, (s) => waitingFor('GreenCastle')(s) && s.steps[0]!.attempts === 2);
     // The decision is recorded as the token's owner's.
     expect(retry.timeline.filter((e) => e.kind === 'approved').map((e) => [e.actor, e.text])).toEqual([['alice', 'design is in Figma now']]);
     await inboxHas(t, 'GreenCastle', (m) => m.body.includes('design is in Figma now'));
     await project.patterns.done(id, t.me('GreenCastle'), { summary: 'form built', handoff: goodHandoff('Built the login form with email and password fields', ['web/login/form.tsx']) });
     expect((await project.patterns.result(id)).outcome).toBe('completed');
-    await recordHistory(ctx, id, 'failed-step-human-approves');
+    await recordHistory(ctx, id, 'failed-step-decision-by-id');
   });
 
   it('waits on a reservation conflict, tells the holder, and resumes when the holder releases', async () => {

@@ -4,7 +4,7 @@ import { BatonApi, type ProjectApi } from '../../src/api-client';
 import type { RunningApi } from '../../src/api/main';
 import type { BatonProjectClient } from '../../src/client';
 import type { CliRun } from '../support/cli';
-import type { Identity } from '../../src/client/patterns';
+import type { Identity } from '../../src/patterns/client';
 import type { ErrorCode } from '../../src/domain/errors';
 import { member, type MemberActor } from '../../src/schemas/actor';
 import type { PatternStatus } from '../../src/schemas/patterns';
@@ -148,4 +148,25 @@ export async function recordHistory(ctx: TestContext, workflowId: string, name: 
   // The message's own proto3 JSON (historyToJSON trips over a second protobufjs copy); the replay
   // test reads it back with historyFromJSON.
   fs.writeFileSync(path.join(dir, `${type}--${name}.json`), JSON.stringify(history, null, 1) + '\n');
+}
+
+/** Poll until `ready` returns a truthy value (deadlines in these tests are seconds). */
+export async function eventually<T>(what: string, probe: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let error: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (ready(last)) return last;
+    } catch (err) {
+      error = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 1500)} ${error ? String(error) : ''}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+export async function inboxSubjects(t: Team, name: string): Promise<{ subject: string; body: string }[]> {
+  return (await t.project.messages.inbox(t.actor(name), { limit: 200 })).items.map((m) => ({ subject: m.subject, body: m.body }));
 }

@@ -15,6 +15,8 @@ import { ReserveAnswers } from '../../src/workflows/project/carried/reserve-answ
 import type { Alert } from '../../src/schemas/alerts';
 import { ProjectSettings } from '../../src/schemas/project';
 import { MAX_PATTERN_LENGTH } from '../../src/domain/reservations/policy';
+import { compose } from '../../src/domain/notifications/compose';
+import { NOTIFICATION_BYTES, NOTIFICATION_COUNTS } from '../../src/workflows/project/notifications';
 
 /**
  * The project workflow's carried state (its continue-as-new input, one payload that Temporal refuses
@@ -379,13 +381,31 @@ describe('carried state at the admission limits', () => {
     console.log(`alerts: ${active.length} active and ${resolved.length} resolved of the largest kind: ${formatBytes(sizes.alerts)}`);
   });
 
+  it('notifications: its parts\' byte bounds, each with the largest item it may keep over them, fit the section budget', () => {
+    // The largest notification: a decision with every field at its schema's maximum.
+    const event = { kind: 'decision' as const, workflowId: 'w'.repeat(500), pattern: 'p'.repeat(64), title: 't'.repeat(200), decisionId: 'd'.repeat(64), step: 's'.repeat(200), question: 'q'.repeat(2000), askedBy: 'a'.repeat(64), deadline: new Date(T0).toISOString() };
+    const composed = compose('p'.repeat(200), event);
+    const notification = { id: 'n-000000000000', project: 'p'.repeat(200), kind: 'decision', to: name('Human', 0), title: composed.title, text: composed.text, path: composed.path, createdAt: new Date(T0).toISOString(), key: composed.key, event };
+    const job = jsonBytes({ notification, sinkId: 's-00000000' });
+    const outcome = jsonBytes({ at: new Date(T0).toISOString(), notificationId: 'n-000000000000', sinkId: 's-00000000', owner: name('Human', 0), title: composed.title, kind: 'decision', status: 'dead', attempts: 5, error: 'e'.repeat(500) });
+    const seenKey = jsonBytes(name('human', 0).toLowerCase()) + jsonBytes(composed.key) + 16;
+    // Each part may keep one item past its bound (a bound never empties a part), jobs all those in
+    // flight (never dropped), and the module's JSON keys.
+    const jobs = Math.max(NOTIFICATION_BYTES.jobs + job, NOTIFICATION_COUNTS.inFlight * job);
+    const worst = NOTIFICATION_BYTES.sinks + NOTIFICATION_BYTES.seen + seenKey + jobs + NOTIFICATION_BYTES.held + job + NOTIFICATION_BYTES.outcomes + 2 * outcome + 200;
+    expect(job).toBeLessThan(NOTIFICATION_BYTES.jobs);
+    expect(worst).toBeLessThanOrEqual(CARRIED_BUDGET.notifications);
+    sizes.notifications = worst;
+    console.log(`notifications: the largest job ${formatBytes(job)}, at most ${formatBytes(worst)} of ${formatBytes(CARRIED_BUDGET.notifications)}`);
+  });
+
   it('the whole continue-as-new input with every section at its limit stays under 2 MiB', () => {
     const largestLeases = Math.max(sizes.leases!, sizes.leasesLong!, sizes.leasesRenewed!);
-    const sections = { leases: largestLeases, audit: sizes.audit!, reserveAnswers: sizes.reserveAnswers!, directory: sizes.directory!, messages: sizes.messages!, delivery: sizes.delivery!, alerts: sizes.alerts! };
+    const sections = { leases: largestLeases, audit: sizes.audit!, reserveAnswers: sizes.reserveAnswers!, directory: sizes.directory!, messages: sizes.messages!, delivery: sizes.delivery!, alerts: sizes.alerts!, notifications: sizes.notifications! };
     for (const [section, bytes] of Object.entries(sections)) expect(bytes).toBeLessThanOrEqual(CARRIED_BUDGET[section as keyof typeof CARRIED_BUDGET] * (section === 'leases' ? 1.1 : 1));
     expect(CARRIED_BUDGET_TOTAL).toBeLessThanOrEqual(PAYLOAD_LIMIT_BYTES * 0.9);
     // Everything else in the input: the key, the settings and the JSON keys of each module's part.
-    const envelope = jsonBytes({ project: 'p'.repeat(200), settings, generation: 1_000_000, founder: undefined, carried: { directory: 0, reservations: { v: 2, leases: 0, audit: 0, auditTotal: 1e12, answers: 0 }, messages: 0, alerts: 0 } });
+    const envelope = jsonBytes({ project: 'p'.repeat(200), settings, generation: 1_000_000, founder: undefined, carried: { directory: 0, reservations: { v: 2, leases: 0, audit: 0, auditTotal: 1e12, answers: 0 }, messages: 0, alerts: 0, notifications: 0 } });
     const total = envelope + Object.values(sections).reduce((a, b) => a + b, 0);
     console.log(`continue-as-new input at the limits: ${formatBytes(total)} of ${formatBytes(PAYLOAD_LIMIT_BYTES)} (${Object.entries(sections).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ')}, envelope ${envelope} B)`);
     expect(total).toBeLessThan(PAYLOAD_LIMIT_BYTES);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_BODY_BYTES } from '../../src/domain/messages/limits';
-import { attackScene, baton, expectCliRefused, expectUnchanged, securityEnv, shell, unknownToken, type Scene, type SecurityEnv, type Shell, type Team } from './support';
+import { attackScene, baton, expectCliRefused, expectRecordedRefusal, expectUnchanged, securityEnv, shell, unknownToken, type Scene, type SecurityEnv, type Shell, type Team } from './support';
 
 /**
  * Attacks through the real `bin/baton`, as an agent's shell runs it: no terminal (stdin is not a TTY),
@@ -64,8 +64,6 @@ describe('security: the CLI', () => {
     };
     // The agent hands its own token in as the human's (--token): the server decides by who it is.
     const cases: [string, () => string[], string][] = [
-      ['approve', () => ['approve', run.ref, '--comment', 'ship it'], needsHuman],
-      ['reject', () => ['reject', run.ref, '--reason', 'no'], needsHuman],
       ['cancel', () => ['cancel', run.ref, '--reason', 'stop'], needsHuman],
       ['force-release', () => ['force-release', '--holder', 'SwiftEagle', '--reason', 'mine now'], needsHuman],
       ['retire someone else', () => ['retire', 'SwiftEagle', '--human'], 'BoldMountain may not retire SwiftEagle: agents retire themselves'],
@@ -75,10 +73,19 @@ describe('security: the CLI', () => {
       ['settings set', () => ['settings', 'set', 'trustAfterTasks=1'], needsHuman],
       ['reserve --allow-broad', () => ['reserve', '**', '--allow-broad', '--reason', 'everything'], 'Only a human may override the hoarding guard (allowBroad)'],
       ['introduce', () => ['introduce', 'onboarding/welcome-quietriver', '--text', 'Meet QuietRiver'], needsHuman],
-      ['start full-stack', () => ['start', 'full-stack', '--plan', plan()], 'BoldMountain is an agent; a human broadcasts the plan of a full-stack feature'],
+      ['start full-stack', () => ['start', 'full-stack', '--plan', plan()], 'BoldMountain is an agent; a human starts a Full-Stack Feature'],
     ];
     it.each(cases)('%s: exit 5 [FORBIDDEN], nothing changes', async (_name, args, message) => {
       await unchanged(async () => expectCliRefused(await baton(agentShell('BoldMountain'), ...args(), '--token', t.token('BoldMountain')), 'FORBIDDEN', message));
+    });
+
+    it.each([
+      ['approve', ['--comment', 'ship it']],
+      ['reject', ['--reason', 'no']],
+    ] as const)('%s: exit 5 [FORBIDDEN], recorded on the run, the decision still waits for a human', async (action, args) => {
+      await expectRecordedRefusal(t.client, run.workflowId, 'BoldMountain', action, async () =>
+        expectCliRefused(await baton(agentShell('BoldMountain'), action, run.ref, ...args, '--token', t.token('BoldMountain')), 'FORBIDDEN', `BoldMountain is an agent; only a human may ${action}`),
+      );
     });
   });
 
@@ -173,7 +180,7 @@ describe('security: the CLI', () => {
     });
 
     it("`claim` aimed at SwiftEagle's mailbox: exit 2 [INVALID_INPUT], the mailbox is its owner's", async () => {
-      await unchanged(async () => expectCliRefused(await baton(agentShell('BoldMountain'), 'claim', 'mailbox/swifteagle'), 'INVALID_INPUT', '"mailbox/swifteagle" is not a pattern workflow id'));
+      await unchanged(async () => expectCliRefused(await baton(agentShell('BoldMountain'), 'claim', 'mailbox/swifteagle'), 'INVALID_INPUT', '"mailbox/swifteagle" is not a pattern run'));
       expect(await baton(agentShell('SwiftEagle'), 'inbox')).toMatchObject({ code: 0 });
     });
   });

@@ -1,7 +1,7 @@
 import { untilDelivered } from '../support/temporal';
 import { createHash } from 'node:crypto';
 import { MAX_BODY_BYTES } from '../../src/domain/messages/limits';
-import { attackScene, expectRefused, expectUnchanged, inboxHolds, request, securityEnv, unknownToken, type HttpRequest, type Scene, type SecurityEnv, type Team } from './support';
+import { attackScene, expectRecordedRefusal, expectRefused, expectUnchanged, inboxHolds, request, securityEnv, unknownToken, type HttpRequest, type Scene, type SecurityEnv, type Team } from './support';
 
 /**
  * Attacks on the Baton server's HTTP API with raw requests (what any program that reaches the port can
@@ -69,8 +69,6 @@ describe('security: the HTTP API', () => {
       requireTrusted: false,
     });
     const cases: [string, () => [string, string, unknown], string, string][] = [
-      ['approve', () => ['POST', `${run.path}/approve`, { comment: 'ship it' }], 'FORBIDDEN', needsHuman],
-      ['reject', () => ['POST', `${run.path}/reject`, { reason: 'no' }], 'FORBIDDEN', needsHuman],
       ['cancel', () => ['POST', `${run.path}/cancel`, { reason: 'stop' }], 'FORBIDDEN', needsHuman],
       ['force-release', () => ['POST', '/reservations/force-release', { holder: 'SwiftEagle', reason: 'mine now' }], 'FORBIDDEN', needsHuman],
       ['retire someone else', () => ['POST', '/members/SwiftEagle/retire', undefined], 'FORBIDDEN', 'BoldMountain may not retire SwiftEagle: agents retire themselves'],
@@ -80,11 +78,20 @@ describe('security: the HTTP API', () => {
       ['change settings', () => ['PATCH', '/settings', { trustAfterTasks: 1 }], 'FORBIDDEN', needsHuman],
       ['reserve with allowBroad (the hoarding override)', () => ['POST', '/reservations', { patterns: ['**'], reason: 'everything', allowBroad: true }], 'FORBIDDEN', 'Only a human may override the hoarding guard (allowBroad)'],
       ['introduce a new agent', () => ['POST', '/patterns/onboarding/welcome-quietriver/introduce', { text: 'Meet QuietRiver' }], 'FORBIDDEN', needsHuman],
-      ['start a Full-Stack Feature', () => ['POST', '/patterns', { pattern: 'full-stack-feature', plan: plan() }], 'FORBIDDEN', 'BoldMountain is an agent; a human broadcasts the plan of a full-stack feature'],
+      ['start a Full-Stack Feature', () => ['POST', '/patterns', { pattern: 'full-stack-feature', plan: plan() }], 'FORBIDDEN', 'BoldMountain is an agent; a human starts a Full-Stack Feature'],
     ];
     it.each(cases)('%s is refused with 403 FORBIDDEN and changes nothing', async (_name, what, code, message) => {
       const [method, path, body] = what();
       await unchanged(async () => expectRefused(await call(method, path, { ...agent(), body }), code as 'FORBIDDEN', message));
+    });
+
+    it.each([
+      ['approve', { comment: 'ship it' }],
+      ['reject', { reason: 'no' }],
+    ] as const)('%s is refused with 403 FORBIDDEN, recorded on the run, and the decision still waits for a human', async (action, body) => {
+      await expectRecordedRefusal(t.client, run.workflowId, 'BoldMountain', action, async () =>
+        expectRefused(await call('POST', `${run.path}/${action}`, { ...agent(), body }), 'FORBIDDEN', `BoldMountain is an agent; only a human may ${action}`),
+      );
     });
 
     it('afterwards a human decides, so the run was waiting all along (the refusals were about the agent)', async () => {
@@ -156,9 +163,9 @@ describe('security: the HTTP API', () => {
       ["claim SwiftEagle's mailbox (a guessed route)", '/mailboxes/swifteagle/claim', 'NOT_FOUND', 'No route POST', ''],
       ['deliver forged mail into a mailbox (a guessed route)', '/mailboxes/swifteagle/deliver', 'NOT_FOUND', 'No route POST', ''],
       ['make an agent trusted (a guessed route)', '/members/BoldMountain/record-success', 'NOT_FOUND', 'No route POST', ''],
-      ["claim SwiftEagle's mailbox through the emergency claim route", '/patterns/mailbox/swifteagle/claim', 'INVALID_INPUT', '"mailbox/swifteagle" is not a pattern workflow id', ''],
-      ["report into SwiftEagle's mailbox through a pattern route", '/patterns/mailbox/swifteagle/progress', 'INVALID_INPUT', '"mailbox/swifteagle" is not a pattern workflow id', 'note'],
-      ["reach the project workflow through a pattern route", '/patterns/project/x/claim', 'INVALID_INPUT', '"project/x" is not a pattern workflow id', ''],
+      ["claim SwiftEagle's mailbox through the emergency claim route", '/patterns/mailbox/swifteagle/claim', 'INVALID_INPUT', '"mailbox/swifteagle" is not a pattern run', ''],
+      ["report into SwiftEagle's mailbox through a pattern route", '/patterns/mailbox/swifteagle/progress', 'INVALID_INPUT', '"mailbox/swifteagle" is not a pattern run', 'note'],
+      ["reach the project workflow through a pattern route", '/patterns/project/x/claim', 'INVALID_INPUT', '"project/x" is not a pattern run', ''],
     ];
     it.each(cases)('%s is refused and the mailbox is untouched', async (_name, path, code, message, field) => {
       await unchanged(async () => expectRefused(await call('POST', path, { token: t.token('BoldMountain'), body: field ? { [field]: 'x' } : {} }), code as 'NOT_FOUND', message));

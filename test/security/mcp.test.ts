@@ -157,7 +157,7 @@ describe('security: MCP (/mcp)', () => {
       const mailbox = `baton/${t.key}/mailbox/swifteagle`;
       await unchanged(async () => {
         for (const [name, args] of [['claim', { workflow: mailbox }], ['progress', { workflow: mailbox, note: 'x' }]] as const) {
-          expectToolRefused(await tool(agent, name, args), 'INVALID_INPUT', `"${mailbox}" is not a pattern workflow id`);
+          expectToolRefused(await tool(agent, name, args), 'INVALID_INPUT', `"${mailbox}" is not a pattern run`);
         }
       });
       const owner = await session(t.key, bearer(t.token('SwiftEagle')));

@@ -153,6 +153,22 @@ export async function expectUnchanged(project: BatonProjectClient, attack: () =>
   expect(await snapshot(project)).toEqual(before);
 }
 
+/**
+ * An agent's approve/reject of a run: refused, and recorded on the run where people look (issue #14:
+ * agents' approval attempts are kept), so the run's `refused` list gains exactly that attempt and
+ * nothing else anywhere changes: the decision still waits for a human.
+ */
+export async function expectRecordedRefusal(project: BatonProjectClient, workflowId: string, who: string, action: string, attack: () => Promise<void>): Promise<void> {
+  const before = await snapshot(project);
+  await attack();
+  const after = await snapshot(project);
+  const run = (s: ProjectState) => s.runs[workflowId] as { refused: { who: string; action: string }[]; timeline: { kind: string }[] };
+  const added = run(after).refused.slice(run(before).refused.length);
+  expect(added.map((r) => ({ who: r.who, action: r.action }))).toEqual([{ who, action }]);
+  const withoutRefusals = (s: ProjectState) => ({ ...s, runs: { ...s.runs, [workflowId]: { ...run(s), refused: [], timeline: run(s).timeline.filter((e) => e.kind !== 'refused') } } });
+  expect(withoutRefusals(after)).toEqual(withoutRefusals(before));
+}
+
 /** Poll `read` until `ready` holds (workflows and visibility answer a moment after a call). */
 export async function until<T>(read: () => Promise<T>, ready: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;

@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { startDevServer } from '../../src/server/dev-server';
+import { writeWorkflowBundle } from '../support/workflow-bundle';
 
 /**
  * One real Temporal dev server per jest run, from the provisioned binary (never a mock), plus one
@@ -28,14 +27,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEMPORAL_ADDRESS = server.address;
   process.env.TEMPORAL_NAMESPACE = 'default';
 
-  const dir = path.join(config.home, 'test');
-  fs.mkdirSync(dir, { recursive: true });
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
-  });
-  const codePath = path.join(dir, `workflow-bundle-${process.pid}.js`);
-  fs.writeFileSync(codePath, code);
-  process.env.BATON_TEST_BUNDLE = codePath;
+  process.env.BATON_TEST_BUNDLE = await writeWorkflowBundle(path.join(config.home, 'test'));
   console.log(`\nTemporal dev server for tests at ${server.address} (${server.temporal.version ?? 'SDK download'}, via ${server.temporal.route})`);
 }

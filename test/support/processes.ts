@@ -33,6 +33,11 @@ export interface ProcessSpec {
   /** Resolves true once the process serves; polled every 250 ms until readyTimeoutMs. */
   ready: (p: ManagedProcess) => Promise<boolean>;
   readyTimeoutMs?: number;
+  /**
+   * Everything the process prints is also appended here (one header line per start), so a loaded
+   * server's errors can be read after the run without ever reaching the terminal.
+   */
+  logFile?: string;
 }
 
 export interface Exit {
@@ -78,7 +83,14 @@ export class ManagedProcess {
     this.starts++;
     this.lines = [];
     alive.add(this);
+    let log: fs.WriteStream | undefined;
+    if (this.spec.logFile) {
+      fs.mkdirSync(path.dirname(this.spec.logFile), { recursive: true });
+      log = fs.createWriteStream(this.spec.logFile, { flags: 'a' });
+      log.write(`\n--- ${new Date().toISOString()} starting ${this.name} (pid ${child.pid}, start ${this.starts})\n`);
+    }
     const collect = (chunk: Buffer) => {
+      log?.write(chunk);
       for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(line);
       if (this.lines.length > 400) this.lines.splice(0, this.lines.length - 400);
     };
@@ -87,6 +99,7 @@ export class ManagedProcess {
     this.exit = new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
         alive.delete(this);
+        log?.end(`--- ${this.name} exited (${JSON.stringify({ code, signal })})\n`);
         resolve({ code, signal });
       });
     });
@@ -228,6 +241,10 @@ export interface WorkerProcessOptions {
   address: string;
   taskQueue: string;
   env?: NodeJS.ProcessEnv;
+  /** Also append its output here (ProcessSpec.logFile). */
+  logFile?: string;
+  /** Tells several workers apart in names and logs. */
+  label?: string;
 }
 
 /**
@@ -236,7 +253,8 @@ export interface WorkerProcessOptions {
  */
 export function batonWorkerProcess(options: WorkerProcessOptions): ManagedProcess {
   return new ManagedProcess({
-    name: `baton worker (${options.taskQueue})`,
+    name: `baton worker${options.label ? ` ${options.label}` : ''} (${options.taskQueue})`,
+    logFile: options.logFile,
     command: process.execPath,
     args: ['--require', 'tsx/cjs', path.join(projectRoot, 'src', 'worker.ts')],
     env: {
@@ -257,6 +275,8 @@ export interface ApiProcessOptions {
   /** Fixed, so a restart answers where clients already point. */
   port: number;
   env?: NodeJS.ProcessEnv;
+  /** Also append its output here (ProcessSpec.logFile). */
+  logFile?: string;
 }
 
 /**
@@ -268,6 +288,7 @@ export function batonApiProcess(options: ApiProcessOptions): ManagedProcess & { 
   const url = `http://127.0.0.1:${options.port}`;
   const p = new ManagedProcess({
     name: `baton server ${url}`,
+    logFile: options.logFile,
     command: process.execPath,
     args: ['--require', 'tsx/cjs', path.join(projectRoot, 'src', 'api', 'main.ts')],
     env: {
@@ -464,7 +485,7 @@ export class BatonCluster {
 
 /**
  * Retry an operation until the cluster acknowledges it: while processes are being killed a call may
- * fail with UNAVAILABLE (server gone), or time out waiting (worker gone). Operations passed here must be
+ * fail with UNAVAILABLE (server gone), BUSY (refused before it ran), or time out waiting (worker gone). Operations passed here must be
  * idempotent (request ids, idempotency keys) so a retry of a call that did land is answered, not
  * repeated. Any other error is a real answer and is rethrown.
  */
@@ -475,7 +496,9 @@ export async function untilAcknowledged<T>(fn: () => Promise<T>, stats: { retrie
       return await fn();
     } catch (err) {
       const code = err instanceof BatonError ? err.code : 'INTERNAL';
-      const transient = code === 'UNAVAILABLE' || code === 'TIMEOUT' || (code === 'INTERNAL' && /unavailable|deadline|timeout|timed out|cancel|closed|connect|reset|socket|ECONN|14 |4 |GOAWAY|RST_STREAM/i.test((err as Error).message));
+      // BUSY: Temporal refused or aborted the update before the workflow took it (a restarted history
+      // service sheds load while it takes its shards back); nothing ran.
+      const transient = code === 'UNAVAILABLE' || code === 'TIMEOUT' || code === 'BUSY' || (code === 'INTERNAL' && /unavailable|deadline|timeout|timed out|cancel|closed|connect|reset|socket|ECONN|14 |4 |GOAWAY|RST_STREAM/i.test((err as Error).message));
       if (!transient || Date.now() > deadline) throw err;
       stats.retries++;
       await sleep(300);

@@ -5,6 +5,7 @@ import { loadConfig, type BatonConfig } from '../../src/config';
 import { BatonClient, type BatonProjectClient } from '../../src/client';
 import { DEFAULT_BATCH_OPTIONS } from '../../src/client/batcher';
 import { createBatonWorker } from '../../src/worker';
+import { installRuntimeLog } from '../../src/runtime-log';
 import { startApi, type RunningApi } from '../../src/api/main';
 import type { ProjectSettingsInput } from '../../src/schemas/project';
 
@@ -47,7 +48,10 @@ export interface RunningWorker {
  */
 export async function createTestContext(options: { address?: string; batching?: boolean } = {}): Promise<TestContext> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // BATON_TEST_WORKER_LOG (set by the cluster run): the in-process workers' warnings, many on a busy
+    // cluster, go to that file instead of the test output.
+    if (process.env.BATON_TEST_WORKER_LOG) installRuntimeLog({ file: process.env.BATON_TEST_WORKER_LOG });
+    else Runtime.install({ logger: new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const taskQueue = `test-${randomUUID()}`;

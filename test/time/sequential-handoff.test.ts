@@ -1,7 +1,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
-import { doneUpdate, progressUpdate, statusQuery } from '../../src/workflows/patterns/common/api';
-import type { sequentialHandoffWorkflow } from '../../src/workflows/patterns/sequential-handoff';
-import type { PatternStatus, SequentialHandoffPlanInput } from '../../src/schemas/patterns';
+import { doneUpdate, progressUpdate, statusQuery } from '../../src/patterns/kit/api';
+import type { sequentialHandoffWorkflow } from '../../src/patterns/sequential-handoff/workflow';
+import type { PatternStatus } from '../../src/schemas/patterns';
+import type { SequentialHandoffPlanInput } from '../../src/patterns/sequential-handoff/plan';
 import { createTimeSkippingContext, type Member, type SentNotice, type TimeSkippingContext } from './time-skipping';
 
 /**

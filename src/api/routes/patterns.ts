@@ -1,6 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { BatonProjectClient } from '../../client';
-import { BatonError } from '../../domain/errors';
 import {
   AlertsQuery,
   ApproveRequest,
@@ -19,31 +17,9 @@ import {
   StartRequest,
   reviewInput,
 } from '../../schemas/api';
-import { ALL_PATTERN_NAMES, resolvePatternName, type AnyPatternName } from '../../schemas/patterns';
-import type { Caller } from '../auth';
 import { route, type ApiDeps } from '../route';
 
 const runRef = (params: { pattern: string; id: string }) => `${params.pattern}/${params.id}`;
-
-/**
- * Start a pattern with the caller recorded as its starter (a pattern always has one: trust and
- * decisions depend on who started it). Each pattern's client checks its plan first; nothing starts
- * when the plan is refused.
- */
-async function start(project: BatonProjectClient, caller: Caller, name: string, plan: Record<string, unknown>) {
-  const pattern = resolvePatternName(name);
-  if (!pattern) throw new BatonError('INVALID_INPUT', `pattern: "${name}" is not a pattern; choose one of ${ALL_PATTERN_NAMES.join(', ')} (or emergency, full-stack).`);
-  const starter = { startedBy: caller.name };
-  const byPattern: Record<AnyPatternName, () => Promise<{ workflowId: string }>> = {
-    'sequential-handoff': () => project.patterns.start('sequential-handoff', plan as never, starter),
-    'code-review': () => project.patterns.start('code-review', plan as never, starter),
-    'parallel-development': () => project.patterns.start('parallel-development', plan as never, starter),
-    'emergency-response': () => project.emergency.start(plan as never, starter),
-    onboarding: () => project.onboarding.start(plan as never, starter),
-    'full-stack-feature': () => project.fullStack.start(plan as never, { name: caller.name, epoch: caller.epoch }),
-  };
-  return byPattern[pattern]();
-}
 
 /** Coordination patterns: start, report, decide, cancel, read. */
 export function patternRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -58,7 +34,8 @@ export function patternRoutes(app: FastifyInstance, deps: ApiDeps): void {
     body: StartRequest,
     status: 201,
     async handler({ project, caller, body }) {
-      return start(project, caller, body.pattern, body.plan);
+      // The caller is recorded as the starter (a pattern always has one: trust and decisions depend on it).
+      return project.patterns.start(body.pattern, body.plan, { startedBy: caller.name, epoch: caller.epoch });
     },
   });
 
@@ -169,35 +146,35 @@ export function patternRoutes(app: FastifyInstance, deps: ApiDeps): void {
     body: ReviewRequest,
     async handler({ project, caller, params, body }) {
       const { verdict, required, suggestions, summary } = reviewInput(caller.name, body);
-      return project.patterns.review(runRef(params), caller, { verdict, required, suggestions, summary });
+      return project.codeReview.review(runRef(params), caller, { verdict, required, suggestions, summary });
     },
   });
 
   route(app, deps, {
     method: 'POST',
     url: '/v1/projects/:project/patterns/:pattern/:id/approve',
-    summary: 'Approve the pending decision (humans only)',
+    summary: 'Approve a pending decision (humans only: an agent\'s attempt is refused, 403, and recorded by the run)',
     tags: ['decisions'],
     what: 'approval',
-    access: 'human',
+    access: 'member',
     params: RunParams,
     body: ApproveRequest,
     async handler({ project, caller, params, body }) {
-      return project.patterns.approve(runRef(params), caller, body.comment);
+      return project.patterns.approve(runRef(params), caller, body.comment, { decisionId: body.decisionId });
     },
   });
 
   route(app, deps, {
     method: 'POST',
     url: '/v1/projects/:project/patterns/:pattern/:id/reject',
-    summary: 'Reject the pending decision with a reason (humans only)',
+    summary: 'Reject a pending decision with a reason (humans only: an agent\'s attempt is refused, 403, and recorded by the run)',
     tags: ['decisions'],
     what: 'rejection',
-    access: 'human',
+    access: 'member',
     params: RunParams,
     body: RejectRequest,
     async handler({ project, caller, params, body }) {
-      return project.patterns.reject(runRef(params), caller, body.reason);
+      return project.patterns.reject(runRef(params), caller, body.reason, { decisionId: body.decisionId });
     },
   });
 

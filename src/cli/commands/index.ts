@@ -10,11 +10,12 @@ import * as mcp from './mcp';
 import * as reservations from './reservations';
 import * as guard from './guard';
 import * as hooks from './hooks';
-import * as patterns from './patterns';
-import * as patterns2 from './patterns2';
+import * as alerts from './alerts';
+import * as notify from './notify';
+import { registerPatternCommands } from '../../patterns/cli';
 
 /** Every `baton` command; each module registers its own subcommand(s). */
-const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, services, humans, members, projects, messages, mcp, reservations, guard, hooks, patterns, patterns2];
+const commands: { register(program: Command, rt: CliRuntime): void }[] = [doctor, services, humans, members, projects, messages, mcp, reservations, guard, hooks, { register: registerPatternCommands }, alerts, notify];
 
 export function registerCommands(program: Command, rt: CliRuntime): void {
   for (const command of commands) command.register(program, rt);

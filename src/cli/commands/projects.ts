@@ -19,22 +19,24 @@ export function register(program: Command, rt: CliRuntime): void {
         console.log(`idleAfterSeconds     ${s.idleAfterSeconds}`);
         console.log(`leaseWarningSeconds  ${s.leaseWarningSeconds}`);
         console.log(`maxHistoryEvents     ${s.maxHistoryEvents}`);
+        console.log(`planCommandsBy       ${s.planCommandsBy}`);
         for (const [k, v] of Object.entries(s.alerts)) console.log(`alerts.${k.padEnd(20)} ${v}`);
       }),
     );
   settings
     .command('set <assignments...>')
-    .description('Humans only: change settings, e.g. trustAfterTasks=3 alerts.silentAfterSeconds=3600')
+    .description('Humans only: change settings, e.g. trustAfterTasks=3 alerts.silentAfterSeconds=3600 planCommandsBy=members')
     .addHelpText('after', '\nExamples:\n  $ baton settings set trustAfterTasks=3 --project acme/web\n  $ baton settings set leaseWarningSeconds=300    # tell holders 5 minutes before a lease expires')
     .action(
       rt.action(async (assignments: string[], _opts: object, command: Command) => {
         const patch: Record<string, unknown> = {};
         for (const a of assignments) {
-          const m = /^([A-Za-z.]+)=(\d+)$/.exec(a);
-          if (!m) throw new BatonError('INVALID_INPUT', `"${a}" should look like name=number (e.g. trustAfterTasks=3 or alerts.silentAfterSeconds=3600).`);
+          const m = /^([A-Za-z.]+)=([A-Za-z0-9_-]+)$/.exec(a);
+          if (!m) throw new BatonError('INVALID_INPUT', `"${a}" should look like name=value (e.g. trustAfterTasks=3, alerts.silentAfterSeconds=3600 or planCommandsBy=members).`);
           const [head, tail] = m[1]!.split('.');
-          if (tail) patch[head!] = { ...((patch[head!] as object) ?? {}), [tail]: Number(m[2]) };
-          else patch[head!] = Number(m[2]);
+          const value = /^\d+$/.test(m[2]!) ? Number(m[2]) : m[2];
+          if (tail) patch[head!] = { ...((patch[head!] as object) ?? {}), [tail]: value };
+          else patch[head!] = value;
         }
         const updated = await rt.human(command).updateSettings(patch);
         if (rt.globals(command).json) return printJson(updated);

@@ -21,6 +21,9 @@ export interface LeaseFact {
   holder: string;
   pattern: string;
   createdAt: number;
+  /** The reservation id and when it expires (workflow ms), for warnings before it does. */
+  id?: string;
+  expiresAt?: number;
 }
 
 export interface Thresholds {

@@ -61,3 +61,31 @@ export function checkReviewer(author: string, reviewer: string): void {
 function parseOrThrow(pattern: string): ParsedGlob {
   return parseGlob(pattern);
 }
+
+/**
+ * What a plan check needs to know of a member: the directory's answer to the client, and the pattern
+ * workflows' cache of it, so both refuse a plan with the same words.
+ */
+export interface MemberFacts {
+  name: string;
+  kind: 'agent' | 'human';
+  trusted: boolean;
+  retired: boolean;
+}
+export type MemberLookup = (name: string) => MemberFacts | undefined;
+
+/** NOT_FOUND naming every member the plan names who is not (or no longer) registered. */
+export function checkRegistered(names: string[], who: MemberLookup, project: string): void {
+  const missing = [...new Set(names)].filter((n) => !who(n) || who(n)!.retired);
+  if (missing.length) {
+    throw new BatonError('NOT_FOUND', `The plan names ${missing.join(', ')}, not (or no longer) registered in project ${project}; register them with \`baton register\` (\`baton agents\` lists who is here).`, { missing });
+  }
+}
+
+/** A reviewer (or lead) is a trusted agent or a human: they judge someone else's work. */
+export function checkJudge(field: string, name: string, who: MemberLookup, role: string): void {
+  const m = who(name);
+  if (m && m.kind === 'agent' && !m.trusted) {
+    throw new BatonError('INVALID_INPUT', `${field}: ${m.name} is a new agent; ${role} is a trusted agent or a human (trust comes from successful tasks accepted by someone else).`);
+  }
+}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { rotateLog } from '../log-file';
 
 /**
  * A long-running child that outlives the command that started it (so `npm run cluster:stop` from
@@ -41,7 +42,7 @@ export class BackgroundProcess {
   start(): { pid: number; started: boolean } {
     const running = this.pid();
     if (running) return { pid: running, started: false };
-    rotate(this.spec.logFile);
+    rotateLog(this.spec.logFile);
     const out = fs.openSync(this.spec.logFile, 'a');
     try {
       fs.writeSync(out, `\n--- ${new Date().toISOString()} starting ${this.spec.name}: ${this.spec.command} ${this.spec.args.join(' ')}\n`);
@@ -70,23 +71,22 @@ export class BackgroundProcess {
     return true;
   }
 
+  /**
+   * SIGKILL to the process group at once, no shutdown of any kind (what a crashed machine does; the
+   * crash suites use it). Resolves with the pid once it is gone, or undefined if it was not running.
+   */
+  async kill(): Promise<number | undefined> {
+    const pid = this.pid();
+    if (!pid) return undefined;
+    signalGroup(pid, 'SIGKILL');
+    while (isAlive(pid)) await sleep(50);
+    fs.rmSync(this.spec.pidFile, { force: true });
+    return pid;
+  }
+
   /** The last `lines` lines of the log, for error messages. */
   logTail(lines = 15): string {
     return tailOf(this.spec.logFile, lines);
-  }
-}
-
-/**
- * A loaded server logs every refused update with a stack trace (tens of MB per busy hour): past
- * LOG_ROTATE_BYTES the log is moved to `<file>.1` (replacing the previous one) when the process starts.
- */
-const LOG_ROTATE_BYTES = 64 * 1024 * 1024;
-
-function rotate(file: string): void {
-  try {
-    if (fs.statSync(file).size > LOG_ROTATE_BYTES) fs.renameSync(file, `${file}.1`);
-  } catch {
-    // no log yet
   }
 }
 

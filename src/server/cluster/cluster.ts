@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { clusterPaths, clusterPortsFromEnv, shown, TEMPORAL_SERVER_VERSION, type ClusterPaths, type ClusterPorts, type TemporalService } from './layout';
-import { findPostgres, PrivatePostgres, provisionPostgres, type PostgresBinaries } from './postgres';
+import { findPostgres, postgresLocation, PrivatePostgres, provisionPostgres, type PostgresBinaries } from './postgres';
 import { buildTemporalServer, builtServerVersion, formatSeconds } from './temporal-build';
 import { writeServerConfig } from './temporal-config';
 import { setupSchema } from './temporal-schema';
@@ -64,7 +63,10 @@ function parts(options: ClusterOptions): Parts {
   return {
     paths,
     ports,
-    postgres: (binaries) => new PrivatePostgres({ binaries, dataDir: paths.pgData, port: ports.postgres, logFile: path.join(paths.logs, 'postgres.log') }),
+    postgres: (binaries) => {
+      const { dataDir, logFile } = postgresLocation(paths);
+      return new PrivatePostgres({ binaries, dataDir, port: ports.postgres, logFile });
+    },
     services: new TemporalServices(paths, ports, paths.serverBinary, options.env),
   };
 }
@@ -92,7 +94,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const bringUp = async () => {
     await phase('postgres', () => {
       if (postgres.init()) {
-        log(`Initialised a private PostgreSQL cluster in ${shown(paths.pgData)}`);
+        const moved = postgresLocation(paths).movedBecause;
+        log(`Initialised a private PostgreSQL cluster in ${shown(postgres.options.dataDir)}${moved ? ` (${moved})` : ''}`);
         // A new data directory has no schema, whatever an old stamp says.
         fs.rmSync(paths.schemaStamp, { force: true });
       }

@@ -1,7 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tailOf } from './background-process';
+import type { ClusterPaths } from './layout';
 
 /**
  * A private PostgreSQL for the cluster: its own data directory under .baton/cluster/pg, started with
@@ -71,6 +73,60 @@ export function provisionPostgres(log: (line: string) => void, env: NodeJS.Proce
   return installed;
 }
 
+/** Where the private cluster keeps its data directory and its server log. */
+export interface PostgresLocation {
+  dataDir: string;
+  logFile: string;
+  /** Set when they are not under <home>/cluster: why, in words. */
+  movedBecause?: string;
+}
+
+/**
+ * Normally <home>/cluster/pg and <home>/cluster/logs/postgres.log. When Baton runs as root, PostgreSQL
+ * runs as the `postgres` user, which must be able to reach both: a clone inside a directory only root
+ * may enter (a `mktemp -d` directory, /root) would make initdb fail with "permission denied". Rather
+ * than open such a directory to other users, both then move to the postgres user's home
+ * (/var/lib/postgresql on Debian) under baton/<clone directory name>-<hash of its path>, so each clone
+ * keeps its own database across runs.
+ */
+export function postgresLocation(paths: ClusterPaths): PostgresLocation {
+  const inside = { dataDir: paths.pgData, logFile: path.join(paths.logs, 'postgres.log') };
+  if (process.getuid?.() !== 0 || reachableByPostgres(paths.root)) return inside;
+  // <clone>/.baton/cluster: named after the clone's directory, told apart by the hash of the full path.
+  const clone = path.basename(path.dirname(path.dirname(paths.root))) || 'baton';
+  const dir = path.join(postgresHome(), 'baton', `${clone}-${createHash('sha256').update(paths.root).digest('hex').slice(0, 12)}`);
+  return {
+    dataDir: path.join(dir, 'pg'),
+    logFile: path.join(dir, 'postgres.log'),
+    movedBecause: `the postgres user cannot enter ${nearestExisting(paths.root)} or a directory above it, so PostgreSQL keeps its data in ${dir}`,
+  };
+}
+
+/** True when the `postgres` user can search every directory down to the nearest existing one of `dir`. */
+function reachableByPostgres(dir: string): boolean {
+  const out = spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', nearestExisting(dir)], { encoding: 'utf8' });
+  // No runuser or no postgres user: nothing to move for (the start will say what is missing).
+  return out.status === 0 || out.error !== undefined || /does not exist|user .* not found|no passwd entry/i.test(out.stderr ?? '');
+}
+
+function nearestExisting(dir: string): string {
+  let d = dir;
+  while (!fs.existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
+  return d;
+}
+
+/** The postgres user's home from /etc/passwd (Debian: /var/lib/postgresql). */
+function postgresHome(): string {
+  try {
+    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+    const home = line?.split(':')[5];
+    if (home && fs.existsSync(home)) return home;
+  } catch {
+    // fall through
+  }
+  return '/var/lib/postgresql';
+}
+
 export interface PrivatePostgresOptions {
   binaries: PostgresBinaries;
   dataDir: string;
@@ -94,6 +150,8 @@ export class PrivatePostgres {
   init(): boolean {
     const { dataDir } = this.options;
     if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return false;
+    // Parents as usual (searchable), the data directory itself private to the server user.
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     this.ownForServer(dataDir);
     // The log lives outside the data directory; the server user must be able to write it.
@@ -143,6 +201,40 @@ export class PrivatePostgres {
     return true;
   }
 
+  /** The postmaster's pid (first line of postmaster.pid) while it runs. */
+  pid(): number | undefined {
+    try {
+      const pid = Number(fs.readFileSync(path.join(this.options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (!Number.isInteger(pid) || pid <= 0) return undefined;
+      process.kill(pid, 0);
+      return pid;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * SIGKILL to the postmaster and every process it started, all at once: what a crash of the machine
+   * does to the database (the crash suites use it). Its backends each run in a session of their own,
+   * so they are found by parent pid (/proc, Linux). The next `start()` recovers from the WAL. Resolves
+   * with the postmaster's pid once every one of them is gone, or undefined if it was not running.
+   */
+  async kill(): Promise<number | undefined> {
+    const pid = this.pid();
+    if (!pid) return undefined;
+    const all = [pid, ...childrenOf(pid)];
+    for (const p of all) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    // pg_ctl start refuses while any old backend still holds the shared memory.
+    while (all.some(isRunning)) await new Promise((resolve) => setTimeout(resolve, 50));
+    return pid;
+  }
+
   private get asServerUser(): boolean {
     return process.getuid?.() === 0;
   }
@@ -170,6 +262,42 @@ function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Pids whose parent is `pid`, from /proc/<pid>/stat (field 4); empty where there is no /proc. */
+function childrenOf(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const entry of entries) {
+    try {
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after its last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return children;
+}
+
+/** Alive and not a zombie. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 import * as wf from '@temporalio/workflow';
 import type { PatternSignalInput } from '../../schemas/alerts';
 
-/** Implemented in src/activities/patterns2.ts; declared here so workflow code imports no activity module. */
+/** Implemented in src/activities/alerts.ts; declared here so workflow code imports no activity module. */
 export interface AlertActivities {
   reportToProject(input: { project: string; workflowId: string; signal: PatternSignalInput }): Promise<void>;
 }

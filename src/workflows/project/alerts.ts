@@ -201,6 +201,7 @@ export class AlertsModule implements ProjectModule {
     const humans = this.directory.list('human').map((m) => m.name);
     const body = [alert.problem, '', 'Better:', ...alert.better.map((b) => `  - ${b}`), '', `Why: ${alert.why}`, '', `All alerts: baton alerts --project ${this.ctx.project}`].join('\n');
     if (humans.length) this.ctx.directory.notify(humans, { subject: `[alert] ${f.kind}: ${f.summary}`.slice(0, 200), body, importance: 'high' });
+    this.ctx.notifications.raise({ kind: 'alert', alertId: id.slice(0, 600), raisedAt: alert.raisedAt, alertKind: f.kind, agent: f.agent, summary: f.summary.slice(0, 500) }, humans);
     if (this.directory.exists(f.agent) && !humans.some((h) => h.toLowerCase() === f.agent.toLowerCase())) {
       this.ctx.directory.notify([f.agent], { subject: `[alert] ${f.kind}: please adjust`.slice(0, 200), body, importance: 'high' });
     }

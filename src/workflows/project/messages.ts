@@ -234,6 +234,7 @@ export class MessagesModule implements ProjectModule {
     const message = this.message(input, plan, id, plan.thread ?? newId('t'));
     this.index(message, plan.recipients.map((m) => m.name));
     const deliveredTo = plan.recipients.map((m) => m.name);
+    this.ctx.notifications.onMessage(message, deliveredTo);
     if (this.byActivity) {
       // Recorded: the answer goes back now; the delivery follows (src/workflows/project/delivery.ts).
       this.deliveries.enqueue(this.job(message, plan));
@@ -404,6 +405,7 @@ export class MessagesModule implements ProjectModule {
     // A notice to everyone is a broadcast: it makes nobody share a thread (see `index`).
     const message = this.systemMessage(names, { ...input, broadcast: input.to === 'all' }, via);
     this.index(message, names);
+    this.ctx.notifications.onMessage(message, names, input.event);
     if (this.byActivity) {
       this.deliveries.enqueue({ message, to: names.map((n) => ref(this.directory.get(n))) });
       const result: SendResult = { messageId: message.id, thread: message.thread, sentAt: message.sentAt, deliveredTo: names, skipped: [], duplicate: false };

@@ -1,8 +1,9 @@
 import type { ProjectSettings } from '../../schemas/project';
 import type { Actor } from '../../schemas/actor';
 import type { LeaseFact } from '../../domain/alerts/rules';
-import type { NoticeTag } from '../../schemas/messages';
+import type { Importance, NoticeTag } from '../../schemas/messages';
 import type { HolderState, Reservation } from '../../schemas/reservations';
+import type { NotificationEvent } from '../../schemas/notifications';
 import type { ProjectOperations } from './operations';
 import type { CarriedSizes } from './carried/budget';
 
@@ -70,6 +71,14 @@ export interface ReservationsPort {
   releaseForRetirement(holder: string, by: string): Reservation[];
 }
 
+/** What the notifications module offers other modules (src/workflows/project/notifications.ts). */
+export interface NotificationsPort {
+  /** A message was recorded for `recipients`: urgent ones, and notices carrying an event, may notify humans. */
+  onMessage(message: { id: string; from: string; subject: string; importance: Importance }, recipients: string[], event?: NotificationEvent): void;
+  /** Something the named humans should hear about (an alert). */
+  raise(event: NotificationEvent, to: string[]): void;
+}
+
 export interface ProjectContext {
   readonly project: string;
   /** Current settings (humans may change them; read them at use, never keep a copy). */
@@ -80,4 +89,5 @@ export interface ProjectContext {
   readonly operations: ProjectOperations;
   directory: DirectoryPort;
   reservations: ReservationsPort;
+  notifications: NotificationsPort;
 }

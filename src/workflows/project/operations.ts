@@ -52,6 +52,21 @@ export class ProjectOperations {
     });
   }
 
+  /**
+   * Another operation, from inside an operation (the pattern runs' `transfer`, src/workflows/project/
+   * transfer.ts): checked and applied exactly as if it had been called alone.
+   */
+  async apply<R, I>(update: UpdateDefinition<R, [I]>, input: I): Promise<R> {
+    const op = this.get(update.name);
+    op.validate(input);
+    return (await op.handle(input)) as R;
+  }
+
+  /** Would this operation be accepted? Throws its refusal; changes nothing. */
+  check<R, I>(update: UpdateDefinition<R, [I]>, input: I): void {
+    this.get(update.name).validate(input);
+  }
+
   /** From now on, refuse new updates: the workflow is about to continue-as-new. */
   drain(): void {
     this.draining = true;

@@ -4,14 +4,16 @@ import { BatonKind, BatonProject } from '../../search-attributes';
 import { parseOrFail } from '../failure';
 import { describeQuery, pingUpdate, shutdownUpdate, updateSettingsUpdate } from './api';
 import type { ProjectContext, ProjectModule } from './module';
-import { noReservations } from './no-reservations';
+import { noNotifications, noReservations } from './no-reservations';
 import { AlertsModule, type AlertsState } from './alerts';
 import { AgentDirectory, type DirectoryState } from './directory';
 import { MessagesModule, type MessagesState } from './messages';
 import { ReservationBook, type ReservationsState } from './reservations';
+import { NotificationsModule, type NotificationsState } from './notifications';
 import { ProjectOperations } from './operations';
 import { CARRIED_BUDGET_TOTAL, PAYLOAD_LIMIT_BYTES, carriedReport, formatBytes, type CarriedSizes } from './carried/budget';
 import { jsonBytes } from './carried/json-size';
+import { defineTransfer } from './transfer';
 
 /**
  * One long-running workflow per project: the single authority for its reservations, its directory,
@@ -39,12 +41,14 @@ export async function projectWorkflow(rawInput: ProjectWorkflowInput): Promise<P
       wakeRequested = true;
     },
     reservations: noReservations,
+    notifications: noNotifications,
   } as ProjectContext;
 
   const historyTooLong = () => wf.workflowInfo().continueAsNewSuggested || wf.workflowInfo().historyLength >= settings.maxHistoryEvents;
 
   const modules: ProjectModule[] = buildModules(ctx, carried, input);
   for (const module of modules) module.register();
+  defineTransfer(ctx);
   operations.register();
   const directory = modules[0] as AgentDirectory;
 
@@ -158,7 +162,9 @@ function buildModules(ctx: ProjectContext, carried: Record<string, unknown>, inp
   ctx.reservations = reservations;
   const messages = new MessagesModule(ctx, directory, carried.messages as MessagesState | undefined);
   const alerts = new AlertsModule(ctx, directory, carried.alerts as AlertsState | undefined);
-  return [directory, reservations, messages, alerts];
+  const notifications = new NotificationsModule(ctx, directory, carried.notifications as NotificationsState | undefined);
+  ctx.notifications = notifications;
+  return [directory, reservations, messages, alerts, notifications];
 }
 
 function earliest(times: (number | undefined)[]): number | undefined {

@@ -216,7 +216,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
   // --- ReservationsPort -----------------------------------------------------------------------
 
   activeLeases(now: number): LeaseFact[] {
-    return [...this.leases.values()].filter((l) => l.expiresAt > now).map((l) => ({ holder: l.holder, pattern: l.pattern, createdAt: l.createdAt }));
+    return [...this.leases.values()].filter((l) => l.expiresAt > now).map((l) => ({ holder: l.holder, pattern: l.pattern, createdAt: l.createdAt, id: l.id, expiresAt: l.expiresAt }));
   }
 
   leaseCount(): number {

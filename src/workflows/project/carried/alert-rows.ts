@@ -16,7 +16,7 @@ export interface AlertRowsV2 {
 }
 
 /**
- * Bounds of the alerts carried (within CARRIED_BUDGET.alerts, 48 KiB, with the shared words and the
+ * Bounds of the alerts carried (within CARRIED_BUDGET.alerts, 40 KiB, with the shared words and the
  * per-agent counters): active and resolved alerts by bytes (alertBytes), per-agent counters by count
  * (last progress ~35 bytes each, refused handoffs up to ~250).
  */

@@ -14,18 +14,20 @@ import type { CarriedReport } from '../../../schemas/project';
  * | section        | budget   | kept within it by                                                       |
  * |----------------|----------|-------------------------------------------------------------------------|
  * | leases         | 1000 KiB | reserve refused past it (INVALID_STATE, clears as leases expire)        |
- * | audit          | 64 KiB   | oldest entries dropped (byte window)                                    |
+ * | audit          | 56 KiB   | oldest entries dropped (byte window)                                    |
  * | reserveAnswers | 32 KiB   | oldest request ids forgotten (a retry past the window is a new request) |
- * | directory      | 440 KiB  | register/invite refused past it; oldest retired members forgotten first |
+ * | directory      | 360 KiB  | register/invite refused past it; oldest retired members forgotten first |
  * | messages       | 96 KiB   | oldest idempotency keys, recent messages, threads, requests forgotten   |
  * | delivery       | 160 KiB  | sends refused (retryably) while the queue is full                       |
- * | alerts         | 48 KiB   | new alerts not raised while full; oldest resolved ones forgotten         |
+ * | alerts         | 40 KiB   | new alerts not raised while full; oldest resolved ones forgotten         |
+ * | notifications  | 96 KiB   | sinks refused past theirs; oldest jobs (dead letters), held, keys dropped |
  *
  * Why these figures (measured by test/project/carried-limits.test.ts, which fills every section to what
  * admission allows and prints the sizes): a lease costs ~40 bytes plus its file name when granted in
  * groups (a 200-pattern reserve shares one header; directories are stored once), so 20,000 leases of
- * realistic deep paths fit in the lease budget; a member row costs ~130 bytes plus its task text, so the
- * directory holds ~3,400 members with no task text, fewer with long ones; a 64 KiB broadcast to 200
+ * realistic deep paths fit in the lease budget (943 KiB); a member row costs ~130 bytes plus its task
+ * text, so the directory holds ~1,900 members of a usual profile (a line of task), ~450 with
+ * 500-character tasks; a 64 KiB broadcast to 200
  * members is ~80 KB in the delivery queue (two fit at once).
  */
 
@@ -36,12 +38,13 @@ const KiB = 1024;
 
 export const CARRIED_BUDGET = {
   leases: 1000 * KiB,
-  audit: 64 * KiB,
+  audit: 56 * KiB,
   reserveAnswers: 32 * KiB,
-  directory: 440 * KiB,
+  directory: 360 * KiB,
   messages: 96 * KiB,
   delivery: 160 * KiB,
-  alerts: 48 * KiB,
+  alerts: 40 * KiB,
+  notifications: 96 * KiB,
 } as const;
 
 export type CarriedSection = keyof typeof CARRIED_BUDGET;
