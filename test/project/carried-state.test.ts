@@ -60,7 +60,7 @@ describe('carried state of a project with 20,000 long leases', () => {
     expect(JSON.parse(Buffer.from(input.data!).toString('utf8')).carried.reservations.v).toBe(2);
 
     // Past the byte budget: release everything, then reserve 1,000-character patterns until refused.
-    await Promise.all(names.map((name) => project.reservations.release({ actor: member(name) })));
+    await Promise.all(names.map((name) => project.reservations.release({ actor: member(name), all: true })));
     expect((await project.reservations.list()).total).toBe(0);
     // Nothing shared: each pattern its own ~1,000 characters.
     const long = (call: number, i: number) => `src/c${call}d${i}x`.padEnd(996, 'x') + '.ts';
