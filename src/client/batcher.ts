@@ -62,6 +62,8 @@ export interface BatcherStats {
   operations: number;
   largest: number;
   refusedBatches: number;
+  /** Operations a batch deferred because their answers would not have fitted in it (sent again). */
+  deferred: number;
 }
 
 /**
@@ -76,7 +78,7 @@ export interface BatcherStats {
 export class ProjectBatcher {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
-  readonly stats: BatcherStats = { batches: 0, operations: 0, largest: 0, refusedBatches: 0 };
+  readonly stats: BatcherStats = { batches: 0, operations: 0, largest: 0, refusedBatches: 0, deferred: 0 };
 
   constructor(
     private readonly transport: BatchTransport,
@@ -140,7 +142,16 @@ export class ProjectBatcher {
         batch[r.index]?.reject(new BatonError(r.code as ErrorCode, r.message, r.details));
         answered.add(r.index);
       }
-      // The others were not applied: they go first in the next batch.
+      // The others were not applied: they go first in the next batch. Deferred ones (their answers
+      // would not have fitted) wait behind the ones that fit, which go again now, as they are.
+      const deferred = new Set(refused.deferred ?? []);
+      if (deferred.size > 0) {
+        this.stats.deferred += deferred.size;
+        this.queue.unshift(...batch.filter((_, i) => deferred.has(i) && !answered.has(i)));
+        const fits = batch.filter((_, i) => !deferred.has(i) && !answered.has(i));
+        if (fits.length > 0) await this.send(fits);
+        return;
+      }
       this.queue.unshift(...batch.filter((_, i) => !answered.has(i)));
       return;
     }

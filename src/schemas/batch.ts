@@ -28,8 +28,14 @@ export interface BatchResult {
 /**
  * Why a whole batch was refused by its validator (so it left no trace in history): the operations
  * that would have been refused on their own, by index. The server answers those and sends the rest
- * again.
+ * again (the deferred ones in a later batch).
  */
 export interface BatchRefusal {
   refused: { index: number; code: ErrorCode; message: string; details?: unknown }[];
+  /**
+   * Operations that would be accepted but whose answers would not fit in the batch's answer (one
+   * payload): not applied; the server sends them again in a batch of their own. Every operation before
+   * the first deferred one (and not refused) fits.
+   */
+  deferred?: number[];
 }

@@ -91,7 +91,8 @@ export type ClampedTtl = z.infer<typeof ClampedTtl>;
 /** A conflict is an ordinary answer (nothing was reserved), not a failure. */
 export const ReserveResult = z.discriminatedUnion('status', [
   z.object({ status: z.literal('granted'), reservations: z.array(Reservation), clampedTtl: ClampedTtl.optional() }),
-  z.object({ status: z.literal('conflict'), conflicts: z.array(Conflict) }),
+  /** `omitted`: conflicts not listed (an answer lists at most 4 KiB of them, the first always). */
+  z.object({ status: z.literal('conflict'), conflicts: z.array(Conflict), omitted: z.number().int().optional() }),
 ]);
 export type ReserveResult = z.infer<typeof ReserveResult>;
 
@@ -105,6 +106,8 @@ export const ReleaseInput = ReleaseRequest.safeExtend({ actor: Actor });
 export type ReleaseInput = z.input<typeof ReleaseInput>;
 export interface ReleaseResult {
   released: Reservation[];
+  /** Released but not listed: an answer lists at most 256 KiB of reservations (the audit trail has them all). */
+  omitted?: number;
 }
 
 export const RenewInput = z.object({
@@ -116,6 +119,8 @@ export const RenewInput = z.object({
 export type RenewInput = z.input<typeof RenewInput>;
 export interface RenewResult {
   renewed: Reservation[];
+  /** Renewed but not listed (an answer lists at most 256 KiB of reservations). */
+  omitted?: number;
   clampedTtl?: ClampedTtl;
 }
 
@@ -155,6 +160,8 @@ export const ForceReleaseInput = ForceReleaseRequest.safeExtend({ actor: Actor }
 export type ForceReleaseInput = z.input<typeof ForceReleaseInput>;
 export interface ForceReleaseResult {
   released: Reservation[];
+  /** Released but not listed (an answer lists at most 256 KiB of reservations; the audit trail has them all). */
+  omitted?: number;
   notified: string[];
 }
 

@@ -60,6 +60,33 @@ describe('ProjectBatcher (group commit)', () => {
     await expect(b).rejects.toMatchObject({ code: 'FORBIDDEN', message: 'not yours', details: { x: 1 } });
   });
 
+  it('sends the operations that fit again at once and the deferred ones after them, each answered once', async () => {
+    const { transport, sent } = manualTransport();
+    const batcher = new ProjectBatcher(transport, { maxInFlight: 1, maxOperations: 100, maxBytes: 1_000_000 });
+    const blocker = batcher.submit('ping', {});
+    const ops = ['a', 'b', 'bad', 'c', 'd'].map((tag) => batcher.submit('release', { tag }));
+    await tick();
+    sent[0]!.finish(undefined);
+    await blocker;
+    await tick();
+    // The workflow would answer a, b (and refuses "bad"); c and d would not fit in the answer.
+    sent[1]!.finish(new BatonError('INVALID_INPUT', '1 refused, 2 deferred', { refused: [{ index: 2, code: 'NOT_FOUND', message: 'no such lease' }], deferred: [3, 4] }), true);
+    await expect(ops[2]).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await tick();
+    expect(sent[2]).toMatchObject({ kind: 'batch', names: ['release', 'release'] });
+    sent[2]!.finish({ results: [{ ok: true, value: 'a' }, { ok: true, value: 'b' }] });
+    await expect(ops[0]).resolves.toBe('a');
+    await expect(ops[1]).resolves.toBe('b');
+    await tick();
+    // The deferred ones follow in a batch of their own.
+    expect(sent[3]).toMatchObject({ kind: 'batch', names: ['release', 'release'] });
+    sent[3]!.finish({ results: [{ ok: true, value: 'c' }, { ok: true, value: 'd' }] });
+    await expect(ops[3]).resolves.toBe('c');
+    await expect(ops[4]).resolves.toBe('d');
+    expect(sent).toHaveLength(4);
+    expect(batcher.stats).toMatchObject({ refusedBatches: 1, deferred: 2 });
+  });
+
   it('answers the operations a refused batch names and sends the others again, which are then applied', async () => {
     const { transport, sent } = manualTransport();
     const batcher = new ProjectBatcher(transport, { maxInFlight: 1, maxOperations: 100, maxBytes: 1_000_000 });

@@ -59,9 +59,22 @@ describe('carried state of a project with 20,000 long leases', () => {
     expect(inputBytes).toBeLessThan(PAYLOAD_LIMIT_BYTES);
     expect(JSON.parse(Buffer.from(input.data!).toString('utf8')).carried.reservations.v).toBe(2);
 
-    // Past the byte budget: release everything, then reserve 1,000-character patterns until refused.
-    await Promise.all(names.map((name) => project.reservations.release({ actor: member(name), all: true })));
+    // Answers within one payload: 50 agents release their 200 leases each at once (the batches defer
+    // what would not fit in one answer), then a human force-releases the other 10,000 in one update
+    // (the answer lists what fits and counts the rest).
+    const releases = await Promise.all(names.slice(0, 50).map((name) => project.reservations.release({ actor: member(name), all: true })));
+    expect(releases.map((r) => r.released.length + (r.omitted ?? 0))).toEqual(releases.map(() => 200));
+    // A broad reserve against 10,000 leases: the answer lists the first conflicts and counts the rest.
+    const broad = await project.reservations.reserve({ actor: member(human.name), patterns: ['packages/**'], allowBroad: true, reason: 'everything' });
+    expect(broad.status).toBe('conflict');
+    if (broad.status !== 'conflict') throw new Error('unreachable');
+    expect(broad.conflicts.length).toBeGreaterThan(0);
+    expect(broad.conflicts.length + (broad.omitted ?? 0)).toBe(10_000);
+    const forced = await project.reservations.forceRelease({ actor: member(human.name), patterns: ['packages/**'], reason: 'end of the test' });
+    expect(forced.released.length + (forced.omitted ?? 0)).toBe(10_000);
+    expect(forced.omitted).toBeGreaterThan(0);
     expect((await project.reservations.list()).total).toBe(0);
+    // Past the byte budget: reserve 1,000-character patterns until refused.
     // Nothing shared: each pattern its own ~1,000 characters.
     const long = (call: number, i: number) => `src/c${call}d${i}x`.padEnd(996, 'x') + '.ts';
     let refused: BatonError | undefined;

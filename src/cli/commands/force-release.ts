@@ -25,8 +25,10 @@ export function register(program: Command, rt: CliRuntime): void {
         });
         if (rt.globals(command).json) return printJson(result);
         if (result.released.length === 0) return console.log(colors.dim('Nothing matched: no active reservation to release.'));
-        console.log(`${colors.yellow('force-released')} ${result.released.length} (notified: ${result.notified.join(', ')}):`);
+        const total = result.released.length + (result.omitted ?? 0);
+        console.log(`${colors.yellow('force-released')} ${total} (notified: ${result.notified.join(', ')}):`);
         console.log(reservationTable(result.released));
+        if (result.omitted) console.log(colors.dim(`... and ${result.omitted} more (all in the audit trail: baton reservations --audit)`));
       }),
     );
 }

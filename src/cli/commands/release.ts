@@ -23,8 +23,10 @@ export function register(program: Command, rt: CliRuntime): void {
         });
         if (rt.globals(command).json) return printJson(result);
         if (result.released.length === 0) return console.log(colors.dim('Nothing to release (already released or expired).'));
-        console.log(`${colors.green('released')} ${result.released.length}:`);
+        const total = result.released.length + (result.omitted ?? 0);
+        console.log(`${colors.green('released')} ${total}:`);
         console.log(reservationTable(result.released));
+        if (result.omitted) console.log(colors.dim(`... and ${result.omitted} more (all in the audit trail: baton reservations --audit)`));
       }),
     );
 }

@@ -32,7 +32,7 @@ export function register(program: Command, rt: CliRuntime): void {
         });
         if (answer.status === 'conflict') exitWithConflict();
         if (rt.globals(command).json) return printJson(answer);
-        if (answer.status === 'conflict') return console.log(conflictReport(answer.conflicts, true));
+        if (answer.status === 'conflict') return console.log(conflictReport(answer.conflicts, true) + (answer.omitted ? `\n${colors.dim(`... and ${answer.omitted} more conflicts not listed`)}` : ''));
         console.log(`${colors.green('reserved')} ${answer.reservations.length} pattern${answer.reservations.length === 1 ? '' : 's'}:`);
         console.log(reservationTable(answer.reservations));
         if (answer.clampedTtl) {

@@ -69,7 +69,7 @@ export function reservationTools(): Tool[] {
       fill: { actor },
       async run(input, { session }) {
         const result = await session.project().reservations.release(input);
-        return { summary: `Released ${result.released.length} reservation${result.released.length === 1 ? '' : 's'}.`, data: result };
+        return { summary: `Released ${result.released.length + (result.omitted ?? 0)} reservation${result.released.length + (result.omitted ?? 0) === 1 ? '' : 's'}.`, data: result };
       },
     }),
     defineTool({
@@ -106,7 +106,7 @@ export function reservationTools(): Tool[] {
       fill: { actor },
       async run(input, { session }) {
         const result = await session.project().reservations.forceRelease(input);
-        return { summary: `Force-released ${result.released.length} reservation${result.released.length === 1 ? '' : 's'}; notified ${result.notified.join(', ') || 'nobody'}.`, data: result };
+        return { summary: `Force-released ${result.released.length + (result.omitted ?? 0)} reservation${result.released.length + (result.omitted ?? 0) === 1 ? '' : 's'}; notified ${result.notified.join(', ') || 'nobody'}.`, data: result };
       },
     }),
   ];

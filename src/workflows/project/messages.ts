@@ -121,6 +121,10 @@ export class MessagesModule implements ProjectModule {
         if (input.idempotencyKey && this.caches.sends.has(idempotencyKey(sender, input.idempotencyKey))) return this.checkSameRequest(sender, input);
         const plan = this.plan(input, sender);
         if (this.byActivity) this.deliveries.checkRoom(this.job(this.message(input, plan, PLACEHOLDER_ID, plan.thread ?? PLACEHOLDER_THREAD), plan));
+      }, answerBytes: (raw) => {
+        // The receipt names each recipient reached or skipped (with its reason): a broadcast, everyone.
+        const input = parseOrFail(SendInput, raw, 'message');
+        return 1024 + 200 * (input.broadcast ? this.directory.list().length : input.to.length + input.cc.length);
       } });
     this.ctx.operations.define(notifyUpdate, { handle: (raw) => this.notifyFromWorkflow(parseOrFail(NotifyInput, raw, 'notice')), validate: (raw) => void this.checkNotice(parseOrFail(NotifyInput, raw, 'notice')) });
     this.ctx.operations.define(openMailboxUpdate, { handle: async ({ actor }) => {

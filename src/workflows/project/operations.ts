@@ -3,6 +3,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { isErrorCode } from '../../domain/errors';
 import { BatchInput, type BatchRefusal, type BatchResult, type OperationResult } from '../../schemas/batch';
 import { batonFailure, parseOrFail, toFailure } from '../failure';
+import { BATCH_ANSWER_BYTES } from './answer-size';
 import { batchUpdate } from './batch-api';
 
 /** An operation of the project workflow: a read-only check (the validator) and the change (the handler). */
@@ -11,7 +12,15 @@ export interface Operation<R, I = unknown> {
   validate(input: I): void;
   /** Re-checks what may have changed since validation and applies the operation. */
   handle(input: I): R | Promise<R>;
+  /**
+   * An upper bound of its answer's bytes, for operations whose answer grows with the input or the state
+   * (called after `validate` succeeded; DEFAULT_ANSWER_BYTES when absent). See answer-size.ts.
+   */
+  answerBytes?(input: I): number;
 }
+
+/** What an operation without its own estimate may answer: a member, a message receipt, a lease or two. */
+const DEFAULT_ANSWER_BYTES = 4 * 1024;
 
 /**
  * The project workflow's operations, each reachable two ways with the same code: as its own update
@@ -23,7 +32,10 @@ export interface Operation<R, I = unknown> {
  * - is applied in arrival order: each handler runs up to its first await before the next starts, so
  *   every decision is made in order, while their asynchronous tails (a mailbox to start, a delivery to
  *   make) proceed side by side;
- * - answers each operation with its own result or failure; a failure of one never fails another.
+ * - answers each operation with its own result or failure; a failure of one never fails another;
+ * - admits operations while the estimate of their answers stays within BATCH_ANSWER_BYTES; the rest
+ *   are deferred (refused with the batch, named in `deferred`: not applied, sent again by the server).
+ *   An answer is one payload, which Temporal refuses above 2 MiB (answer-size.ts).
  * While the workflow drains before continue-as-new, new updates (batches included) are refused with a
  * retryable UNAVAILABLE, so steady traffic cannot keep the drain from finishing; the caller retries on
  * the next run.
@@ -84,15 +96,24 @@ export class ProjectOperations {
 
   private validate(batch: BatchInput): void {
     const refused: BatchRefusal['refused'] = [];
+    const deferred: number[] = [];
+    let answers = 0;
     batch.operations.forEach((op, index) => {
       try {
-        this.get(op.name).validate(op.input);
+        const operation = this.get(op.name);
+        operation.validate(op.input);
+        const bytes = operation.answerBytes?.(op.input) ?? DEFAULT_ANSWER_BYTES;
+        if (answers > 0 && answers + bytes > BATCH_ANSWER_BYTES) deferred.push(index);
+        else answers += bytes;
       } catch (err) {
         const failure = toFailure(err);
         refused.push({ index, code: isErrorCode(failure.type) ? failure.type : 'INTERNAL', message: failure.message, ...(failure.details?.[0] !== undefined ? { details: failure.details[0] } : {}) });
       }
     });
-    if (refused.length) throw batonFailure('INVALID_INPUT', `${refused.length} of ${batch.operations.length} operations of the batch were refused; the others were not applied.`, { refused } satisfies BatchRefusal);
+    if (refused.length || deferred.length) {
+      const words = [refused.length ? `${refused.length} refused` : '', deferred.length ? `${deferred.length} deferred (their answers would not fit in one payload)` : ''].filter(Boolean).join(', ');
+      throw batonFailure('INVALID_INPUT', `${words} of ${batch.operations.length} operations of the batch; none was applied.`, { refused, ...(deferred.length ? { deferred } : {}) } satisfies BatchRefusal);
+    }
   }
 
   private async run(batch: BatchInput): Promise<BatchResult> {

@@ -29,6 +29,7 @@ import {
 } from '../../schemas/reservations';
 import { takePage } from '../../domain/page';
 import { batonFailure, checked, guarded, parseOrFail } from '../failure';
+import { ANSWER_LIST_BYTES, CONFLICT_LIST_BYTES, RESERVE_ANSWER_BYTES, listWithin, reservationAnswerBytes } from './answer-size';
 import { AuditWindow, type AuditRecord, type AuditRow } from './carried/audit-window';
 import { CARRIED_BUDGET, formatBytes, type CarriedSizes } from './carried/budget';
 import { jsonBytes } from './carried/json-size';
@@ -133,20 +134,29 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
         guarded(() => input.patterns.forEach((p) => checkPattern(p, { allowBroad: input.allowBroad })));
         // A retry of a remembered request adds nothing; anything else must fit (refused here: no trace).
         if (!this.answerFor(holder, input.requestId, Date.now())) this.checkRoom(holder, input, Date.now());
+      }, answerBytes: (raw) => {
+        // Granted: one reservation per pattern. Refused: the conflicts, listed up to ANSWER_LIST_BYTES.
+        const input = parseOrFail(ReserveInput, raw, 'reserve request');
+        const granted = input.patterns.reduce((n, pattern) => n + reservationAnswerBytes({ pattern, reason: input.reason, holder: 'x'.repeat(64), requestId: input.requestId }), 200);
+        return Math.max(granted, RESERVE_ANSWER_BYTES);
       } });
     this.ctx.operations.define(releaseUpdate, { handle: (raw) => this.release(raw), validate: (raw) => {
         const input = parseOrFail(ReleaseInput, raw, 'release request');
         this.ownIds(this.authorize(input.actor), input.ids ?? [], 'release', false);
-      } });
+      }, answerBytes: (raw) => this.listedBytes(this.toRelease(parseOrFail(ReleaseInput, raw, 'release request'))) });
     this.ctx.operations.define(renewUpdate, { handle: (raw) => this.renew(raw), validate: (raw) => {
         const input = parseOrFail(RenewInput, raw, 'renew request');
         this.ownIds(this.authorize(input.actor), input.ids ?? [], 'renew', true);
+      }, answerBytes: (raw) => {
+        const input = parseOrFail(RenewInput, raw, 'renew request');
+        const holder = this.authorize(input.actor);
+        return this.listedBytes(input.ids ? this.ownIds(holder, input.ids, 'renew', true) : this.leasesOf(holder));
       } });
     this.ctx.operations.define(forceReleaseUpdate, { handle: (raw) => this.forceRelease(raw), validate: (raw) => {
         const input = parseOrFail(ForceReleaseInput, raw, 'force-release request');
         this.authorizeHuman(input.actor);
         guarded(() => input.patterns?.forEach((p) => checkPattern(p, { allowBroad: true })));
-      } });
+      }, answerBytes: () => ANSWER_LIST_BYTES + 4096 });
     wf.setHandler(reservationsQuery, (raw) => checked(() => this.list(parseOrFail(ListReservationsInput, raw ?? {}, 'reservation filter'))));
     wf.setHandler(checkReservationsQuery, (raw) => checked(() => this.check(parseOrFail(CheckInput, raw, 'check request'))));
     wf.setHandler(reservationAuditQuery, (raw) => checked(() => this.auditTrail(parseOrFail(AuditInput, raw ?? {}, 'audit filter'))));
@@ -230,7 +240,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     for (const lease of leases) this.remove(lease);
     const name = leases[0]?.holder ?? holder;
     if (leases.length) this.record(now, 'release', by, name, leases, key(by) === key(name) ? `${name} retired` : `${name} retired by ${by}`);
-    return leases.map((l) => this.view(l));
+    return listWithin(leases.map((l) => this.view(l))).listed;
   }
 
   holdOverlapping(a: string, b: string): boolean {
@@ -264,7 +274,11 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const parsed = guarded(() => patterns.map((p) => checkPattern(p, { allowBroad: input.allowBroad })));
     const conflicts: Conflict[] = [];
     parsed.forEach((glob) => conflicts.push(...this.conflictsWith(glob, glob.pattern, holder, input.exclusive, now)));
-    if (conflicts.length > 0) return { status: 'conflict', conflicts };
+    if (conflicts.length > 0) {
+      // A broad pattern may meet thousands of leases: the answer lists what fits in one payload.
+      const { listed, omitted } = listWithin(conflicts, CONFLICT_LIST_BYTES);
+      return { status: 'conflict', conflicts: listed, ...(omitted ? { omitted } : {}) };
+    }
 
     this.checkRoom(holder, input, now);
     const ttl = clampTtl(input.ttlSeconds);
@@ -311,14 +325,30 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const holder = this.authorize(input.actor);
     const now = Date.now();
     this.expireDue(now);
-    let leases: Lease[];
-    if (input.ids) leases = this.ownIds(holder, input.ids, 'release', false);
-    else if (input.patterns) leases = distinctPatterns(input.patterns).map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
-    else leases = this.leasesOf(holder);
+    const leases = this.toRelease(input);
     this.signOfLife(input.actor, holder);
     for (const lease of leases) this.remove(lease);
     if (leases.length) this.record(now, 'release', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
-    return { released: leases.map((l) => this.view(l)) };
+    const { listed, omitted } = listWithin(leases.map((l) => this.view(l)));
+    return { released: listed, ...(omitted ? { omitted } : {}) };
+  }
+
+  /** The member's own leases a release names (ids, patterns, or all of them). */
+  private toRelease(input: ReturnType<typeof ReleaseInput.parse>): Lease[] {
+    const holder = this.authorize(input.actor);
+    if (input.ids) return this.ownIds(holder, input.ids, 'release', false);
+    if (input.patterns) return distinctPatterns(input.patterns).map((p) => this.ownLease(holder, p)).filter((l): l is Lease => l !== undefined);
+    return this.leasesOf(holder);
+  }
+
+  /** An upper bound of the bytes an answer listing these leases takes (at most ANSWER_LIST_BYTES of them, and the count). */
+  private listedBytes(leases: Lease[]): number {
+    let bytes = 200;
+    for (const lease of leases) {
+      bytes += reservationAnswerBytes(lease);
+      if (bytes > ANSWER_LIST_BYTES) return ANSWER_LIST_BYTES + 200;
+    }
+    return bytes;
   }
 
   private renew(raw: RenewInput): RenewResult {
@@ -332,7 +362,8 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     for (const lease of leases) this.change(lease, () => this.setExpiry(lease, Math.max(now, lease.expiresAt) + ttl.seconds * 1000, ttl.seconds * 1000));
     if (leases.length) this.record(now, 'renew', holder, holder, leases, undefined, input.actor.kind === 'workflow' ? input.actor.workflowId : undefined);
     this.ctx.wake();
-    const result: RenewResult = { renewed: leases.map((l) => this.view(l)) };
+    const { listed, omitted } = listWithin(leases.map((l) => this.view(l)));
+    const result: RenewResult = { renewed: listed, ...(omitted ? { omitted } : {}) };
     if (ttl.clampedFrom !== undefined) result.clampedTtl = { requestedSeconds: ttl.clampedFrom, appliedSeconds: ttl.seconds };
     return result;
   }
@@ -366,7 +397,8 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
         importance: 'high',
       });
     }
-    return { released: leases.map((l) => this.view(l)), notified: [...byHolder.keys()] };
+    const { listed, omitted } = listWithin(leases.map((l) => this.view(l)));
+    return { released: listed, ...(omitted ? { omitted } : {}), notified: [...byHolder.keys()] };
   }
 
   // --- queries --------------------------------------------------------------------------------
