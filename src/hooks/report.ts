@@ -34,7 +34,9 @@ export function denyReason(conflicts: HookConflict[], now: number): string {
     );
     if (c.rule) lines.push(`    rule: ${c.rule}`);
   }
-  const soonest = conflicts.reduce((a, c) => (Date.parse(c.expiresAt) < Date.parse(a.expiresAt) ? c : a));
+  // A path is free when every lease over it has ended; the first path to be free is the soonest.
+  const freeAt = paths.map((p) => Math.max(...conflicts.filter((c) => c.path === p).map((c) => Date.parse(c.expiresAt))));
+  const soonest = { expiresAt: new Date(Math.min(...freeAt)).toISOString() };
   const reachable = holders.filter((h) => !conflicts.some((c) => c.holder === h && (c.holderState === 'retired' || c.holderState === 'idle')));
   const gone = holders.filter((h) => !reachable.includes(h));
   const ids = [...new Set(conflicts.map((c) => c.reservationId).filter(Boolean))];
@@ -44,6 +46,9 @@ export function denyReason(conflicts: HookConflict[], now: number): string {
   for (const h of reachable) {
     const theirs = paths.filter((p) => conflicts.some((c) => c.holder === h && c.path === p));
     lines.push(`  - or ask ${h} to release it: baton send ${h} --subject ${quote(`May I edit ${theirs.join(', ')}?`)} --body ${quote('I need to change these files; please release them when you can.')}`);
+    // Under the default contact policy (auto) a member who shares no thread or reservation with the
+    // holder is refused; a contact request reaches them whatever their policy.
+    lines.push(`    (if ${h}'s contact policy refuses you: baton contact request ${h} --note ${quote(`May I edit ${theirs.join(', ')}?`)})`);
   }
   lines.push(
     `  - or${gone.length ? ` (${gone.join(', ')} will not answer)` : ', if the holder is gone,'} ask a human to run: ${forceRelease} --reason ${quote('<why>')}`,

@@ -37,9 +37,9 @@ describe('expiry warnings: when and in what words', () => {
 
 describe('conflict advice (CLI and guard)', () => {
   it('asks holders who answer, and says a human can force-release from idle or retired ones', () => {
-    expect(conflictAdvice([{ holder: 'AmberFalcon', reservationId: 'r-1' }])).toBe('Ask AmberFalcon to release, wait for expiry, or reserve other files.');
+    expect(conflictAdvice([{ holder: 'AmberFalcon', reservationId: 'r-1' }])).toBe('Ask AmberFalcon to release (baton send AmberFalcon ..., or baton contact request AmberFalcon --note "..." if their contact policy refuses you), wait for expiry, or reserve other files.');
     expect(conflictAdvice([{ holder: 'IndigoFirefly', reservationId: 'r-2', holderState: 'retired' }, { holder: 'QuietOwl', reservationId: 'r-3', holderState: 'idle' }, { holder: 'AmberFalcon', reservationId: 'r-1' }])).toBe(
-      'Ask AmberFalcon to release, wait for expiry, or reserve other files. IndigoFirefly is retired, QuietOwl is idle and will not answer: a human can force-release (baton force-release r-2 r-3 --reason "..."), or wait for expiry.',
+      'Ask AmberFalcon to release (baton send AmberFalcon ..., or baton contact request AmberFalcon --note "..." if their contact policy refuses you), wait for expiry, or reserve other files. IndigoFirefly is retired, QuietOwl is idle and will not answer: a human can force-release (baton force-release r-2 r-3 --reason "..."), or wait for expiry.',
     );
     expect(holderNote({ holderState: 'idle' })).toBe(' (idle)');
     expect(holderNote({})).toBe('');

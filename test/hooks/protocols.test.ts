@@ -41,6 +41,7 @@ const LOGIN_REFUSED = [
   'Do not edit these files now. Instead:',
   '  - work on something else and retry after the lease expires (in 29m);',
   '  - or ask AmberFalcon to release it: baton send AmberFalcon --subject "May I edit src/auth/login.ts?" --body "I need to change these files; please release them when you can."',
+  '    (if AmberFalcon\'s contact policy refuses you: baton contact request AmberFalcon --note "May I edit src/auth/login.ts?")',
   '  - or, if the holder is gone, ask a human to run: baton force-release r-1 --reason "<why>"',
 ].join('\n');
 
@@ -317,9 +318,21 @@ describe('generic', () => {
         'Do not edit these files now. Instead:',
         '  - work on something else and retry after the lease expires (in 2h);',
         '  - or ask CalmRiver to release it: baton send CalmRiver --subject "May I edit docs?" --body "I need to change these files; please release them when you can."',
+        '    (if CalmRiver\'s contact policy refuses you: baton contact request CalmRiver --note "May I edit docs?")',
         '  - or (AmberFalcon will not answer) ask a human to run: baton force-release r-1 r-2 --reason "<why>"',
       ].join('\n'),
     );
+  });
+
+  it('says when a path is free: after the last lease over it ends, not the first', async () => {
+    const fake = baton({
+      leases: [
+        { id: 'r-1', holder: 'AmberFalcon', pattern: 'src/api/users.ts', expiresAt: '2030-01-01T01:00:00.000Z', reason: 'step api' },
+        { id: 'r-2', holder: 'AmberFalcon', pattern: 'src/api/**', expiresAt: '2030-01-01T08:00:00.000Z', reason: 'auth endpoint' },
+      ],
+    });
+    const out = await run('generic', 'pre-tool', { paths: ['src/api/users.ts'] }, fake);
+    expect(JSON.parse(out.stdout).reason).toContain('retry after the lease expires (in 8h)');
   });
 
   it('gives context after a step and at a stop without refusing the stop', async () => {

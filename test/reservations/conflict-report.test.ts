@@ -27,7 +27,7 @@ describe('conflict reports name holders who will not answer', () => {
     expect(idle).toContain('pkg/x.ts overlaps pkg, held exclusive by IndigoFirefly (idle) until');
     expect(idle).toContain('IndigoFirefly is idle and will not answer: a human can force-release (baton force-release r-1 --reason "..."), or wait for expiry.');
     expect(idle).not.toContain('Ask IndigoFirefly');
-    expect(conflictReport([conflict({})], true)).toContain('Ask IndigoFirefly to release, wait for expiry, or reserve other files.');
+    expect(conflictReport([conflict({})], true)).toContain('Ask IndigoFirefly to release (baton send IndigoFirefly ..., or baton contact request IndigoFirefly --note "..." if their contact policy refuses you), wait for expiry, or reserve other files.');
   });
 
   it('the git guard', () => {

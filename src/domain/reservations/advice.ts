@@ -15,7 +15,9 @@ export function conflictAdvice(conflicts: Pick<Conflict, 'holder' | 'holderState
   const gone = conflicts.filter((c) => c.holderState);
   const reachable = [...new Set(conflicts.filter((c) => !c.holderState).map((c) => c.holder))];
   const parts: string[] = [];
-  if (reachable.length) parts.push(`Ask ${reachable.join(', ')} to release, wait for expiry, or reserve other files.`);
+  // A contact request reaches the holder whatever their contact policy (the default, auto, refuses a
+  // message from someone who shares no thread or reservation with them: exactly the refused agent).
+  if (reachable.length) parts.push(`Ask ${reachable.join(', ')} to release (baton send ${reachable[0]} ..., or baton contact request ${reachable[0]} --note "..." if their contact policy refuses you), wait for expiry, or reserve other files.`);
   if (gone.length) {
     const who = [...new Set(gone.map((c) => `${c.holder} is ${c.holderState}`))].join(', ');
     parts.push(`${who} and will not answer: a human can force-release (baton force-release ${[...new Set(gone.map((c) => c.reservationId))].join(' ')} --reason "..."), or wait for expiry.`);
