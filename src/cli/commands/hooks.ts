@@ -83,8 +83,8 @@ export function createHooksCommand(createBackend: HookBackendFactory): { registe
         .argument('[program]', `the agent's program: ${PROGRAMS.join(', ')}`)
         .description(`Add Baton's hooks to an agent's settings in this repository (${PROGRAMS.join(', ')}); keeps everything else`)
         .option('--auto-reserve', 'reserve a free file for the agent on its first edit of it')
-        .option('--command <cmd>', 'how the agent starts Baton (default: baton, on PATH)')
-        .addHelpText('after', '\nExamples:\n  $ baton hooks install claude-code\n  $ baton hooks install gemini --auto-reserve --command "npx baton"')
+        .option('--command <cmd>', 'how the agent starts Baton (default: baton, on PATH; `npm link` in the Baton checkout puts it there)')
+        .addHelpText('after', '\nExamples:\n  $ baton hooks install claude-code\n  $ baton hooks install gemini --auto-reserve --command /path/to/baton/bin/baton    # a repository outside the Baton checkout')
         .action(
           rt.action(async (name: string | undefined, opts: { autoReserve?: boolean; command?: string }, command: Command) => {
             print(rt, command, [installers().install(program(name, 'install'), repoDir(), { autoReserve: opts.autoReserve, command: opts.command })]);
