@@ -270,7 +270,9 @@ const filterQuery = (f: InboxFilter): Query => ({ unread: f.unread, urgent: f.ur
 /**
  * A pattern run as a URL path, from a full workflow id (`baton/<project>/<pattern>/<id>`, of this
  * project: another project's run is refused, not looked up here), the short form `<pattern>/<id>`, or
- * a bare id of the `fallback` pattern (`baton claim payments-1a2b3c`).
+ * a bare id of the `fallback` pattern (`baton claim payments-1a2b3c`). A pattern's alias
+ * (`handoff/docs-1a2b`) goes to the server as written: the server's PatternsClient.workflowId turns it
+ * into the pattern's name (the registry is not loaded here, so the hooks' bundle stays without zod).
  */
 function runPath(project: string, ref: string, fallback?: string): string {
   const trimmed = ref.trim();

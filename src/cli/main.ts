@@ -1,7 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands';
 import { CliRuntime } from './runtime';
-import { EXIT_CODES } from '../domain/errors';
+import { BatonError, EXIT_CODES } from '../domain/errors';
+import { exitWithError } from './output';
 
 /**
  * `baton <command> [args] [--flags]`. Exit codes (documented in the README): 0 ok, 1 internal,
@@ -37,6 +38,10 @@ export async function main(): Promise<void> {
       // --help and --version exit 0; usage mistakes are invalid input.
       process.exit(err.exitCode === 0 ? 0 : EXIT_CODES.INVALID_INPUT);
     }
+    // Thrown while commander parses argv (an option's argParser, e.g. `--limit abc`), before any
+    // action's own handler: printed the same way, never as a stack trace. Options are not parsed
+    // yet, so --json is read from argv.
+    if (err instanceof BatonError) exitWithError(err, process.argv.includes('--json'));
     throw err;
   }
 }

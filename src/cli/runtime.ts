@@ -67,7 +67,49 @@ export class CliRuntime {
 
   /** The project through the server, as a human (human rules above). */
   human(command: Command): ProjectApi {
-    return this.api(this.humanIdentity(command)).project(this.project(command));
+    const identity = this.humanIdentity(command);
+    this.sayWhoActs(command, identity);
+    return this.api(identity).project(this.project(command));
+  }
+
+  /**
+   * A read humans use first (`baton approvals`): as the human `approve` would act as (same rules),
+   * so a terminal with a saved login lists as that human; a shell with no human identity at all (an
+   * agent's) still reads as its member.
+   */
+  humanOrMember(command: Command): ProjectApi {
+    let identity: Identity;
+    try {
+      identity = this.humanIdentity(command);
+    } catch (humanErr) {
+      if (!(humanErr instanceof BatonError) || humanErr.code !== 'UNAUTHORIZED') throw humanErr;
+      try {
+        identity = this.memberIdentity(command);
+      } catch {
+        throw humanErr; // neither: the human's error says how to log in
+      }
+      return this.api(identity).project(this.project(command));
+    }
+    this.sayWhoActs(command, identity);
+    return this.api(identity).project(this.project(command));
+  }
+
+  private toldWhoActs = false;
+
+  /**
+   * A shell with an agent identity (BATON_AGENT / an agent's BATON_TOKEN) where a human-only command
+   * acts with a human's token instead: say so once on stderr (stdout stays the command's answer, for
+   * without --json), so nobody believes the agent acted.
+   */
+  private sayWhoActs(command: Command, identity: Identity): void {
+    // --json: stderr carries only a failure's JSON error, which scripts parse.
+    if (this.toldWhoActs || this.globals(command).json || identity.source === '--token' || identity.source === 'BATON_TOKEN') return;
+    const agentToken = process.env.BATON_TOKEN && !process.env.BATON_TOKEN.startsWith('bh_') ? process.env.BATON_TOKEN : undefined;
+    const agent = process.env.BATON_AGENT || (agentToken ? 'the member of BATON_TOKEN' : undefined);
+    if (!agent || agent === identity.name) return;
+    this.toldWhoActs = true;
+    const who = identity.name ?? 'the human of BATON_HUMAN_TOKEN';
+    process.stderr.write(`as ${who} (human login from ${identity.source}), not as ${agent}\n`);
   }
 
   memberIdentity(command: Command): Identity {

@@ -177,7 +177,8 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
     .addHelpText('after', '\nExample:\n  $ baton approvals --project acme/web')
     .action(
       rt.action(async (_opts: object, command: Command) => {
-        const rows = await patterns(command).approvals();
+        // Who `approve` would act as (a human's saved login in a terminal), else this shell's member.
+        const rows = await rt.humanOrMember(command).patterns.approvals();
         if (rt.globals(command).json) return printJson(rows);
         if (!rows.length) return console.log(colors.dim('Nothing waits for a human decision.'));
         console.log(

@@ -29,7 +29,7 @@ import { describeQuery } from '../workflows/project/api';
 import { parsePlan, type PlanDraft } from './definition';
 import { approveSignal, cancelSignal, doneUpdate, failUpdate, progressUpdate, rejectSignal, statusQuery, whoMayApproveQuery } from './kit/api';
 import { isPatternName, PATTERN_NAMES, type PatternName } from './names';
-import { requirePattern } from './registry';
+import { describeNames, findPattern, requirePattern } from './registry';
 
 
 /** The last part of a run's workflow id: a plan's `id` or a generated slug, and children's suffixed ids (never a `/`). */
@@ -88,12 +88,15 @@ export class PatternsClient {
     // A full id is read like the short form after its project: it must name a pattern run, never the
     // project's or a mailbox's workflow (an agent must not reach those through a pattern's door).
     const full = trimmed.startsWith(own);
-    const [pattern, ...rest] = (full ? trimmed.slice(own.length) : trimmed).split('/');
-    if (!full && rest.length === 0 && fallback && pattern && RUN_ID.test(pattern)) return patternWorkflowId(this.channel.project, fallback, pattern);
+    const [written, ...rest] = (full ? trimmed.slice(own.length) : trimmed).split('/');
+    if (!full && rest.length === 0 && fallback && written && RUN_ID.test(written)) return patternWorkflowId(this.channel.project, fallback, written);
+    // The short form takes the registry's aliases too, as `baton start` does (`handoff/docs-dfaca5`);
+    // a full id is the workflow's own, so its pattern is the exact name.
+    const pattern = written && !full ? (findPattern(written)?.name ?? written) : written;
     // One id after the pattern, in the run-id alphabet: `code-review/a/project` must not reach the
     // workflows of a project whose key happens to start with this one's.
     if (!pattern || rest.length !== 1 || !isPatternName(pattern) || !RUN_ID.test(rest[0]!)) {
-      throw new BatonError('INVALID_INPUT', `workflow: "${ref}" is not a pattern run; use the id \`baton start\` printed (baton/<project>/<pattern>/<id>) or <pattern>/<id>, with <pattern> one of ${PATTERN_NAMES.join(', ')}.`);
+      throw new BatonError('INVALID_INPUT', `workflow: "${ref}" is not a pattern run; use the id \`baton start\` printed (baton/<project>/<pattern>/<id>) or <pattern>/<id>, with <pattern> one of ${describeNames()}.`);
     }
     return patternWorkflowId(this.channel.project, pattern, rest[0]!);
   }

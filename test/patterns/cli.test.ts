@@ -103,4 +103,24 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
     expect(again.code).toBe(6);
     expect(cliError(again)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('already cancelled') });
   });
+  it('a run ref takes the registry\'s aliases (handoff/<id>) as `baton start handoff` does; refs that are no pattern run are still refused', async () => {
+    const t = await team(ctx, ['QuietRiver']);
+    const agent = cliShells(api, t, dir).agent('QuietRiver');
+    const started = await baton(agent, 'start', 'handoff', '--title', 'Docs', '--id', 'docs-dfaca5', '--step', 'docs:QuietRiver:docs/**:Write the docs', '--json');
+    expect(started).toMatchObject({ code: 0 });
+    const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+    expect(workflowId).toBe(`baton/${t.key}/sequential-handoff/docs-dfaca5`);
+    await until(t.project, workflowId, waitingFor('QuietRiver'));
+
+    const status = await baton(agent, 'status', 'handoff/docs-dfaca5');
+    expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining(workflowId) });
+    expect(await baton(agent, 'fail', 'sequential/docs-dfaca5', '--reason', 'docs tool missing')).toMatchObject({ code: 0 });
+    await until(t.project, workflowId, (s) => s.needsHuman);
+
+    for (const ref of ['mailbox/quietriver', 'project/docs-dfaca5', 'nopattern/docs-dfaca5']) {
+      const refused = await baton(agent, '--json', 'fail', ref, '--reason', 'x');
+      expect(refused.code).toBe(2);
+      expect(cliError(refused)).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining(`"${ref}" is not a pattern run`) });
+    }
+  });
 });

@@ -15,9 +15,16 @@ const WHAT: Record<HookEvent, string> = {
   stop: 'when the agent stops: the same, once',
 };
 
-function program(name: string): Program {
-  if ((PROGRAMS as readonly string[]).includes(name)) return name as Program;
-  throw new BatonError('INVALID_INPUT', `program: "${name}" is not one of ${PROGRAMS.join(', ')}.`);
+/**
+ * The program named on the command line. The argument is optional to commander so that a missing one
+ * gets this error, which lists the programs (commander's "missing required argument" does not).
+ */
+function program(name: string | undefined, verb = 'status'): Program {
+  if (name !== undefined && (PROGRAMS as readonly string[]).includes(name)) return name as Program;
+  throw new BatonError(
+    'INVALID_INPUT',
+    `program: ${name === undefined ? 'name the agent\'s program' : `"${name}" is not a program Baton has hooks for`}; one of ${PROGRAMS.join(', ')} (e.g. baton hooks ${verb} claude-code).`,
+  );
 }
 
 const repoDir = () => findRepoRoot(process.cwd()) ?? process.cwd();
@@ -29,7 +36,9 @@ const installers = () => require('../../hooks/install') as typeof import('../../
 function print(rt: CliRuntime, command: Command, statuses: HooksStatus[]): void {
   if (rt.globals(command).json) return printJson(statuses.length === 1 ? statuses[0] : statuses);
   for (const s of statuses) {
-    console.log(`${colors.bold(s.program)}  ${s.file ?? colors.dim('(no settings file)')}${s.changed ? colors.green('  updated') : ''}`);
+    // A change that left no file deleted it: uninstall removes the file (and its directory) when Baton's hooks were all it held.
+    const change = !s.changed ? '' : s.exists ? colors.green('  updated') : colors.green('  removed');
+    console.log(`${colors.bold(s.program)}  ${s.file ?? colors.dim('(no settings file)')}${change}`);
     for (const e of s.entries) {
       const state =
         e.state === 'installed' ? colors.green('installed') : e.state === 'altered' ? colors.yellow(`altered: ${e.detail}`) : colors.dim('not installed');
@@ -70,24 +79,26 @@ export function createHooksCommand(createBackend: HookBackendFactory): { registe
         );
 
       hooks
-        .command('install <program>')
+        .command('install')
+        .argument('[program]', `the agent's program: ${PROGRAMS.join(', ')}`)
         .description(`Add Baton's hooks to an agent's settings in this repository (${PROGRAMS.join(', ')}); keeps everything else`)
         .option('--auto-reserve', 'reserve a free file for the agent on its first edit of it')
-        .option('--command <cmd>', 'how the agent starts Baton (default: baton, on PATH)')
-        .addHelpText('after', '\nExamples:\n  $ baton hooks install claude-code\n  $ baton hooks install gemini --auto-reserve --command "npx baton"')
+        .option('--command <cmd>', 'how the agent starts Baton (default: baton, on PATH; `npm link` in the Baton checkout puts it there)')
+        .addHelpText('after', '\nExamples:\n  $ baton hooks install claude-code\n  $ baton hooks install gemini --auto-reserve --command /path/to/baton/bin/baton    # a repository outside the Baton checkout')
         .action(
-          rt.action(async (name: string, opts: { autoReserve?: boolean; command?: string }, command: Command) => {
-            print(rt, command, [installers().install(program(name), repoDir(), { autoReserve: opts.autoReserve, command: opts.command })]);
+          rt.action(async (name: string | undefined, opts: { autoReserve?: boolean; command?: string }, command: Command) => {
+            print(rt, command, [installers().install(program(name, 'install'), repoDir(), { autoReserve: opts.autoReserve, command: opts.command })]);
           }),
         );
 
       hooks
-        .command('uninstall <program>')
+        .command('uninstall')
+        .argument('[program]', `the agent's program: ${PROGRAMS.join(', ')}`)
         .description("Remove exactly Baton's hooks from an agent's settings")
         .addHelpText('after', '\nExample:\n  $ baton hooks uninstall claude-code')
         .action(
-          rt.action(async (name: string, _opts: object, command: Command) => {
-            print(rt, command, [installers().uninstall(program(name), repoDir())]);
+          rt.action(async (name: string | undefined, _opts: object, command: Command) => {
+            print(rt, command, [installers().uninstall(program(name, 'uninstall'), repoDir())]);
           }),
         );
 

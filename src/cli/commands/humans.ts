@@ -55,7 +55,7 @@ export function register(program: Command, rt: CliRuntime): void {
         'The token is asked for on the terminal (hidden), or read from BATON_HUMAN_TOKEN. The humans\' store',
         '($BATON_HUMAN_CREDENTIALS, default ~/.config/baton/humans.json) is a separate file from agents\' tokens and',
         'is read only from a terminal. An agent running under your OS account can still read the file: run agents',
-        'as another OS user or in a container (README, "Humans and agents").',
+        'as another OS user or in a container (README, "The Baton server, agents and humans (trust model)").',
         '',
         'Example:',
         '  $ baton login --project acme/web',
@@ -64,7 +64,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (opts: { name?: string }, command: Command) => {
         const project = rt.project(command);
-        const token = process.env.BATON_HUMAN_TOKEN || (await ask('Human token (bh_...): ', { secret: true, what: 'token' }));
+        const token = process.env.BATON_HUMAN_TOKEN || (await ask('Human token (bh_...): ', { secret: true, what: 'token', otherwise: `set BATON_HUMAN_TOKEN to the human's token (bh_..., from \`baton init\` or \`baton invite\`), e.g. BATON_HUMAN_TOKEN=bh_... baton login --project ${project}` }));
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- zod loads only when a token is checked
         const { Token } = require('../../schemas/actor') as typeof import('../../schemas/actor');
         const parsed = Token.safeParse(token);

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CliRuntime } from '../runtime';
+import { positiveWholeNumber } from '../numeric-options';
 import { colors, printJson, relativeTime, table } from '../output';
 import { CredentialStore } from '../credentials';
 import type { MemberView } from '../../schemas/agents';
@@ -76,7 +77,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .description('List the members of a project: name, kind, program, status, last active, trust')
     .option('--all', 'include retired members')
     .addOption(new Option('--kind <kind>', 'only agents or only humans').choices(['agent', 'human']))
-    .option('--limit <n>', 'at most this many members (a page)', (v) => Number(v))
+    .option('--limit <n>', 'at most this many members (a page)', positiveWholeNumber('--limit'))
     .option('--after <cursor>', 'the page after this cursor (printed as "more: --after ...")')
     .addHelpText('after', '\nExamples:\n  $ baton agents --project acme/web\n  $ baton agents --limit 50 --after 1767225600000.silverphoenix')
     .action(

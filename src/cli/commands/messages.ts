@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import type { CliRuntime } from '../runtime';
 import { colors, printJson, relativeTime, table } from '../output';
 import { BatonError } from '../../domain/errors';
+import { nonNegativeSeconds, positiveWholeNumber } from '../numeric-options';
 import type { InboxFilter, InboxItem, OutboxItem, SendResult, ThreadView, WaitResult } from '../../schemas/messages';
 import { MAX_OPEN_WAITS, MAX_WAIT_SECONDS } from '../../domain/messages/limits';
 import type { MessagesApi } from '../../api-client';
@@ -44,14 +45,6 @@ export function parseSince(text: string, now = Date.now()): number {
   const at = Date.parse(text);
   if (Number.isNaN(at)) throw new BatonError('INVALID_INPUT', `since: "${text}" is neither an ISO time (2026-01-31T12:00:00Z) nor an age like 30m, 2h or 1d.`);
   return at;
-}
-
-function positiveNumber(what: string) {
-  return (text: string): number => {
-    const n = Number(text);
-    if (!Number.isFinite(n) || n < 0) throw new BatonError('INVALID_INPUT', `${what}: "${text}" is not a non-negative number.`);
-    return n;
-  };
 }
 
 const importanceColor = (text: string, m: { importance: Importance }) =>
@@ -231,8 +224,8 @@ export function register(program: Command, rt: CliRuntime): void {
     .option('--urgent', 'only urgent messages')
     .option('--thread <threadId>', 'only this thread')
     .option('--since <time>', 'only messages sent since an ISO time or an age like 30m, 2h, 1d')
-    .option('--limit <n>', 'at most this many (default 50)', positiveNumber('limit'))
-    .option('--wait <seconds>', 'if no unread message matches, wait up to this long for one (exit 7 if none came)', positiveNumber('wait'))
+    .option('--limit <n>', 'at most this many (default 50)', positiveWholeNumber('--limit'))
+    .option('--wait <seconds>', 'if no unread message matches, wait up to this long for one (exit 7 if none came)', nonNegativeSeconds('--wait'))
     .addHelpText(
       'after',
       '\nExit codes: 0 messages listed (an empty inbox is not an error); 7 --wait ended with no new mail; 3 a newer wait of yours took this one\'s place; 130/143 interrupted (the wait is released).\n\nExamples:\n  $ baton inbox --unread\n  $ baton inbox --wait 60 --json     # returns as soon as a message arrives',
@@ -311,7 +304,7 @@ export function register(program: Command, rt: CliRuntime): void {
   program
     .command('outbox')
     .description('List messages you sent, newest first, with recipients and acknowledgements')
-    .option('--limit <n>', 'at most this many (default 50)', positiveNumber('limit'))
+    .option('--limit <n>', 'at most this many (default 50)', positiveWholeNumber('--limit'))
     .addHelpText('after', '\nExample:\n  $ baton outbox --limit 10')
     .action(
       rt.action(async (opts: { limit?: number }, command: Command) => {

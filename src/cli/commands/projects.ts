@@ -53,7 +53,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (opts: { reason: string; confirm?: string }, command: Command) => {
         const project = rt.project(command);
-        const confirm = opts.confirm ?? (await ask(`This ends project ${project} for everyone. Type its key to confirm: `, { what: '--confirm' }));
+        const confirm = opts.confirm ?? (await ask(`This ends project ${project} for everyone. Type its key to confirm: `, { what: '--confirm', otherwise: `pass --confirm ${project}` }));
         const ended = await rt.human(command).shutdown(opts.reason, confirm);
         if (rt.globals(command).json) return printJson(ended);
         console.log(`${colors.yellow('Ended')} project ${project} (by ${ended.endedBy} at ${ended.endedAt}).`);

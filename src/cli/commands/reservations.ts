@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliRuntime } from '../runtime';
+import { positiveWholeNumber } from '../numeric-options';
 import { colors, printJson } from '../output';
 import { auditTable, reservationTable } from './reservations-view';
 import * as reserve from './reserve';
@@ -20,7 +21,7 @@ export function register(program: Command, rt: CliRuntime): void {
     .option('--all', "everyone's reservations")
     .option('--holder <name>', "one member's reservations")
     .option('--audit', 'show the audit trail (grants, releases, renewals, expiries, force releases) instead')
-    .option('--limit <n>', 'at most this many rows (a page)', (v) => Number(v))
+    .option('--limit <n>', 'at most this many rows (a page)', positiveWholeNumber('--limit'))
     .option('--after <cursor>', 'the page after this cursor (printed as "more: --after ..."; for --audit, older entries)')
     .addHelpText('after', '\nExamples:\n  $ baton reservations --all --project acme/web\n  $ baton reservations --holder BoldMountain --json\n  $ baton reservations --audit --limit 50\n  $ baton reservations --all --limit 100 --after 1767225600000.r-3f2a9c1b7e4d5a6b')
     .action(

@@ -1,6 +1,7 @@
 import { commandFlag, TIMEOUT_FLAG } from '../command-flags';
 import { list, type PatternDefinition } from '../definition';
 import { CodeReviewPlan, checkCodeReviewMembers, checkCodeReviewPlan } from './plan';
+import { wholeNumber } from '../../cli/numeric-options';
 
 export const codeReview: PatternDefinition<CodeReviewPlan> = {
   name: 'code-review',
@@ -24,7 +25,7 @@ export const codeReview: PatternDefinition<CodeReviewPlan> = {
     { flags: '--reviewer <name>', description: 'a trusted agent or a human, never the author', field: 'reviewer', example: '--reviewer alice' },
     { flags: '--task <text>', description: 'what the author implements', field: 'task', example: '--task "Implement POST /login"' },
     { flags: '--files <list>', description: 'comma-separated files or globs under review', field: 'files', example: '--files "src/auth/**"', apply: (plan, v) => void (plan.files = list(v as string)) },
-    { flags: '--max-revisions <n>', description: 'revision rounds before a human decides (default 3)', field: 'maxRevisions', example: '--max-revisions 2', apply: (plan, v) => void (plan.maxRevisions = Number(v)) },
+    { flags: '--max-revisions <n>', description: 'revision rounds before a human decides (default 3)', field: 'maxRevisions', example: '--max-revisions 2', apply: (plan, v) => void (plan.maxRevisions = wholeNumber('--max-revisions')(v as string)) },
     commandFlag('--merge-command <cmd>', 'merge', 'run this after approval (default: the author merges and confirms)', '--merge-command "gh pr merge 42 --squash"'),
     TIMEOUT_FLAG,
   ],

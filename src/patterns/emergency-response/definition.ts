@@ -1,6 +1,7 @@
 import { commandFlag, TIMEOUT_FLAG } from '../command-flags';
 import { list, type PatternDefinition } from '../definition';
 import { EmergencyPlan, checkEmergencyMembers } from './plan';
+import { wholeNumber } from '../../cli/numeric-options';
 
 export const emergencyResponse: PatternDefinition<EmergencyPlan> = {
   name: 'emergency-response',
@@ -29,7 +30,7 @@ export const emergencyResponse: PatternDefinition<EmergencyPlan> = {
     commandFlag('--health-command <cmd>', 'healthCheck', 'the health check polled during monitoring (default: the claimant watches)', '--health-command "curl -fsS https://example.com/health"', (o) => (o.healthEvery ? { every: o.healthEvery } : {})),
     { flags: '--health-every <duration>', description: 'how often the health check runs (default 30s)', field: 'healthCheck.every', example: '--health-every 30s', apply: () => undefined },
     { flags: '--monitor-window <duration>', description: 'how long the deploy is watched (default 10m)', field: 'monitorWindow', example: '--monitor-window 10m' },
-    { flags: '--max-reopens <n>', description: 'reopens before a human decides (default 3)', field: 'maxReopens', example: '--max-reopens 2', apply: (plan, v) => void (plan.maxReopens = Number(v)) },
+    { flags: '--max-reopens <n>', description: 'reopens before a human decides (default 3)', field: 'maxReopens', example: '--max-reopens 2', apply: (plan, v) => void (plan.maxReopens = wholeNumber('--max-reopens')(v as string)) },
     TIMEOUT_FLAG,
   ],
   examples: [

@@ -1,6 +1,7 @@
 import { commandFlag, TIMEOUT_FLAG } from '../command-flags';
 import { agentShare, type PatternDefinition } from '../definition';
 import { FullStackPlan, checkFullStackMembers, checkFullStackPlan, featureAgents, featureFiles, reviewAuthorOf } from './plan';
+import { wholeNumber } from '../../cli/numeric-options';
 
 const layer = (name: string, example: string) => ({
   flags: `--${name} <spec>`,
@@ -37,7 +38,7 @@ export const fullStackFeature: PatternDefinition<FullStackPlan> = {
     { flags: '--review-author <agent>', description: 'who opens the closing review (default the backend agent)', field: 'reviewAuthor', example: '--review-author SwiftEagle' },
     { flags: '--checkpoint-every <duration>', description: 'Backend and Frontend check in at least this often (default 2h)', field: 'checkpointEvery', example: '--checkpoint-every 2h' },
     { flags: '--checkpoint-grace <duration>', description: 'after a nudge, tell the humans this much later (default 15m)', field: 'checkpointGrace', example: '--checkpoint-grace 15m' },
-    { flags: '--max-revisions <n>', description: 'review rounds before a human decides (default 2)', field: 'maxRevisions', example: '--max-revisions 2', apply: (plan, v) => void (plan.maxRevisions = Number(v)) },
+    { flags: '--max-revisions <n>', description: 'review rounds before a human decides (default 2)', field: 'maxRevisions', example: '--max-revisions 2', apply: (plan, v) => void (plan.maxRevisions = wholeNumber('--max-revisions')(v as string)) },
     commandFlag('--merge-command <cmd>', 'merge', 'run this after the review approves (default: the author merges and confirms)', '--merge-command "gh pr merge 42 --squash"'),
     { flags: '--allow-new-agents', description: 'let agents who are not trusted yet take part (complex work)', field: 'requireTrusted', example: '--allow-new-agents', apply: (plan) => void (plan.requireTrusted = false) },
     TIMEOUT_FLAG,
