@@ -10,7 +10,7 @@ import { ReserveInput, ReservationId, type Conflict, type Reservation } from './
  * free the moment the last agent's are released and the notice goes out only once they are reserved:
  *   1. release the finished step's leases (only those the step took);
  *   2. renew or check the open steps' leases (a lease no longer held comes back as lost);
- *   3. reserve the next step's files (only what its agent lacks: a lease it already holds stays its own);
+ *   3. reserve the next step's files (only what its agent's own leases do not cover; those stay its own);
  *   4. send the handoff notice (the next step's task), unless the reservation met a conflict;
  *   5. record successful tasks, signs of life, contacts, and what the pattern saw (alerts).
  * Each part is the project's own operation (release, renew, reserve, notify, send, contactApprove,
@@ -48,8 +48,12 @@ export interface TransferResult {
   renewed: { id: string; expiresAt: string }[];
   /** Ids of `release`, `renew` and `check` that were no longer held (expired, force-released, released). */
   lost: string[];
-  /** `granted`: leases taken now, and the patterns the holder already held (left as they were). */
-  reserve?: { status: 'granted'; granted: Reservation[]; kept: string[] } | { status: 'conflict'; conflicts: Conflict[] };
+  /**
+   * `granted`: leases taken now; `kept`: the requested patterns the holder's own leases already cover
+   * (nothing taken for them), and `keptBy` the patterns of those own leases (left as they were); `own`:
+   * the patterns of every lease the holder held before that shares a path with the request.
+   */
+  reserve?: { status: 'granted'; granted: Reservation[]; kept: string[]; keptBy?: string[]; own?: string[] } | { status: 'conflict'; conflicts: Conflict[] };
   notice?: SendResult;
   message?: SendResult;
 }

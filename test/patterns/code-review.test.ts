@@ -112,4 +112,40 @@ describe('Code Review (real server, scripted agents and human)', () => {
       ['approve', 'alice'],
     ]);
   });
+  it("the author's own lease stays its own (and the answer to done says so); an approval closes the decision at once, and a second one fails", async () => {
+    const t = await team(ctx, ['ScarletMarsh'], ['alice']);
+    const { project } = t;
+    const own = await project.reservations.reserve({ actor: t.actor('ScarletMarsh'), patterns: ['web/login/form.tsx'], ttlSeconds: 3600, reason: 'my own fix' });
+    if (own.status !== 'granted') throw new Error('the author could not reserve its own file');
+    const { workflowId: id } = await project.patterns.start('code-review', { title: 'Login form', ...fast, author: 'ScarletMarsh', reviewer: 'alice', task: 'Build the login form', files: ['web/login/**'] }, { startedBy: 'alice' });
+    await until(project, id, waitingFor('ScarletMarsh'));
+    const done = await project.patterns.done(id, t.me('ScarletMarsh'), { summary: 'form ready', handoff: goodHandoff('Built the login form with validation messages', ['web/login/form.tsx']) });
+    expect(done.message).toBe(
+      "Done accepted; the step's lease on web/login/** is released with the handoff; you still hold your own lease on web/login/form.tsx over the step's files (the step never releases a lease you held before it: `baton release web/login/form.tsx` when you are done with it); alice is asked to review (with your handoff).",
+    );
+    expect(done.message).not.toContain('your lease is released');
+
+    // The review waits for the author's own lease (alice's shared lease cannot be granted over it) and for alice's decision.
+    const asked = await until(project, id, (s) => s.needsHuman && s.step === 'review 1' && s.timeline.some((e) => e.kind === 'waiting-for-files'));
+    expect(asked.waitingFor).toEqual(expect.arrayContaining(['ScarletMarsh', 'alice']));
+    const decisionId = asked.decision!.id;
+    expect(await asMember(api, t, 'alice').patterns.approve(id, 'LGTM')).toMatchObject({ decided: true, decision: { id: decisionId } });
+
+    // Approved: no longer pending, though the run still waits for the author's file.
+    const after = await project.patterns.status(id);
+    expect(after).toMatchObject({ state: 'running', needsHuman: false, step: 'review 1', waitingFor: ['ScarletMarsh'] });
+    expect(after.decision ?? undefined).toBeUndefined();
+    expect(after.decisions?.map((d) => [d.id, d.approved, d.by])).toEqual([[decisionId, true, 'alice']]);
+
+    // A second approval is an error (409), not "approved", by id or without.
+    expect(await callServer(api, t, t.tokens.alice, `${runPath(id)}/approve`, { comment: 'LGTM' })).toMatchObject({ status: 409, error: { code: 'INVALID_STATE' } });
+    expect(await callServer(api, t, t.tokens.alice, `${runPath(id)}/approve`, { comment: 'LGTM', decisionId })).toMatchObject({ status: 409, error: { code: 'CONFLICT', message: expect.stringContaining(`Decision ${decisionId} is no longer pending`) } });
+
+    // The author releases its own file: the review goes on with alice's approval, to the merge.
+    await project.reservations.release({ actor: t.actor('ScarletMarsh'), patterns: ['web/login/form.tsx'] });
+    await until(project, id, waitingFor('ScarletMarsh', 'merge'));
+    await project.patterns.done(id, t.me('ScarletMarsh'), { summary: 'merged as abc123' });
+    const result = await project.patterns.result(id);
+    expect((result.details.reviews as { verdict: string; by: string }[]).map((r) => [r.verdict, r.by])).toEqual([['approve', 'alice']]);
+  });
 });

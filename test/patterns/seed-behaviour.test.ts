@@ -151,7 +151,7 @@ describe('the seed, as a new user meets it (real server)', () => {
     expect(printed.stdout).toContain('BoldMountain has not reported on step "database"');
 
     const first = await project.patterns.done(id, t.me('BoldMountain'), { summary: 'users table ready', handoff: goodHandoff('Created the users table with a unique email index', ['db/migrations/001_users.sql']) });
-    expect(first.message).toBe('Done accepted; your files are released with the handoff to SwiftEagle (step "backend"), who gets your handoff with their task.');
+    expect(first.message).toBe('Done accepted; the step\'s lease on db/** is released with the handoff; SwiftEagle (step "backend") gets your handoff with their task.');
     await until(project, id, waitingFor('SwiftEagle'));
     await eventually('LAST ACTIVE after done', () => project.agents.get('BoldMountain'), (m) => Date.parse(m.lastActiveAt) > Date.parse(afterProgress.lastActiveAt));
     const last = await project.patterns.done(id, t.me('SwiftEagle'), { summary: 'endpoint live', handoff: goodHandoff('Implemented POST /users with validation', ['src/api/users.ts']) });

@@ -36,16 +36,49 @@ describe('leases of pattern steps (real server)', () => {
     const open = await until(project, id, waitingFor('BoldMountain'));
     // The step holds what it took; the agent's own lease is neither the step's nor changed.
     expect(open.leases?.map((l) => [l.agent, l.pattern, l.state])).toEqual([['BoldMountain', 'db/migrations/**', 'held']]);
-    expect(open.timeline.find((e) => e.kind === 'reserved')?.text).toContain('BoldMountain already held db/schema.sql (left as it was)');
+    expect(open.timeline.find((e) => e.kind === 'reserved')?.text).toBe("exclusive lease for BoldMountain on db/migrations/**; BoldMountain's own db/schema.sql already covers db/schema.sql (left as it was)");
     const during = (await project.reservations.list({ holder: 'BoldMountain' })).reservations;
     expect(during.find((r) => r.pattern === 'db/schema.sql')).toEqual(mine);
 
-    await project.patterns.done(id, t.me('BoldMountain'), { summary: 'migration ready', handoff: goodHandoff('Created the users table migration with an email index', ['db/migrations/001_users.sql']) });
+    const done = await project.patterns.done(id, t.me('BoldMountain'), { summary: 'migration ready', handoff: goodHandoff('Created the users table migration with an email index', ['db/migrations/001_users.sql']) });
+    expect(done.message).toContain("the step's lease on db/migrations/** is released with the handoff; you still hold your own lease on db/schema.sql over the step's files");
     await until(project, id, waitingFor('SwiftEagle'));
     // The step's lease went with the handoff; the agent's own lease is still its own, as it was.
     expect((await project.reservations.list({ holder: 'BoldMountain' })).reservations).toEqual([mine]);
     await project.patterns.cancel(id, t.me('alice'), 'lease check done');
     expect((await project.reservations.list({ holder: 'BoldMountain' })).reservations).toEqual([mine]);
+  });
+
+  it("takes no lease for files the agent's own broader lease covers (a glob or a directory), and leaves that lease as it was", async () => {
+    const t = await team(ctx, ['CheerfulLemur', 'QuietHarbor']);
+    const { project } = t;
+    const own = await project.reservations.reserve({ actor: t.actor('CheerfulLemur'), patterns: ['src/api/**', 'docs'], ttlSeconds: 3600, reason: 'API work' });
+    if (own.status !== 'granted') throw new Error('the agent could not reserve its own files');
+    const mine = await project.reservations.list({ holder: 'CheerfulLemur' });
+
+    const { workflowId: id } = await project.patterns.start(
+      'sequential-handoff',
+      {
+        title: 'Users endpoint',
+        deadlines: { reminderAfter: '10m', escalateAfter: '20m' },
+        steps: [
+          { name: 'api', agent: 'CheerfulLemur', task: 'Implement POST /users', files: ['src/api/users.ts', 'src/api/v1/*.ts', 'docs/api.md'] },
+          { name: 'review', agent: 'QuietHarbor', task: 'Try it', files: ['test/api/**'] },
+        ],
+      },
+      { startedBy: 'alice' },
+    );
+    const open = await until(project, id, waitingFor('CheerfulLemur'));
+    expect(open.leases ?? []).toEqual([]);
+    expect(open.timeline.find((e) => e.kind === 'reserved')?.text).toBe("no lease taken: CheerfulLemur's own src/api/**, docs already cover src/api/users.ts, src/api/v1/*.ts, docs/api.md (left as they were)");
+    expect(await project.reservations.list({ holder: 'CheerfulLemur' })).toEqual(mine);
+
+    const done = await project.patterns.done(id, t.me('CheerfulLemur'), { summary: 'endpoint live', handoff: goodHandoff('Implemented POST /users with validation', ['src/api/users.ts']) });
+    expect(done.message).toContain('the step took no lease, so none is released; you still hold your own leases on src/api/**, docs over the step');
+    await until(project, id, waitingFor('QuietHarbor'));
+    expect(await project.reservations.list({ holder: 'CheerfulLemur' })).toEqual(mine);
+    await project.patterns.cancel(id, t.me('alice'), 'lease check done');
+    expect(await project.reservations.list({ holder: 'CheerfulLemur' })).toEqual(mine);
   });
 
   it('a lease lost while the step is open (force-released) is noticed at the next report, shown in the status, and its agent told', async () => {

@@ -25,7 +25,7 @@ interface Verdict {
  * Code Review: one agent writes, another reviews.
  *
  * 1. Implementation: the author works under an exclusive lease and says ready (done + handoff).
- * 2. Review: the author's lease is released and the reviewer (never the author; a trusted agent or a
+ * 2. Review: the author's step lease is released (never a lease it held before) and the reviewer (never the author; a trusted agent or a
  *    human) takes a shared one with the request to review, in one write; it approves or requests
  *    changes, required changes apart from suggestions.
  * 3. Revisions: the author re-reserves, addresses the required changes and asks for a re-review; at most
@@ -96,7 +96,7 @@ export async function codeReviewWorkflow(input: PatternWorkflowInput<CodeReviewP
   async function implement(name: string, task: string, notes: string[]): Promise<DoneReport & { step: string }> {
     const { report } = await assignAndAwait(
       run,
-      { name, agent: author, task, files, exclusive: true, deadlines, notes: ['', `When it is ready for review by ${reviewer}, report done with a handoff (what, where, how to test).`, ...notes], onDone: `your lease is released and ${reviewer} is asked to review (with your handoff).` },
+      { name, agent: author, task, files, exclusive: true, deadlines, notes: ['', `When it is ready for review by ${reviewer}, report done with a handoff (what, where, how to test).`, ...notes], onDone: `${reviewer} is asked to review (with your handoff).` },
       policy,
       // The author's success counts once the reviewer approves, not before.
       { acceptedBy: null },

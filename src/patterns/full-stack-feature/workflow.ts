@@ -74,7 +74,7 @@ export async function fullStackFeatureWorkflow(input: PatternWorkflowInput<FullS
         deadlines: plan.deadlines,
         position: '1 of 5',
         notes: ['', `When you are done, your handoff goes to ${backend.agent} (Backend) as "DB ready".`],
-        onDone: `your files are released and ${backend.agent} (Backend) gets your handoff as "DB ready".`,
+        onDone: `${backend.agent} (Backend) gets your handoff as "DB ready".`,
       },
       policy,
     );
@@ -116,7 +116,7 @@ export async function fullStackFeatureWorkflow(input: PatternWorkflowInput<FullS
         position: '4 of 5',
         handoffs: [dbReady, ...handoffs],
         notes: ['', 'Shared leases: read and run, do not edit.', 'Report done with the results (--results: what ran, what passed; where the reports are, how to re-run them), or fail with what broke.'],
-        onDone: `your shared leases are released and the code review opens (${reviewAuthor} -> ${plan.reviewer}).`,
+        onDone: `the code review opens (${reviewAuthor} -> ${plan.reviewer}).`,
       },
       policy,
     );

@@ -1,6 +1,6 @@
 import { formatDuration } from '../../domain/patterns/duration';
 import type { Deadlines, HandoffNote, OnFail } from '../../schemas/patterns';
-import type { Conflict } from '../../schemas/reservations';
+import type { Conflict, Reservation } from '../../schemas/reservations';
 import type { z } from 'zod';
 import { describeDeadlines, newGate, type GateState } from './gates';
 import type { DoneReport, Report, ReportKind } from './reports';
@@ -105,26 +105,28 @@ interface ReserveState {
  */
 export function reserveFiles(
   run: PatternRun,
-  req: { step: string; agent: string; files: string[]; exclusive: boolean; deadlines: Deadlines; reason: string; priority?: boolean; notice?: Notice; open?: { accepts: ReportKind[]; expectHandoff: boolean; onDone: string } },
+  req: { step: string; agent: string; files: string[]; exclusive: boolean; deadlines: Deadlines; reason: string; priority?: boolean; notice?: Notice; open?: { accepts: ReportKind[]; expectHandoff: boolean; onDone: string; releases?: boolean } },
 ): Promise<string[]> {
   return run.journal.wait(
     (): ReserveState => ({ gate: newGate(Date.now()), requestBase: `${run.workflowId}/${req.step}`.slice(-80), attempt: 0, holders: [], told: '' }),
     async (s) => {
       const reason = req.reason.slice(0, 280);
       const tryOnce = async (): Promise<string | void> => {
-        const open = req.open && !run.reports.of(req.agent) ? run.reports.openFor(req.step, req.agent, req.open.accepts, { expectHandoff: req.open.expectHandoff, onDone: req.open.onDone, ready: false }) : undefined;
+        const open = req.open && !run.reports.of(req.agent) ? run.reports.openFor(req.step, req.agent, req.open.accepts, { expectHandoff: req.open.expectHandoff, onDone: req.open.onDone, releases: req.open.releases, ready: false }) : undefined;
         const result = await run.writes.write({
           reserve: req.files.length ? { holder: req.agent, patterns: req.files, exclusive: req.exclusive, ttlSeconds: Math.ceil(run.plan.leaseTtl / 1000), reason, requestId: `${s.requestBase}-${s.attempt++}`.slice(-128) } : undefined,
           notice: req.notice && run.writes.notice(req.notice),
         });
         run.leases.applyResult(result);
         if (!result.reserve || result.reserve.status === 'granted') {
-          const granted = result.reserve?.status === 'granted' ? result.reserve : { granted: [], kept: [] };
+          const granted: { granted: Reservation[]; kept: string[]; keptBy?: string[]; own?: string[] } = result.reserve?.status === 'granted' ? result.reserve : { granted: [], kept: [] };
           s.granted = run.leases.add(req.step, granted.granted, run.plan.leaseTtl);
           s.holders = [];
-          const kept = granted.kept.length ? `; ${req.agent} already held ${granted.kept.join(', ')} (left as it was)` : '';
-          if (req.files.length) run.timeline.log('reserved', `${req.exclusive ? 'exclusive' : 'shared'} lease for ${req.agent} on ${req.files.join(', ')}${kept}`, { step: req.step, actor: req.agent });
-          if (open) open.ready = true;
+          if (req.files.length) run.timeline.log('reserved', describeReserved(req, granted), { step: req.step, actor: req.agent });
+          if (open) {
+            open.ready = true;
+            if (granted.own?.length) open.own = granted.own;
+          }
           if (req.notice) run.timeline.log('assigned', `task sent to ${req.agent}: ${req.notice.subject}`, { step: req.step, actor: req.agent });
           run.changed();
           return;
@@ -173,16 +175,30 @@ export function reserveFiles(
   );
 }
 
+/**
+ * The timeline's line for a step's reservation: the leases taken, and the files the agent's own leases
+ * already cover (no lease taken for those; its own stay as they are).
+ */
+function describeReserved(req: { agent: string; files: string[]; exclusive: boolean }, granted: { granted: Reservation[]; kept: string[]; keptBy?: string[] }): string {
+  const kept = new Set(granted.kept);
+  const taken = req.files.filter((f) => !kept.has(f));
+  const parts: string[] = [];
+  if (taken.length) parts.push(`${req.exclusive ? 'exclusive' : 'shared'} lease for ${req.agent} on ${taken.join(', ')}`);
+  const by = granted.keptBy ?? granted.kept;
+  if (kept.size) parts.push(`${taken.length ? '' : 'no lease taken: '}${req.agent}'s own ${by.join(', ')} already ${by.length === 1 ? 'covers' : 'cover'} ${granted.kept.join(', ')} (left as ${by.length === 1 ? 'it was' : 'they were'})`);
+  return parts.join('; ');
+}
+
 /** Open the step for its agent's reports, then send the task (so a fast agent is never refused). */
-export async function sendTask(run: PatternRun, spec: StepSpec, extra: string[] = []): Promise<void> {
+export async function sendTask(run: PatternRun, spec: StepSpec & { releases?: boolean; own?: string[] }, extra: string[] = []): Promise<void> {
   openStep(run, spec);
   run.log('assigned', `task sent to ${spec.agent}: ${spec.task}`, { step: spec.name, actor: spec.agent });
   await run.notify(taskNotice(run, spec, extra));
 }
 
 /** Open `agent`'s step for reports (journaled): do it before its task goes out. */
-export function openStep(run: PatternRun, spec: { name: string; agent: string; onDone: string; expectHandoff?: boolean }, accepts: ReportKind[] = ['done', 'fail']): void {
-  run.journal.sync(() => void run.reports.openFor(spec.name, spec.agent, accepts, { expectHandoff: spec.expectHandoff ?? true, onDone: spec.onDone, ready: true }));
+export function openStep(run: PatternRun, spec: { name: string; agent: string; onDone: string; expectHandoff?: boolean; releases?: boolean; own?: string[] }, accepts: ReportKind[] = ['done', 'fail']): void {
+  run.journal.sync(() => void run.reports.openFor(spec.name, spec.agent, accepts, { expectHandoff: spec.expectHandoff ?? true, onDone: spec.onDone, releases: spec.releases, own: spec.own, ready: true }));
 }
 
 /**
@@ -243,6 +259,8 @@ export async function assignAndAwait(
 ): Promise<{ step: number; report: DoneReport; leases: string[] }> {
   const step = run.beginStep(spec.name, spec.agent);
   const expectHandoff = spec.expectHandoff ?? true;
+  // The answer to done says which leases go only when the step's own leases go at done.
+  const releases = !options.keepFiles && !options.filesHeld;
   // With filesHeld, the files were reserved for the agent before (an emergency's, for every step of its fix).
   if (options.filesHeld) await sendTask(run, { ...spec, expectHandoff });
   const leases = options.filesHeld ? [] : await reserveFiles(run, {
@@ -253,12 +271,14 @@ export async function assignAndAwait(
     deadlines: spec.deadlines,
     reason: `${run.title}: ${spec.name}`,
     notice: taskNotice(run, spec),
-    open: { accepts: ['done', 'fail'], expectHandoff, onDone: spec.onDone },
+    open: { accepts: ['done', 'fail'], expectHandoff, onDone: spec.onDone, releases },
   });
+  // The agent's own leases over the files, as the reservation found them: later attempts say them too.
+  const own = run.reports.of(spec.agent)?.own;
   let lastFailure: string | undefined;
   for (let attempt = 1; ; attempt++) {
     run.attempt(step);
-    if (attempt > 1) await sendTask(run, { ...spec, expectHandoff }, ['', `Attempt ${attempt}: the last attempt failed with "${lastFailure}".`]);
+    if (attempt > 1) await sendTask(run, { ...spec, expectHandoff, releases, own }, ['', `Attempt ${attempt}: the last attempt failed with "${lastFailure}".`]);
     const report = await awaitReport(run, spec.name, spec.agent, spec.deadlines);
     if (report.kind === 'done') {
       if (!options.keepFiles) run.handOver(leases);

@@ -40,6 +40,13 @@ export interface AskState {
 const DECIDED_KEPT = 50;
 
 /**
+ * An answered decision stops being pending at once (not when the story next looks at it, which may be
+ * after a wait for files): `approvals`, the status and the search attributes stop listing it, and a
+ * second answer is refused. Runs from before kept it pending until taken (patched).
+ */
+export const DECISION_CLOSED_ON_ANSWER_PATCH = 'baton-decision-closed-on-answer-v1';
+
+/**
  * Human decisions. Each pending decision has an id and a question; approvals and rejections are
  * signals (the design fixes that) that may name the decision they answer: one naming a decision that
  * is no longer pending is refused and recorded with the question now pending, so an approval never
@@ -51,6 +58,7 @@ export class Decisions {
   private pendingDecision?: PendingDecision & { onBehalfOf?: string };
   private outcome?: Outcome;
   private readonly decided: DecidedView[];
+  private readonly closesOnAnswer = wf.patched(DECISION_CLOSED_ON_ANSWER_PATCH);
 
   constructor(
     private readonly run: { workflowId: string; approvers?: string[]; isRunning(): boolean; members: Members; refusals: Refusals; timeline: Timeline; changed(): void },
@@ -176,6 +184,7 @@ export class Decisions {
     // The decision may have been settled (or replaced) while the directory was asked.
     if (this.pendingDecision !== pending || this.outcome) return refuse(`decision ${pending.id} was already taken`);
     this.outcome = { decisionId: pending.id, approved: answer.approved, by: human.name, text: answer.text };
+    if (this.closesOnAnswer) this.pendingDecision = undefined;
     this.decided.push({ id: pending.id, step: pending.step, question: pending.question, approved: answer.approved, by: human.name, at: new Date(Date.now()).toISOString(), text: answer.text });
     if (this.decided.length > DECIDED_KEPT) this.decided.shift();
     this.run.timeline.log(answer.approved ? 'approved' : 'rejected', answer.text ?? (answer.approved ? 'approved' : 'rejected'), { step: pending.step, actor: human.name });

@@ -63,6 +63,11 @@ export class Leases {
     this.handOver([...this.held.keys()]);
   }
 
+  /** The patterns of the leases `step` took for `agent` and still holds (not lost). */
+  patternsOf(step: string, agent: string): string[] {
+    return [...this.held.values()].filter((l) => !l.lost && l.step === step && l.agent.toLowerCase() === agent.toLowerCase()).map((l) => l.pattern);
+  }
+
   /** When the next renewal is due (the gates wake up for it). */
   nextAt(): number | undefined {
     let next = this.retryAt;

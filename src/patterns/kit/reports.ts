@@ -31,8 +31,12 @@ export interface Assignment {
   progressNotes: number;
   /** The task was sent: `status.assigned` lists it (a fast agent's report is accepted even before). */
   ready: boolean;
-  /** What a `done` leads to, said in the answer to it ("your files are released and ... is told"). */
+  /** What a `done` leads to, said in the answer to it ("... is told"); what happens to leases is said apart. */
   onDone: string;
+  /** The step's own leases go at `done`: the answer says which, and which of the agent's own it keeps. */
+  releases?: boolean;
+  /** The agent's own leases (held before the step) over the step's files: never released by the step. */
+  own?: string[];
   report?: Report;
 }
 
@@ -106,7 +110,7 @@ export class Reports {
       a.report = { kind: 'done', at: Date.now(), summary: input.summary, handoff: input.handoff };
       this.run.timeline.log('done', input.summary, { step: a.step, actor: a.agent });
       this.run.writes.touchLater(a.agent);
-      return `Done accepted; ${a.onDone}`;
+      return `Done accepted; ${a.releases ? `${this.leaseNote(a)} ` : ''}${a.onDone}`;
     });
     this.define(failUpdate, FailInput, 'failure report', 'fail', (a, input) => {
       a.report = { kind: 'fail', at: Date.now(), reason: input.reason };
@@ -139,6 +143,18 @@ export class Reports {
     );
   }
 
+  /**
+   * What a `done` does to leases, exactly: the step's own leases are released with the handoff (only
+   * those), and the agent's leases from before stay its own, said so it does not think the files free.
+   */
+  private leaseNote(a: Assignment): string {
+    const taken = this.run.leases.patternsOf(a.step, a.agent);
+    const released = taken.length ? `the step's ${taken.length === 1 ? 'lease' : 'leases'} on ${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} released with the handoff` : 'the step took no lease, so none is released';
+    const own = a.own ?? [];
+    const kept = own.length ? `; you still hold your own ${own.length === 1 ? 'lease' : 'leases'} on ${own.join(', ')} over the step's files (the step never releases a lease you held before it: \`baton release ${own.join(' ')}\` when you are done with ${own.length === 1 ? 'it' : 'them'})` : '';
+    return `${released}${kept};`;
+  }
+
   /** Validators call this too: it only reads. */
   private checkReporter(agent: string, kind: ReportKind): Assignment {
     this.run.admit();
@@ -156,9 +172,11 @@ export class Reports {
   }
 
   /** Open a step for an agent's reports (progress and `accepts`). */
-  openFor(step: string, agent: string, accepts: ReportKind[], options: { expectHandoff: boolean; onDone: string; ready: boolean }): Assignment {
+  openFor(step: string, agent: string, accepts: ReportKind[], options: { expectHandoff: boolean; onDone: string; ready: boolean; releases?: boolean; own?: string[] }): Assignment {
     const now = Date.now();
     const a: Assignment = { step, agent, accepts: ['progress', ...accepts], expectHandoff: options.expectHandoff, openedAt: now, lastProgressAt: now, progressNotes: 0, ready: options.ready, onDone: options.onDone };
+    if (options.releases) a.releases = true;
+    if (options.own?.length) a.own = options.own;
     this.open.set(agent.toLowerCase(), a);
     this.run.changed();
     return a;

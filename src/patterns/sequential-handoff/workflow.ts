@@ -39,8 +39,8 @@ export async function sequentialHandoffWorkflow(input: PatternWorkflowInput<Sequ
           handoffs: previous ? [previous] : [],
           notes: ['', next ? `When you are done, your handoff goes to ${next.agent} (step "${next.name}").` : 'This is the last step: your report completes the pipeline.'],
           onDone: next
-            ? `your files are released with the handoff to ${next.agent} (step "${next.name}"), who gets your handoff with their task.`
-            : 'this was the last step: the pipeline completes, your files are released and its starter is told.',
+            ? `${next.agent} (step "${next.name}") gets your handoff with their task.`
+            : 'this was the last step: the pipeline completes and its starter is told.',
         },
         step,
       );

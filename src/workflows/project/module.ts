@@ -69,6 +69,14 @@ export interface ReservationsPort {
    * reads no mail, and whoever waits for the files finds them free.
    */
   releaseForRetirement(holder: string, by: string): Reservation[];
+  /**
+   * Which of `patterns` the holder's own active leases already cover whole (exact glob coverage,
+   * src/domain/reservations/coverage.ts: a held `src/api/**` covers `src/api/users.ts`), and the held
+   * patterns that do: what a pattern step's agent already has, so the step reserves only the rest.
+   * For an `exclusive` request only the holder's exclusive leases count. `overlapping`: the patterns of
+   * all the holder's leases that share a path with one of `patterns` (what it still holds over them).
+   */
+  ownCoverage(holder: string, patterns: string[], exclusive: boolean, now: number): { covered: string[]; by: string[]; overlapping: string[] };
 }
 
 /** What the notifications module offers other modules (src/workflows/project/notifications.ts). */

@@ -3,6 +3,7 @@ import type { LeaseFact } from '../../domain/alerts/rules';
 import { explainOverlap, type OverlapExplanation } from '../../domain/reservations/explain';
 import { literalGlob, patternKey, type ParsedGlob } from '../../domain/reservations/glob';
 import { PatternIndex } from '../../domain/reservations/index';
+import { covers } from '../../domain/reservations/coverage';
 import { overlaps } from '../../domain/reservations/overlap';
 import { hashToken } from '../../domain/agents/token-hash';
 import { expiredNotice, expiringNotice, warningLeadMs } from '../../domain/reservations/notices';
@@ -231,6 +232,26 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
 
   leaseCount(): number {
     return this.leases.size;
+  }
+
+  ownCoverage(holder: string, patterns: string[], exclusive: boolean, now: number): { covered: string[]; by: string[]; overlapping: string[] } {
+    const mine = [...(this.byHolder.get(key(holder)) ?? [])].map((id) => this.leases.get(id)!).filter((l) => l.expiresAt > now);
+    const covered: string[] = [];
+    const by = new Set<string>();
+    const overlapping = new Set<string>();
+    for (const pattern of patterns) {
+      const wanted = guarded(() => checkPattern(pattern, { allowBroad: true }));
+      // Only leases that share a path with the pattern can help cover it (and it keeps the search small).
+      const near = mine.filter((l) => overlaps(this.parsed.get(l.id)!, wanted));
+      for (const l of near) overlapping.add(l.pattern);
+      // A shared lease does not give what an exclusive step needs: only leases at least as strong count.
+      const helping = near.filter((l) => l.exclusive || !exclusive);
+      if (helping.length && covers(helping.map((l) => this.parsed.get(l.id)!), wanted)) {
+        covered.push(pattern);
+        for (const l of helping) by.add(l.pattern);
+      }
+    }
+    return { covered, by: [...by], overlapping: [...overlapping] };
   }
 
   releaseForRetirement(holder: string, by: string): Reservation[] {

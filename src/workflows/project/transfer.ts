@@ -1,3 +1,4 @@
+import * as wf from '@temporalio/workflow';
 import { isErrorCode } from '../../domain/errors';
 import { patternKey } from '../../domain/reservations/glob';
 import type { WorkflowActor } from '../../schemas/actor';
@@ -8,6 +9,12 @@ import { contactApproveUpdate, notifyUpdate, sendUpdate } from './messages-api';
 import type { ProjectContext } from './module';
 import { releaseUpdate, renewUpdate, reserveUpdate } from './reservations-api';
 import { transferUpdate } from './transfer-api';
+
+/**
+ * A step's agent lacks only what its own leases do not cover (a held `src/api/**` covers the step's
+ * `src/api/users.ts`: nothing to take). Runs from before compared patterns by spelling (patched).
+ */
+export const STEP_COVERAGE_PATCH = 'baton-step-coverage-v1';
 
 /** Answers of recent transfers by id: an activity retried after its update went through gets the same answer. */
 const RECENT_KEPT = 500;
@@ -20,6 +27,7 @@ const RECENT_KEPT = 500;
  */
 export function defineTransfer(ctx: ProjectContext): void {
   const recent = new Map<string, Promise<TransferResult>>();
+  const byCoverage = wf.patched(STEP_COVERAGE_PATCH);
   const ops = ctx.operations;
   const as = (actor: WorkflowActor, onBehalfOf: string): WorkflowActor => ({ kind: 'workflow', workflowId: actor.workflowId, onBehalfOf });
 
@@ -46,6 +54,18 @@ export function defineTransfer(ctx: ProjectContext): void {
       }
     });
 
+  /** The requested patterns the holder's own leases cover whole, those leases' patterns, and all its own leases over them. */
+  const ownCover = (holder: string, patterns: string[], exclusive: boolean) => {
+    const { covered, by, overlapping } = ctx.reservations.ownCoverage(holder, patterns, exclusive, Date.now());
+    return { kept: covered, keptBy: by, own: overlapping };
+  };
+  /** Runs from before STEP_COVERAGE_PATCH: only a lease on the same pattern (by its spelling) counted. */
+  const sameSpelling = (holder: string, patterns: string[]) => {
+    const mine = new Set(ctx.reservations.activeLeases(Date.now()).filter((l) => l.holder.toLowerCase() === holder.toLowerCase()).map((l) => patternKey(l.pattern)));
+    const kept = patterns.filter((p) => mine.has(patternKey(p)));
+    return { kept, keptBy: kept, own: kept };
+  };
+
   const apply = async (input: TransferRequest): Promise<TransferResult> => {
     const result: TransferResult = { released: [], renewed: [], lost: [] };
     for (const { holder, ids } of input.release) {
@@ -68,13 +88,12 @@ export function defineTransfer(ctx: ProjectContext): void {
     if (input.reserve) {
       const { holder, patterns, ...request } = input.reserve;
       // What the holder already holds stays as it is, its own: the step neither extends nor releases it.
-      const mine = new Set(ctx.reservations.activeLeases(Date.now()).filter((l) => l.holder.toLowerCase() === holder.toLowerCase()).map((l) => patternKey(l.pattern)));
-      const kept = patterns.filter((p) => mine.has(patternKey(p)));
-      const lacking = patterns.filter((p) => !mine.has(patternKey(p)));
-      if (lacking.length === 0) result.reserve = { status: 'granted', granted: [], kept };
+      const { kept, keptBy, own } = byCoverage ? ownCover(holder, patterns, request.exclusive) : sameSpelling(holder, patterns);
+      const lacking = patterns.filter((p) => !kept.includes(p));
+      if (lacking.length === 0) result.reserve = { status: 'granted', granted: [], kept, keptBy, own };
       else {
         const answer = await ops.apply(reserveUpdate, { ...request, patterns: lacking, actor: as(input.actor, holder) });
-        result.reserve = answer.status === 'granted' ? { status: 'granted', granted: answer.reservations, kept } : { status: 'conflict', conflicts: answer.conflicts };
+        result.reserve = answer.status === 'granted' ? { status: 'granted', granted: answer.reservations, kept, keptBy, own } : { status: 'conflict', conflicts: answer.conflicts };
       }
     }
     // The notice says the files are held for its reader: it goes only if they are.
