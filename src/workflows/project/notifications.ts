@@ -22,7 +22,7 @@ import {
   type SinkView,
 } from '../../schemas/notifications';
 import { batonFailure, checked, parseOrFail } from '../failure';
-import { CARRIED_BUDGET, formatBytes, type CarriedSizes } from './carried/budget';
+import { formatBytes, type CarriedSizes } from './carried/budget';
 import { jsonBytes } from './carried/json-size';
 import type { AgentDirectory } from './directory';
 import type { ProjectContext, ProjectModule } from './module';
