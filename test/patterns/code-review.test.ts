@@ -147,5 +147,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
     await project.patterns.done(id, t.me('ScarletMarsh'), { summary: 'merged as abc123' });
     const result = await project.patterns.result(id);
     expect((result.details.reviews as { verdict: string; by: string }[]).map((r) => [r.verdict, r.by])).toEqual([['approve', 'alice']]);
+    await recordHistory(ctx, id, 'decision-closed-on-answer-own-lease-kept');
+    await recordHistory(ctx, project.channel.workflowId, 'served-a-review-over-an-own-lease');
   });
 });

@@ -1,5 +1,5 @@
 import { createTestContext, type TestContext } from '../support/temporal';
-import { goodHandoff, has, inboxHas, team, until, waitingFor } from './support';
+import { goodHandoff, has, inboxHas, recordHistory, team, until, waitingFor } from './support';
 
 /**
  * Leases of pattern steps (#16): a step reserves only what its agent lacks and releases only what it
@@ -79,6 +79,7 @@ describe('leases of pattern steps (real server)', () => {
     expect(await project.reservations.list({ holder: 'CheerfulLemur' })).toEqual(mine);
     await project.patterns.cancel(id, t.me('alice'), 'lease check done');
     expect(await project.reservations.list({ holder: 'CheerfulLemur' })).toEqual(mine);
+    await recordHistory(ctx, project.channel.workflowId, 'step-covered-by-own-lease');
   });
 
   it('a lease lost while the step is open (force-released) is noticed at the next report, shown in the status, and its agent told', async () => {
