@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowExecutionInfo } from '@temporalio/client';
 import { AgentsClient } from '../client/agents';
@@ -231,16 +232,16 @@ export class PatternsClient {
    * decided: the decision's id, step and question.
    */
   approve(ref: string, me: Identity, comment?: string, options: { decisionId?: string } = {}): Promise<DecisionAnswer> {
-    const input = parseInput(ApproveInput, { approver: me.name, comment, decisionId: options.decisionId }, 'approval');
-    return this.decide(ref, me, 'approve', input.decisionId, (decisionId) => this.handle(ref).signal(approveSignal, { ...input, decisionId }));
+    const input = parseInput(ApproveInput, { approver: me.name, comment, decisionId: options.decisionId, requestId: randomUUID() }, 'approval');
+    return this.decide(ref, me, 'approve', input.decisionId, input.requestId!, (decisionId) => this.handle(ref).signal(approveSignal, { ...input, decisionId }));
   }
 
   reject(ref: string, me: Identity, reason: string, options: { decisionId?: string } = {}): Promise<DecisionAnswer> {
-    const input = parseInput(RejectInput, { approver: me.name, reason, decisionId: options.decisionId }, 'rejection');
-    return this.decide(ref, me, 'reject', input.decisionId, (decisionId) => this.handle(ref).signal(rejectSignal, { ...input, decisionId }));
+    const input = parseInput(RejectInput, { approver: me.name, reason, decisionId: options.decisionId, requestId: randomUUID() }, 'rejection');
+    return this.decide(ref, me, 'reject', input.decisionId, input.requestId!, (decisionId) => this.handle(ref).signal(rejectSignal, { ...input, decisionId }));
   }
 
-  private async decide(ref: string, me: Identity, action: 'approve' | 'reject', asked: string | undefined, send: (decisionId: string | undefined) => Promise<void>): Promise<DecisionAnswer> {
+  private async decide(ref: string, me: Identity, action: 'approve' | 'reject', asked: string | undefined, requestId: string, send: (decisionId: string | undefined) => Promise<void>): Promise<DecisionAnswer> {
     const member = await new AgentsClient(this.channel).whoami(asActor(me));
     const check = await batonCall(() => this.handle(ref).query(whoMayApproveQuery));
     const id = this.workflowId(ref);
@@ -260,7 +261,7 @@ export class PatternsClient {
       throw new BatonError('FORBIDDEN', `Only ${pending.approvers.join(', ')} may decide on "${pending.step}".`);
     }
     await batonCall(() => send(pending.id));
-    return this.confirmDecision(ref, pending, member.name, action);
+    return this.confirmDecision(ref, pending, member.name, action, requestId);
   }
 
   /**
@@ -289,21 +290,25 @@ export class PatternsClient {
 
   /**
    * The signal is fire-and-forget: watch the status briefly so the caller hears how it was taken (the
-   * decision recorded, or refused with the workflow's reason). Runs started before decision ids record
-   * no decision: for them, a decision no longer pending was taken.
+   * decision recorded, or refused with the workflow's reason). The run records the call's request id with
+   * the decision or the refusal, so two answers of one human at once each learn their own fate; runs from
+   * before request ids are matched by who and what; runs from before decision ids record no decision:
+   * for them, a decision no longer pending was taken.
    */
-  private async confirmDecision(ref: string, asked: PendingDecision, who: string, action: string): Promise<DecisionAnswer> {
+  private async confirmDecision(ref: string, asked: PendingDecision, who: string, action: string, requestId: string): Promise<DecisionAnswer> {
     const deadline = Date.now() + 5000;
     const decision = { id: asked.id, step: asked.step, question: asked.question };
     for (;;) {
       const status = await this.status(ref);
       const answer = { workflowId: status.workflowId, decision, state: status.state, step: status.step };
       const taken = status.decisions?.find((d) => d.id === asked.id);
-      if (taken) {
-        if (taken.by.toLowerCase() === who.toLowerCase() && taken.approved === (action === 'approve')) return { ...answer, decided: true };
-        throw new BatonError('CONFLICT', `Decision ${asked.id} ("${asked.question}") was already ${taken.approved ? 'approved' : 'rejected'} by ${taken.by}.`, { decision: taken });
+      const mine = taken && (taken.requestId !== undefined ? taken.requestId === requestId : taken.by.toLowerCase() === who.toLowerCase() && taken.approved === (action === 'approve'));
+      if (taken && mine) return { ...answer, decided: true };
+      const refused = status.refused.find((r) => r.requestId === requestId) ?? status.refused.filter((r) => r.requestId === undefined && r.who.toLowerCase() === who.toLowerCase() && r.action === action && (r.decisionId === asked.id || (!r.decisionId && Date.parse(r.at) >= Date.parse(asked.since)))).pop();
+      if (taken && (taken.requestId === undefined || refused)) {
+        const by = taken.by.toLowerCase() === who.toLowerCase() ? `${taken.by} (in another request)` : taken.by;
+        throw new BatonError('CONFLICT', `Decision ${asked.id} ("${asked.question}") was already ${taken.approved ? 'approved' : 'rejected'} by ${by}.`, { decision: taken });
       }
-      const refused = status.refused.filter((r) => r.who.toLowerCase() === who.toLowerCase() && r.action === action && (r.decisionId === asked.id || (!r.decisionId && Date.parse(r.at) >= Date.parse(asked.since)))).pop();
       if (refused) throw new BatonError(/no longer pending|already taken/.test(refused.reason) ? 'CONFLICT' : 'FORBIDDEN', `The workflow refused the ${action}: ${refused.reason}`, { decision: status.decision ?? null });
       if (!status.decisions && status.decision?.id !== asked.id) return { ...answer, decided: true };
       if (Date.now() > deadline) return { ...answer, decided: false };

@@ -154,9 +154,15 @@ export const DecisionId = z.string().trim().min(1).max(64, 'is not a decision id
  * Human decisions carry the verified human's name (the workflow checks that it is a human of the
  * project) and the id of the decision they answer; without an id they answer whatever is pending.
  */
-export const ApproveInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), comment: z.string().trim().max(2000).optional() });
+/**
+ * Which call an approval or rejection came from (a random id the client draws): the run records it with
+ * the decision or the refusal, so the caller learns what became of its own signal, even when the same
+ * human answers twice at once.
+ */
+export const DecisionRequestId = z.string().regex(/^[A-Za-z0-9-]{8,64}$/, 'is not a request id (8-64 letters, digits or dashes)');
+export const ApproveInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), comment: z.string().trim().max(2000).optional(), requestId: DecisionRequestId.optional() });
 export type ApproveInput = z.input<typeof ApproveInput>;
-export const RejectInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), reason: Text('say why (it goes to the agents)') });
+export const RejectInput = z.object({ approver: MemberName, decisionId: DecisionId.optional(), reason: Text('say why (it goes to the agents)'), requestId: DecisionRequestId.optional() });
 export type RejectInput = z.input<typeof RejectInput>;
 export const CancelInput = z.object({ by: MemberName, reason: Text('say why the work stops') });
 export type CancelInput = z.input<typeof CancelInput>;
@@ -233,6 +239,8 @@ export interface RefusedAttempt {
   reason: string;
   /** The decision an approval or rejection named. */
   decisionId?: string;
+  /** The call it came from (ApproveInput.requestId), when the caller sent one. */
+  requestId?: string;
 }
 
 /** A human decision that was taken: what was asked, the answer, by whom. */
@@ -245,6 +253,8 @@ export interface DecidedView {
   at: string;
   /** The approver's comment or the rejecter's reason. */
   text?: string;
+  /** The call that took it (ApproveInput.requestId), when the caller sent one. */
+  requestId?: string;
 }
 
 /** A wait that ran past its deadline and was escalated to the humans (cleared when the wait ends). */

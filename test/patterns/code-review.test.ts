@@ -112,6 +112,26 @@ describe('Code Review (real server, scripted agents and human)', () => {
       ['approve', 'alice'],
     ]);
   });
+  it('two approvals of one human at once: exactly one says approved, the other is told its answer came second', async () => {
+    const t = await team(ctx, ['AmberCrane'], ['alice']);
+    const { project } = t;
+    const { workflowId: id } = await project.patterns.start('code-review', { title: 'Twice', ...fast, author: 'AmberCrane', reviewer: 'alice', task: 'Change the footer', files: ['web/footer/**'] }, { startedBy: 'alice' });
+    await until(project, id, waitingFor('AmberCrane'));
+    await project.patterns.done(id, t.me('AmberCrane'), { summary: 'footer done', handoff: goodHandoff('Changed the footer links and their tests', ['web/footer/links.tsx']) });
+    await until(project, id, (s) => s.needsHuman && s.step === 'review 1');
+    // Two terminals of alice, one click each: both see the decision pending and signal it.
+    const answers = await Promise.allSettled([project.patterns.approve(id, t.me('alice'), 'LGTM'), project.patterns.approve(id, t.me('alice'), 'LGTM too')]);
+    const decided = answers.filter((a) => a.status === 'fulfilled' && a.value.decided);
+    const refused = answers.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    expect(decided).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.reason).toMatchObject({ code: expect.stringMatching(/^(CONFLICT|INVALID_STATE)$/) });
+    const status = await project.patterns.status(id);
+    expect(status.decisions?.filter((d) => d.approved && d.by === 'alice')).toHaveLength(1);
+    // The run recorded which call took the decision and which one it refused.
+    expect(status.decisions![0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("the author's own lease stays its own (and the answer to done says so); an approval closes the decision at once, and a second one fails", async () => {
     const t = await team(ctx, ['ScarletMarsh'], ['alice']);
     const { project } = t;

@@ -73,14 +73,14 @@ export class Decisions {
     wf.setHandler(approveSignal, async (raw) => {
       const parsed = ApproveInput.safeParse(raw);
       if (!parsed.success) return this.run.refusals.record(String((raw as { approver?: unknown })?.approver ?? '?'), 'approve', 'malformed approval');
-      const { approver, decisionId, comment } = parsed.data;
-      await this.decide(approver, 'approve', decisionId, { approved: true, text: comment });
+      const { approver, decisionId, comment, requestId } = parsed.data;
+      await this.decide(approver, 'approve', decisionId, { approved: true, text: comment }, requestId);
     });
     wf.setHandler(rejectSignal, async (raw) => {
       const parsed = RejectInput.safeParse(raw);
       if (!parsed.success) return this.run.refusals.record(String((raw as { approver?: unknown })?.approver ?? '?'), 'reject', 'a rejection needs a reason');
-      const { approver, decisionId, reason } = parsed.data;
-      await this.decide(approver, 'reject', decisionId, { approved: false, text: reason });
+      const { approver, decisionId, reason, requestId } = parsed.data;
+      await this.decide(approver, 'reject', decisionId, { approved: false, text: reason }, requestId);
     });
   }
 
@@ -169,8 +169,9 @@ export class Decisions {
     return this.take(id)!;
   }
 
-  private async decide(who: string, action: 'approve' | 'reject', decisionId: string | undefined, answer: { approved: boolean; text?: string }): Promise<void> {
-    const refuse = (reason: string) => this.run.refusals.record(who, action, reason, decisionId ? { decisionId } : {});
+  private async decide(who: string, action: 'approve' | 'reject', decisionId: string | undefined, answer: { approved: boolean; text?: string }, requestId?: string): Promise<void> {
+    const extra = { ...(decisionId ? { decisionId } : {}), ...(requestId ? { requestId } : {}) };
+    const refuse = (reason: string) => this.run.refusals.record(who, action, reason, extra);
     const pending = this.pendingDecision;
     if (!this.run.isRunning() || !pending || this.outcome) return refuse(`nothing in ${this.run.workflowId} waits for a decision${decisionId ? ` (${decisionId} is not pending)` : ''}`);
     const human = await this.run.members.checkHumanFresh(who);
@@ -179,13 +180,13 @@ export class Decisions {
       return refuse(`decision ${decisionId} is no longer pending; the question now is ${pending.id}: "${pending.question}" (\`baton approve ${this.run.workflowId} ${pending.id}\` if you agree to that)`);
     }
     if (pending.approvers && !pending.approvers.some((a) => a.toLowerCase() === human.name.toLowerCase())) {
-      return this.run.refusals.record(human.name, action, `only ${pending.approvers.join(', ')} may decide on "${pending.step}"`, decisionId ? { decisionId } : {});
+      return this.run.refusals.record(human.name, action, `only ${pending.approvers.join(', ')} may decide on "${pending.step}"`, extra);
     }
     // The decision may have been settled (or replaced) while the directory was asked.
     if (this.pendingDecision !== pending || this.outcome) return refuse(`decision ${pending.id} was already taken`);
     this.outcome = { decisionId: pending.id, approved: answer.approved, by: human.name, text: answer.text };
     if (this.closesOnAnswer) this.pendingDecision = undefined;
-    this.decided.push({ id: pending.id, step: pending.step, question: pending.question, approved: answer.approved, by: human.name, at: new Date(Date.now()).toISOString(), text: answer.text });
+    this.decided.push({ id: pending.id, step: pending.step, question: pending.question, approved: answer.approved, by: human.name, at: new Date(Date.now()).toISOString(), text: answer.text, ...(requestId ? { requestId } : {}) });
     if (this.decided.length > DECIDED_KEPT) this.decided.shift();
     this.run.timeline.log(answer.approved ? 'approved' : 'rejected', answer.text ?? (answer.approved ? 'approved' : 'rejected'), { step: pending.step, actor: human.name });
     this.run.changed();

@@ -17,7 +17,7 @@ export class Refusals {
     this.refused = carried ?? [];
   }
 
-  record(who: string, action: string, reason: string, extra: { decisionId?: string } = {}): void {
+  record(who: string, action: string, reason: string, extra: { decisionId?: string; requestId?: string } = {}): void {
     this.refused.push({ at: new Date(Date.now()).toISOString(), who, action, reason, ...extra });
     if (this.refused.length > MAX_KEPT) this.refused.shift();
     this.timeline.log('refused', `${action} by ${who} refused: ${reason}`, { actor: who });
