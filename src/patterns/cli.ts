@@ -13,6 +13,10 @@ import type { PatternName } from './names';
 import { registerOnboardingCommands } from './onboarding/cli';
 import { recommend } from './recommend';
 import { ALL_PATTERNS, describeNames } from './registry';
+import { inFlagWords } from '../cli/flag-words';
+
+/** The handoff's fields as `baton done` spells them (its errors say the flag the person typed). */
+const HANDOFF_FLAGS = { whatWasDone: '--what', where: '--where', howToTest: '--how-to-test', contract: '--contract', results: '--results', summary: '--summary' };
 
 /**
  * The coordination patterns from the command line: `baton start <pattern>` (one subcommand per pattern
@@ -288,7 +292,7 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
         const handoff = given
           ? { whatWasDone: opts.what ?? '', where: opts.where ? list(opts.where) : [], howToTest: opts.howToTest ?? '', ...(opts.contract ? { contract: opts.contract } : {}), ...(opts.results ? { results: opts.results } : {}) }
           : undefined;
-        const ack = await patterns(command).done(workflow, { summary: opts.summary, handoff });
+        const ack = await inFlagWords(HANDOFF_FLAGS, () => patterns(command).done(workflow, { summary: opts.summary, handoff }));
         done(command, ack, `${colors.green('done')} step "${ack.step}": ${ack.message}`);
       }),
     );

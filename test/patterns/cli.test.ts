@@ -40,7 +40,10 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
     const vague = await baton(agent, 'done', 'sequential-handoff/cli-run', '--summary', 'done', '--what', 'done');
     expect(vague.code).toBe(2);
     expect(vague.stderr).toContain('Handoff refused');
-    expect(vague.stderr).toContain('where is empty');
+    // In the words the agent typed: its flags, not the request's field names.
+    expect(vague.stderr).toContain('--where is empty');
+    expect(vague.stderr).toContain('--how-to-test is empty');
+    expect(vague.stderr).not.toMatch(/whatWasDone|howToTest/);
 
     expect(await baton(agent, 'fail', workflowId, '--reason', 'schema unclear')).toMatchObject({ code: 0 });
     const waiting = await until(t.project, workflowId, (s) => s.needsHuman);

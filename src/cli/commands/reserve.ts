@@ -3,6 +3,7 @@ import type { CliRuntime } from '../runtime';
 import { colors, printJson } from '../output';
 import { parseDuration } from '../../domain/reservations/duration';
 import { conflictReport, exitWithConflict, reservationTable } from './reservations-view';
+import { inFlagWords } from '../flag-words';
 
 export function register(program: Command, rt: CliRuntime): void {
   program
@@ -22,14 +23,16 @@ export function register(program: Command, rt: CliRuntime): void {
     .action(
       rt.action(async (patterns: string[], opts: { reason: string; shared?: boolean; ttl: string; requestId?: string; allowBroad?: boolean }, command: Command) => {
         const ttlSeconds = parseDuration(opts.ttl);
-        const answer = await rt.member(command).reservations.reserve({
-          patterns,
-          exclusive: !opts.shared,
-          ttlSeconds,
-          reason: opts.reason,
-          requestId: opts.requestId,
-          allowBroad: opts.allowBroad ?? false,
-        });
+        const answer = await inFlagWords({ ttlSeconds: '--ttl', reason: '--reason', requestId: '--request-id' }, () =>
+          rt.member(command).reservations.reserve({
+            patterns,
+            exclusive: !opts.shared,
+            ttlSeconds,
+            reason: opts.reason,
+            requestId: opts.requestId,
+            allowBroad: opts.allowBroad ?? false,
+          }),
+        );
         if (answer.status === 'conflict') exitWithConflict();
         if (rt.globals(command).json) return printJson(answer);
         if (answer.status === 'conflict') return console.log(conflictReport(answer.conflicts, true) + (answer.omitted ? `\n${colors.dim(`... and ${answer.omitted} more conflicts not listed`)}` : ''));
