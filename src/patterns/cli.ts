@@ -62,11 +62,24 @@ function addFlag(command: Command, flag: StartFlag): void {
   command.addOption(option);
 }
 
+/**
+ * What the current step waits for when it is files another member holds (the latest timeline entry
+ * of the step about its files, when it is a wait): "<agent> waits for <pattern> (held by <holder> until
+ * <time>, <lease id>)". `waitingFor` only names the members.
+ */
+export function waitingForFiles(s: Pick<PatternStatus, 'state' | 'step' | 'timeline'>): string | undefined {
+  if (s.state !== 'running' || !s.step) return undefined;
+  const last = [...s.timeline].reverse().find((e) => e.step === s.step && (e.kind === 'waiting-for-files' || e.kind === 'reserved'));
+  return last?.kind === 'waiting-for-files' ? last.text : undefined;
+}
+
 function printStatus(s: PatternStatus, all: boolean): void {
   const state = s.state === 'running' ? colors.green(s.state) : s.state === 'completed' ? colors.cyan(s.state) : colors.yellow(s.state);
   console.log(`${colors.bold(s.title)}  ${colors.dim(s.pattern)}  ${state}`);
   console.log(colors.dim(s.workflowId));
   if (s.step) console.log(`step: ${colors.bold(s.step)}${s.waitingFor.length ? `  waiting for: ${s.waitingFor.join(', ')}` : ''}`);
+  const blocked = waitingForFiles(s);
+  if (blocked) console.log(colors.yellow(`waiting for files: ${blocked}`));
   // Said from the state: each escalation with what the humans were told (runs before the kit: the flag only).
   for (const e of s.escalations ?? []) console.log(colors.red(`escalated to the humans (${e.step}, ${relativeTime(e.since)}): ${e.text}`));
   if (s.escalated && !s.escalations) console.log(colors.red('escalated to the humans'));

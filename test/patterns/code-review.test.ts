@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { RunningApi } from '../../src/api/main';
 import { recordSuccessUpdate } from '../../src/workflows/project/directory-api';
 import { createTestContext, type TestContext } from '../support/temporal';
+import { waitingForFiles } from '../../src/patterns/cli';
 import { asMember, callServer, goodHandoff, inboxHas, recordHistory, runPath, team, until, waitingFor } from './support';
 
 const fast = { deadlines: { reminderAfter: '20s', escalateAfter: '40s' }, reservationRetry: '1s' };
@@ -148,6 +149,8 @@ describe('Code Review (real server, scripted agents and human)', () => {
     // The review waits for the author's own lease (alice's shared lease cannot be granted over it) and for alice's decision.
     const asked = await until(project, id, (s) => s.needsHuman && s.step === 'review 1' && s.timeline.some((e) => e.kind === 'waiting-for-files'));
     expect(asked.waitingFor).toEqual(expect.arrayContaining(['ScarletMarsh', 'alice']));
+    // `baton status` says which file and who holds it, not only the names.
+    expect(waitingForFiles(asked)).toMatch(/^alice waits for web\/login\/form\.tsx \(held by ScarletMarsh until .*, r-[0-9a-f]+\)$/);
     const decisionId = asked.decision!.id;
     expect(await asMember(api, t, 'alice').patterns.approve(id, 'LGTM')).toMatchObject({ decided: true, decision: { id: decisionId } });
 
@@ -163,7 +166,8 @@ describe('Code Review (real server, scripted agents and human)', () => {
 
     // The author releases its own file: the review goes on with alice's approval, to the merge.
     await project.reservations.release({ actor: t.actor('ScarletMarsh'), patterns: ['web/login/form.tsx'] });
-    await until(project, id, waitingFor('ScarletMarsh', 'merge'));
+    const merging = await until(project, id, waitingFor('ScarletMarsh', 'merge'));
+    expect(waitingForFiles(merging)).toBeUndefined();
     await project.patterns.done(id, t.me('ScarletMarsh'), { summary: 'merged as abc123' });
     const result = await project.patterns.result(id);
     expect((result.details.reviews as { verdict: string; by: string }[]).map((r) => [r.verdict, r.by])).toEqual([['approve', 'alice']]);
