@@ -1,30 +1,13 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { RunningApi } from '../../src/api/main';
 import { runBaton } from '../support/cli';
-import { createTestContext, type TestContext } from '../support/temporal';
-import { cliError, cliShells, eventually, team } from './support';
-
+import { cliError, cliShells, cliSuite, eventually, team } from './support';
 
 const baton = runBaton;
 
 describe('baton CLI: emergency, onboarding, full-stack, recommend, alerts (spawned bin/baton against a Baton server)', () => {
-  let ctx: TestContext;
-  let api: RunningApi;
-  let dir: string;
-  beforeAll(async () => {
-    ctx = await createTestContext();
-    await ctx.startWorker();
-    api = await ctx.startApi();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-cli2-'));
-  });
-  afterAll(async () => {
-    await ctx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = cliSuite('baton-cli2-');
 
   it('start emergency -> claim (second claim: exit 3) -> incident; recommend; alerts; cancel (agent: exit 5, human: ended)', async () => {
+    const { ctx, api, dir } = suite;
     const c = await team(ctx, ['RedFox', 'BlueJay'], ['alice'], { alerts: { silentAfterSeconds: 1, scanEverySeconds: 1 } });
     const as = cliShells(api, c, dir);
 
@@ -68,6 +51,7 @@ describe('baton CLI: emergency, onboarding, full-stack, recommend, alerts (spawn
   });
 
   it('introduce and start full-stack are human commands: an agent shell is refused (exit 5), a human\'s goes through', async () => {
+    const { ctx, api, dir } = suite;
     const c = await team(ctx, ['NewKid', 'RedFox', 'BlueJay'], ['alice']);
     const as = cliShells(api, c, dir);
 

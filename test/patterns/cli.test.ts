@@ -1,29 +1,15 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { RunningApi } from '../../src/api/main';
 import { runBaton, type CliRun } from '../support/cli';
-import { createTestContext, type TestContext } from '../support/temporal';
-import { cliError, cliShells, team, until, waitingFor } from './support';
+import { cliError, cliShells, cliSuite, team, until, waitingFor } from './support';
 
 const baton = runBaton;
 
 describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () => {
-  let ctx: TestContext;
-  let api: RunningApi;
-  let dir: string;
-  beforeAll(async () => {
-    ctx = await createTestContext();
-    await ctx.startWorker();
-    api = await ctx.startApi();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'baton-cli-'));
-  });
-  afterAll(async () => {
-    await ctx.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const suite = cliSuite('baton-cli-');
 
   it('start (plan file + flags) → done refused when vague (exit 2) → fail → approvals → approve (agent: exit 5; human: ok) → done → status', async () => {
+    const { ctx, api, dir } = suite;
     const t = await team(ctx, ['BoldMountain']);
     const as = cliShells(api, t, dir);
     const agent = as.agent('BoldMountain');
@@ -84,6 +70,7 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
   });
 
   it('cancel: refused for an agent (exit 5), a human cancel says the run ended and its leases are released, a second cancel is refused (exit 6)', async () => {
+    const { ctx, api, dir } = suite;
     const t = await team(ctx, ['SwiftEagle', 'GreenCastle']);
     const as = cliShells(api, t, dir);
     const started = await baton(as.agent('SwiftEagle'), 'start', 'parallel-development', '--title', 'CLI cancel', '--id', 'cli-cancel', '--worker', 'SwiftEagle:src/api/**:API', '--worker', 'GreenCastle:web/**:UI', '--integration-agent', 'GreenCastle', '--json');
@@ -107,6 +94,7 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
     expect(cliError(again)).toMatchObject({ code: 'INVALID_STATE', message: expect.stringContaining('already cancelled') });
   });
   it('a run ref takes the registry\'s aliases (handoff/<id>) as `baton start handoff` does; refs that are no pattern run are still refused', async () => {
+    const { ctx, api, dir } = suite;
     const t = await team(ctx, ['QuietRiver']);
     const agent = cliShells(api, t, dir).agent('QuietRiver');
     const started = await baton(agent, 'start', 'handoff', '--title', 'Docs', '--id', 'docs-dfaca5', '--step', 'docs:QuietRiver:docs/**:Write the docs', '--json');

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { BatonApi, type ProjectApi } from '../../src/api-client';
 import type { RunningApi } from '../../src/api/main';
@@ -9,7 +10,7 @@ import type { ErrorCode } from '../../src/domain/errors';
 import { member, type MemberActor } from '../../src/schemas/actor';
 import type { PatternStatus } from '../../src/schemas/patterns';
 import type { ProjectSettingsInput } from '../../src/schemas/project';
-import type { TestContext } from '../support/temporal';
+import { createTestContext, type TestContext } from '../support/temporal';
 
 /**
  * Scripted members of a test project: the first human created the project (as `baton init` does), the
@@ -169,4 +170,24 @@ export async function eventually<T>(what: string, probe: () => Promise<T>, ready
 
 export async function inboxSubjects(t: Team, name: string): Promise<{ subject: string; body: string }[]> {
   return (await t.project.messages.inbox(t.actor(name), { limit: 200 })).items.map((m) => ({ subject: m.subject, body: m.body }));
+}
+
+/**
+ * The CLI suites' setup, registered with jest's beforeAll/afterAll: a test context with a worker, a
+ * Baton server (the spawned bin/baton talks to it) and a scratch directory (`<tmp>/<prefix>...`).
+ * Read its fields inside tests (they are set once beforeAll has run).
+ */
+export function cliSuite(prefix: string): { readonly ctx: TestContext; readonly api: RunningApi; readonly dir: string } {
+  const suite = {} as { ctx: TestContext; api: RunningApi; dir: string };
+  beforeAll(async () => {
+    suite.ctx = await createTestContext();
+    await suite.ctx.startWorker();
+    suite.api = await suite.ctx.startApi();
+    suite.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(async () => {
+    await suite.ctx?.close();
+    if (suite.dir) fs.rmSync(suite.dir, { recursive: true, force: true });
+  });
+  return suite;
 }
