@@ -1,35 +1,17 @@
 import fc from 'fast-check';
-import picomatch from 'picomatch';
-import { expandBraces, parseGlob, picomatchSources, type ParsedGlob } from '../../src/domain/reservations/glob';
+import { expandBraces, parseGlob } from '../../src/domain/reservations/glob';
 import { coverageGap, covers } from '../../src/domain/reservations/coverage';
-import { PICOMATCH_OPTIONS } from '../../src/domain/reservations/match';
+import { UNIVERSE, isPlain, isValidPath, oracle, withoutSlash } from '../support/glob-oracle';
 
 /**
  * Coverage ("every path of the wanted pattern is covered by one of the held ones") against a brute-force
  * oracle. When it names a gap, the oracle must agree the wanted pattern covers that path and no held one
  * does (no false "lacks", for any length); when it says covered, no path of a small universe may be
  * covered by the wanted pattern and missed by every held one (no false "covered" within that universe).
- * The oracle reads patterns as overlap.property.test.ts does: a plain directory by its form covers itself
+ * The oracle (test/support/glob-oracle.ts) reads patterns as overlap.property.test.ts does: a plain directory by its form covers itself
  * and everything under it, a plain file only itself (string comparison), a glob what picomatch matches.
  */
 
-const ALPHABET = ['a', 'b', '.'];
-function names(maxLength: number): string[] {
-  let level = [''];
-  const out: string[] = [];
-  for (let n = 1; n <= maxLength; n++) {
-    level = level.flatMap((prefix) => ALPHABET.map((c) => prefix + c));
-    out.push(...level.filter((name) => name !== '.' && name !== '..'));
-  }
-  return out;
-}
-const short = names(2);
-const long = names(3);
-const UNIVERSE: string[] = [
-  ...long,
-  ...long.flatMap((x) => long.map((y) => `${x}/${y}`)),
-  ...short.flatMap((x) => short.flatMap((y) => short.map((z) => `${x}/${y}/${z}`))),
-];
 
 const token = fc.constantFrom('a', 'b', '.', '*', '?', '[ab]', '[!a]', '[^.]', '[a-b]');
 const segmentBody = fc.array(token, { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
@@ -44,48 +26,14 @@ const pattern = fc
   .oneof({ weight: 3, arbitrary: globPattern }, { weight: 1, arbitrary: bracePattern }, { weight: 2, arbitrary: plainPath })
   .filter((p) => (isPlain(p) ? isValidPath(withoutSlash(p)) : expandBraces(p).every(isValidPath)));
 
-function isValidPath(path: string): boolean {
-  return path.length > 0 && path.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
-}
-function isPlain(p: string): boolean {
-  return !/[*?[{]/.test(p);
-}
-function withoutSlash(p: string): string {
-  return p.replace(/\/$/, '');
-}
-function isPlainDirectory(p: string): boolean {
-  return p.endsWith('/') || !withoutSlash(p).split('/').pop()!.slice(1).includes('.');
-}
 
-interface Compiled {
-  parsed: ParsedGlob;
-  match: (path: string) => boolean;
-  /** Paths at and under a plain pattern (beyond the universe's depth). */
-  universe: string[];
-}
-const compiled = new Map<string, Compiled>();
-function compile(p: string): Compiled {
-  let c = compiled.get(p);
-  if (!c) {
-    const parsed = parseGlob(p);
-    const base = withoutSlash(p);
-    const matchers = picomatchSources(parsed).map((source) => picomatch(source, PICOMATCH_OPTIONS));
-    c = {
-      parsed,
-      match: !isPlain(p) ? (path) => matchers.some((m) => m(path)) : isPlainDirectory(p) ? (path) => path === base || path.startsWith(`${base}/`) : (path) => path === base,
-      universe: isPlain(p) ? [base, ...UNIVERSE.map((path) => `${base}/${path}`)] : [],
-    };
-    compiled.set(p, c);
-  }
-  return c;
-}
 
 describe('coverage of a pattern by held patterns', () => {
   it('is exact against the oracle: a real gap, or no gap in the universe', () => {
     fc.assert(
       fc.property(fc.array(pattern, { minLength: 0, maxLength: 3 }), pattern, (held, wanted) => {
-        const w = compile(wanted);
-        const hs = held.map(compile);
+        const w = oracle(wanted);
+        const hs = held.map(oracle);
         const gap = coverageGap(hs.map((h) => h.parsed), w.parsed);
         if (gap !== undefined) {
           expect(isValidPath(gap)).toBe(true);
@@ -102,7 +50,7 @@ describe('coverage of a pattern by held patterns', () => {
   it('is reflexive: a pattern covers itself', () => {
     fc.assert(
       fc.property(pattern, (p) => {
-        expect([p, covers([compile(p).parsed], compile(p).parsed)]).toEqual([p, true]);
+        expect([p, covers([oracle(p).parsed], oracle(p).parsed)]).toEqual([p, true]);
       }),
       { numRuns: 200 },
     );

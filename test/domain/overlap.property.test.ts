@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import picomatch from 'picomatch';
-import { expandBraces, parseGlob, picomatchSources, type ParsedGlob } from '../../src/domain/reservations/glob';
+import { expandBraces, parseGlob } from '../../src/domain/reservations/glob';
 import { overlapWitness } from '../../src/domain/reservations/overlap';
-import { compileMatcher, PICOMATCH_OPTIONS } from '../../src/domain/reservations/match';
+import { compileMatcher } from '../../src/domain/reservations/match';
 import { PatternIndex } from '../../src/domain/reservations/index';
+import { UNIVERSE, isPlain, isValidPath, oracle, withoutSlash } from '../support/glob-oracle';
 
 /**
  * The overlap decision against a brute-force oracle. When it says "overlap" it must produce a path that
@@ -12,29 +13,9 @@ import { PatternIndex } from '../../src/domain/reservations/index';
  * large enough for every overlap of the generated patterns to have a witness in it: the short paths, and
  * for a plain path the paths under it).
  *
- * The oracle, written here independently of glob.ts: a plain path (no `*`, `?`, `[`, `{`) that is a
- * directory by its form (ends with `/`, or its last name has no `.` after the first character) covers
- * itself and everything under it, a plain file only itself, both by string comparison; a glob covers what
- * picomatch matches (given our brace expansion, see glob.ts).
+ * The oracle is test/support/glob-oracle.ts, written independently of glob.ts.
  */
 
-const ALPHABET = ['a', 'b', '.'];
-function names(maxLength: number): string[] {
-  let level = [''];
-  const out: string[] = [];
-  for (let n = 1; n <= maxLength; n++) {
-    level = level.flatMap((prefix) => ALPHABET.map((c) => prefix + c));
-    out.push(...level.filter((name) => name !== '.' && name !== '..'));
-  }
-  return out;
-}
-const short = names(2);
-const long = names(3);
-const UNIVERSE: string[] = [
-  ...long,
-  ...long.flatMap((x) => long.map((y) => `${x}/${y}`)),
-  ...short.flatMap((x) => short.flatMap((y) => short.map((z) => `${x}/${y}/${z}`))),
-];
 
 const token = fc.constantFrom('a', 'b', 'c', '.', '*', '?', '[ab]', '[!a]', '[^.]', '[a-b]', '[.c]');
 const segmentBody = fc.array(token, { minLength: 1, maxLength: 3 }).map((t) => t.join(''));
@@ -57,50 +38,16 @@ const pattern = fc
   .oneof({ weight: 3, arbitrary: plainPattern }, { weight: 1, arbitrary: bracePattern }, { weight: 2, arbitrary: plainPath })
   .filter((p) => (isPlain(p) ? isValidPath(withoutSlash(p)) : expandBraces(p).every((alt) => isValidPath(alt))));
 
-function isValidPath(path: string): boolean {
-  return path.length > 0 && path.split('/').every((name) => name !== '' && name !== '.' && name !== '..');
-}
 
-function isPlain(p: string): boolean {
-  return !/[*?[{]/.test(p);
-}
-function withoutSlash(p: string): string {
-  return p.replace(/\/$/, '');
-}
-function isPlainDirectory(p: string): boolean {
-  const last = withoutSlash(p).split('/').pop()!;
-  return p.endsWith('/') || !last.slice(1).includes('.');
-}
 
-const compiled = new Map<string, { parsed: ParsedGlob; match: (path: string) => boolean; universe: string[] }>();
-function compile(p: string) {
-  let c = compiled.get(p);
-  if (!c) {
-    const parsed = parseGlob(p);
-    const plain = isPlain(p);
-    const base = withoutSlash(p);
-    c = {
-      parsed,
-      match: !plain ? picomatchMatcher(parsed) : isPlainDirectory(p) ? (path) => path === base || path.startsWith(base + '/') : (path) => path === p,
-      universe: plain ? [base, ...UNIVERSE.map((path) => `${base}/${path}`)] : [],
-    };
-    compiled.set(p, c);
-  }
-  return c;
-}
 
-/** picomatch over our brace expansion (as compileMatcher does for globs; kept here so the oracle is the test's own). */
-function picomatchMatcher(parsed: ParsedGlob): (path: string) => boolean {
-  const matchers = picomatchSources(parsed).map((source) => picomatch(source, PICOMATCH_OPTIONS));
-  return (path) => matchers.some((m) => m(path));
-}
 
 describe('overlap of two globs (property, against picomatch)', () => {
   it('is exact: a witness both patterns match, or no common path in the universe', () => {
     fc.assert(
       fc.property(pattern, pattern, (p, q) => {
-        const a = compile(p);
-        const b = compile(q);
+        const a = oracle(p);
+        const b = oracle(q);
         const witness = overlapWitness(a.parsed, b.parsed);
         if (witness !== undefined) {
           expect(isValidPath(witness)).toBe(true);
@@ -121,7 +68,7 @@ describe('overlap of two globs (property, against picomatch)', () => {
   it('is symmetric', () => {
     fc.assert(
       fc.property(pattern, pattern, (p, q) => {
-        expect(overlapWitness(compile(p).parsed, compile(q).parsed) !== undefined).toBe(overlapWitness(compile(q).parsed, compile(p).parsed) !== undefined);
+        expect(overlapWitness(oracle(p).parsed, oracle(q).parsed) !== undefined).toBe(overlapWitness(oracle(q).parsed, oracle(p).parsed) !== undefined);
       }),
       { numRuns: 300 },
     );
@@ -151,7 +98,7 @@ describe('overlap of two globs (property, against picomatch)', () => {
     fc.assert(
       fc.property(pattern.filter(isPlain), (p) => {
         const ours = compileMatcher(parseGlob(p));
-        const disagreement = [...UNIVERSE, ...compile(p).universe].find((path) => ours(path) !== compile(p).match(path));
+        const disagreement = [...UNIVERSE, ...oracle(p).universe].find((path) => ours(path) !== oracle(p).match(path));
         expect([p, disagreement]).toEqual([p, undefined]);
       }),
       { numRuns: 100 },
@@ -162,10 +109,10 @@ describe('overlap of two globs (property, against picomatch)', () => {
     fc.assert(
       fc.property(fc.array(pattern, { minLength: 1, maxLength: 12 }), pattern, (held, query) => {
         const index = new PatternIndex();
-        held.forEach((p, i) => index.add(String(i), compile(p).parsed));
-        const candidates = index.candidates(compile(query).parsed);
+        held.forEach((p, i) => index.add(String(i), oracle(p).parsed));
+        const candidates = index.candidates(oracle(query).parsed);
         held.forEach((p, i) => {
-          if (overlapWitness(compile(p).parsed, compile(query).parsed) !== undefined) expect([p, query, candidates.has(String(i))]).toEqual([p, query, true]);
+          if (overlapWitness(oracle(p).parsed, oracle(query).parsed) !== undefined) expect([p, query, candidates.has(String(i))]).toEqual([p, query, true]);
         });
       }),
       { numRuns: 300 },
