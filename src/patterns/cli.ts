@@ -230,7 +230,9 @@ export function registerPatternCommands(program: Command, rt: CliRuntime): void 
     }
     if (!decision) {
       const pending = (await api.patterns.status(workflow)).decision;
-      if (!pending) throw new BatonError('INVALID_STATE', `Nothing in ${workflow} waits for a decision right now; \`baton status ${workflow}\` shows what it waits for.`);
+      // Nothing pending: the server answers (an agent's attempt is FORBIDDEN and recorded; a human's is
+      // INVALID_STATE, nothing waits), as it would for a decision named.
+      if (!pending) return { workflowId: workflow };
       decision = pending.id;
       if (!rt.globals(command).json) console.log(colors.dim(`decision ${pending.id} (${pending.step}): ${pending.question}`));
     }

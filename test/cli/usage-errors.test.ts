@@ -38,6 +38,12 @@ function expectInvalid(run: CliRun, message: string): void {
   expect(run.stderr).not.toMatch(/^\s+at /m);
 }
 
+describe('baton release with a path where an id goes', () => {
+  it('is refused with the --pattern form to use (it would match no id and read as "already released")', async () => {
+    expectInvalid(await baton(['release', 'src/auth/login.ts']), 'ids: "src/auth/login.ts" is not a reservation id (r-..., from `baton reservations`); to release what you reserved with that pattern: baton release --pattern "src/auth/login.ts"');
+  });
+});
+
 describe('numeric flags: a bad value names the flag, exit 2, no stack trace', () => {
   const cases: [string[], string][] = [
     [['inbox', '--wait', 'abc'], '--wait: must be a number of seconds, 0 or more (got "abc")'],

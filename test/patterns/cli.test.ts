@@ -60,6 +60,11 @@ describe('baton CLI: patterns (spawned bin/baton against a Baton server)', () =>
     expect(approved.stdout).toContain(`approved ${waiting.decision!.id} in ${workflowId}: "BoldMountain could not finish step "database" (attempt 1): "schema unclear"`);
 
     await until(t.project, workflowId, (s) => waitingFor('BoldMountain')(s) && s.steps[0]!.attempts === 2);
+    // Nothing pending now: an agent is still told it may not (exit 5), a human that nothing waits (exit 6).
+    const agentLate = await baton(as.agentAsHuman('BoldMountain'), '--json', 'approve', workflowId);
+    expect({ code: agentLate.code, error: cliError(agentLate).code }).toEqual({ code: 5, error: 'FORBIDDEN' });
+    const humanLate = await baton(as.human('alice'), '--json', 'approve', workflowId);
+    expect({ code: humanLate.code, error: cliError(humanLate) }).toEqual({ code: 6, error: expect.objectContaining({ code: 'INVALID_STATE', message: expect.stringContaining('waits for a decision') }) });
     const done = await baton(agent, 'done', workflowId, '--summary', 'migration ready', '--what', 'Created the users table migration', '--where', 'db/migrations/001.sql', '--how-to-test', 'npm run db:migrate');
     expect(done).toMatchObject({ code: 0 });
     await t.project.patterns.result(workflowId);

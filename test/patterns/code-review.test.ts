@@ -142,7 +142,7 @@ describe('Code Review (real server, scripted agents and human)', () => {
     await until(project, id, waitingFor('ScarletMarsh'));
     const done = await project.patterns.done(id, t.me('ScarletMarsh'), { summary: 'form ready', handoff: goodHandoff('Built the login form with validation messages', ['web/login/form.tsx']) });
     expect(done.message).toBe(
-      "Done accepted; the step's lease on web/login/** is released with the handoff; you still hold your own lease on web/login/form.tsx over the step's files (the step never releases a lease you held before it: `baton release web/login/form.tsx` when you are done with it); alice is asked to review (with your handoff).",
+      "Done accepted; the step's lease on web/login/** is released with the handoff; you still hold your own lease on web/login/form.tsx over the step's files (the step never releases a lease you held before it: `baton release --pattern \"web/login/form.tsx\"` when you are done with it); alice is asked to review (with your handoff).",
     );
     expect(done.message).not.toContain('your lease is released');
 

@@ -16,6 +16,9 @@ export function register(program: Command, rt: CliRuntime): void {
       rt.action(async (ids: string[], opts: { pattern?: string[]; all?: boolean }, command: Command) => {
         const selectors = [ids.length > 0, Boolean(opts.pattern?.length), Boolean(opts.all)].filter(Boolean).length;
         if (selectors !== 1) throw new BatonError('INVALID_INPUT', 'Say what to release: ids, --pattern <patterns...>, or --all (exactly one of them).');
+        // A path given where an id goes would match nothing and read as "already released".
+        const notId = ids.find((id) => !/^r-[0-9a-f]{4,32}$/.test(id));
+        if (notId !== undefined) throw new BatonError('INVALID_INPUT', `ids: ${JSON.stringify(notId)} is not a reservation id (r-..., from \`baton reservations\`); to release what you reserved with that pattern: baton release --pattern ${JSON.stringify(notId)}`);
         const result = await rt.member(command).reservations.release({
           ids: ids.length ? ids : undefined,
           patterns: opts.pattern?.length ? opts.pattern : undefined,

@@ -151,7 +151,7 @@ export class Reports {
     const taken = this.run.leases.patternsOf(a.step, a.agent);
     const released = taken.length ? `the step's ${taken.length === 1 ? 'lease' : 'leases'} on ${taken.join(', ')} ${taken.length === 1 ? 'is' : 'are'} released with the handoff` : 'the step took no lease, so none is released';
     const own = a.own ?? [];
-    const kept = own.length ? `; you still hold your own ${own.length === 1 ? 'lease' : 'leases'} on ${own.join(', ')} over the step's files (the step never releases a lease you held before it: \`baton release ${own.join(' ')}\` when you are done with ${own.length === 1 ? 'it' : 'them'})` : '';
+    const kept = own.length ? `; you still hold your own ${own.length === 1 ? 'lease' : 'leases'} on ${own.join(', ')} over the step's files (the step never releases a lease you held before it: \`baton release --pattern ${own.map((p) => JSON.stringify(p)).join(' ')}\` when you are done with ${own.length === 1 ? 'it' : 'them'})` : '';
     return `${released}${kept};`;
   }
 
