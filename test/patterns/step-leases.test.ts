@@ -13,6 +13,31 @@ describe('leases of pattern steps (real server)', () => {
   });
   afterAll(() => ctx.close());
 
+  it('a step waiting for files starts when their lease ends, not at its next retry (the project tells the run)', async () => {
+    const t = await team(ctx, ['QuietOwl', 'AmberFox']);
+    const { project } = t;
+    const held = await project.reservations.reserve({ actor: t.actor('AmberFox'), patterns: ['api/users.ts'], ttlSeconds: 3600, reason: 'refactor' });
+    if (held.status !== 'granted') throw new Error('the holder could not reserve');
+    const { workflowId: id } = await project.patterns.start(
+      'sequential-handoff',
+      {
+        title: 'Wake on release',
+        deadlines: { reminderAfter: '10m', escalateAfter: '20m' },
+        // Retries 5 minutes apart: only the project's word can start the step within the test.
+        reservationRetry: '5m',
+        steps: [{ name: 'api', agent: 'QuietOwl', task: 'Add the endpoint', files: ['api/**'] }],
+      },
+      { startedBy: 'alice' },
+    );
+    await until(project, id, has('waiting-for-files'));
+    await project.reservations.release({ actor: t.actor('AmberFox'), ids: [held.reservations[0]!.id] });
+    const open = await until(project, id, waitingFor('QuietOwl'));
+    expect(open.timeline.filter((e) => e.kind === 'reserved').map((e) => e.text)).toEqual([expect.stringContaining('exclusive lease for QuietOwl on api/**')]);
+    await recordHistory(ctx, id, 'woken-when-files-freed');
+    await recordHistory(ctx, project.channel.workflowId, 'woke-a-waiting-run');
+    await project.patterns.cancel(id, t.me('alice'), 'test done');
+  });
+
   it("never drops a lease the agent held before the step: it takes only what the agent lacks and releases only that", async () => {
     const t = await team(ctx, ['BoldMountain', 'SwiftEagle']);
     const { project } = t;

@@ -23,6 +23,11 @@ export const failUpdate = defineUpdate<ReportAck, [FailInput]>('fail');
 
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
+/**
+ * From the project workflow: a lease this run's reserve was refused for has ended (released, expired,
+ * force-released). The run tries its reserve again at once instead of at its next retry.
+ */
+export const filesFreedSignal = defineSignal('files-freed');
 /** A human stops the workflow; every reservation it holds is released. */
 export const cancelSignal = defineSignal<[CancelInput]>('cancel');
 

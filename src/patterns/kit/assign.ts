@@ -144,7 +144,7 @@ export function reserveFiles(
         await run.writes.notify({
           to: s.holders,
           subject: req.priority ? `[emergency] release your files now: ${run.title}` : `${req.agent} waits for files you hold`,
-          body: `${req.agent} needs ${req.files.join(', ')} for step "${req.step}" of ${run.workflowId} (${run.title}).\nYou hold: ${held.join('; ')}.\n${req.priority ? 'It is a production emergency: release them now' : 'Release them when you are done'} (baton release ...); the run tries again every ${Math.round(run.plan.reservationRetry / 1000)} s at first, less often the longer it waits (at most every 5 min), and the step starts at the first try after they are free.`,
+          body: `${req.agent} needs ${req.files.join(', ')} for step "${req.step}" of ${run.workflowId} (${run.title}).\nYou hold: ${held.join('; ')}.\n${req.priority ? 'It is a production emergency: release them now' : 'Release them when you are done'} (baton release ...); the step starts as soon as they are free (Baton tells the run when your lease ends).`,
           importance: req.priority ? 'urgent' : 'normal',
           onBehalfOf: req.agent,
         });

@@ -59,7 +59,7 @@ export class Gates {
   keepAlive?: { nextAt(): number | undefined; run(): Promise<void> };
 
   constructor(
-    private readonly run: { pattern: string; title: string; workflowId: string; timeline: Timeline; writes: { notify(n: Notice): Promise<unknown> }; changed(): void },
+    private readonly run: { pattern: string; title: string; workflowId: string; timeline: Timeline; writes: { notify(n: Notice): Promise<unknown> }; changed(): void; freed?(): number },
   ) {}
 
   /** Open gates, most recent last. */
@@ -76,6 +76,10 @@ export class Gates {
     const gate: OpenGate = { spec, state };
     this.open.push(gate);
     this.run.changed();
+    // A wait that polls (for files) also wakes when the project says a lease it met has ended; a word
+    // that came while it was polling makes it poll again at once.
+    let freedSeen = this.run.freed?.() ?? 0;
+    const freed = () => spec.poll !== undefined && (this.run.freed?.() ?? 0) > freedSeen;
     try {
       for (;;) {
         if (spec.ready()) return;
@@ -91,12 +95,18 @@ export class Gates {
         const renewAt = this.keepAlive?.nextAt();
         const wakeAt = earliest(deadline, renewAt, state.pollAt);
         const clock = state.clock;
-        const moved = () => spec.ready() || (spec.lastSign?.() ?? clock) > clock;
+        const moved = () => spec.ready() || (spec.lastSign?.() ?? clock) > clock || freed();
         if (wakeAt === undefined) {
           await wf.condition(moved);
           continue;
         }
-        if (wakeAt > Date.now() && (await wf.condition(moved, wakeAt - Date.now()))) continue;
+        if (wakeAt > Date.now() && (await wf.condition(moved, wakeAt - Date.now()))) {
+          if (freed()) {
+            freedSeen = this.run.freed?.() ?? 0;
+            state.pollAt = Date.now();
+          }
+          continue;
+        }
         const now = Date.now();
         if (renewAt !== undefined && now >= renewAt) await this.keepAlive!.run();
         if (spec.poll && state.pollAt !== undefined && now >= state.pollAt) {

@@ -6,7 +6,7 @@ import { patternSearchAttributes } from '../../search-attributes';
 import { batonFailure } from '../../workflows/failure';
 import type { MemberCredential } from '../../workflows/project/directory-api';
 import type { PatternName } from '../names';
-import { cancelSignal, statusQuery, whoMayApproveQuery } from './api';
+import { cancelSignal, filesFreedSignal, statusQuery, whoMayApproveQuery } from './api';
 import { Decisions, newAsk, type DecisionRequest, type DecisionsState, type Outcome } from './decisions';
 import { Gates, newGate, type GateSpec, type GateState } from './gates';
 import { Journal, type JournalState } from './journal';
@@ -87,6 +87,8 @@ export class PatternRun {
   readonly writes: ProjectWrites;
   readonly leases: Leases;
   readonly gates: Gates;
+  /** How many times the project said a lease this run waited for ended (filesFreedSignal). */
+  private filesFreed = 0;
   readonly decisions: Decisions;
   readonly reports: Reports;
   readonly view: View;
@@ -147,6 +149,11 @@ export class PatternRun {
   /** Whom the run acts for when nobody in particular: its starter. */
   onBehalfOf(): string {
     return this.startedBy ?? this.members.snapshot()[0]?.name ?? 'baton';
+  }
+
+  /** The project's word that files this run waited for are free (a count: the gates wake when it grows). */
+  freed(): number {
+    return this.filesFreed;
   }
 
   /** Something people see changed. */
@@ -291,6 +298,7 @@ export class PatternRun {
       this.reports.install();
       this.decisions.install();
       wf.setHandler(cancelSignal, (raw) => this.cancel(raw));
+      wf.setHandler(filesFreedSignal, () => void this.filesFreed++);
       wf.setHandler(statusQuery, () => this.status());
       wf.setHandler(whoMayApproveQuery, (): ApprovalCheck => ({ state: this.runState, decision: this.decisions.pending ?? null }));
       for (const install of this.installers) install();

@@ -30,6 +30,7 @@ import {
 } from '../../schemas/reservations';
 import { takePage } from '../../domain/page';
 import { batonFailure, checked, guarded, parseOrFail } from '../failure';
+import { filesFreedSignal } from '../../patterns/kit/api';
 import { ANSWER_LIST_BYTES, CONFLICT_LIST_BYTES, RESERVE_ANSWER_BYTES, listWithin, reservationAnswerBytes } from './answer-size';
 import { AuditWindow, type AuditRecord, type AuditRow } from './carried/audit-window';
 import { CARRIED_BUDGET, formatBytes, type CarriedSizes } from './carried/budget';
@@ -75,6 +76,8 @@ export { AUDIT_KEPT } from './carried/audit-window';
 const AUDIT_PATTERNS_KEPT = 20;
 /** A count limit besides the byte budget (CARRIED_BUDGET.leases): agents must release first. */
 export const MAX_ACTIVE_RESERVATIONS = 20_000;
+/** At most this many leases have pattern runs waiting on them (the rest are found by the runs' retries). */
+const MAX_WAITED_LEASES = 2_000;
 /** A lease notice lists this many leases at most (the rest by count): a notice travels in the carried delivery queue. */
 const NOTICE_LEASES_LISTED = 20;
 /** A notice's tag names at most this many lease ids (NoticeTag.reservationIds). */
@@ -120,6 +123,14 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
    * releasing count as signs of life). Runs from before this keep their timers and commands (patched).
    */
   private readonly tellsHolders = wf.patched('baton-lease-notices-v1');
+  /**
+   * Pattern runs whose reserve was refused for a lease (lease id → run workflow ids): told when the lease
+   * ends, so a waiting step starts at once rather than at its next retry (30 s at first, up to 5 min).
+   * Not carried across continue-as-new: a run that misses the word retries as before. Runs from before
+   * send no signals (patched).
+   */
+  private readonly waiters = new Map<string, Set<string>>();
+  private readonly wakesWaiters = wf.patched('baton-wake-waiting-runs-v1');
   /**
    * The leases of one reserve get ids with one random prefix (newIds), which the carried table writes
    * once per group; runs from before keep drawing each id on its own (patched).
@@ -302,6 +313,7 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     const conflicts: Conflict[] = [];
     parsed.forEach((glob) => conflicts.push(...this.conflictsWith(glob, glob.pattern, holder, input.exclusive, now)));
     if (conflicts.length > 0) {
+      if (this.wakesWaiters && input.actor.kind === 'workflow') this.addWaiter(input.actor.workflowId, conflicts);
       // A broad pattern may meet thousands of leases: the answer lists what fits in one payload.
       const { listed, omitted } = listWithin(conflicts, CONFLICT_LIST_BYTES);
       return { status: 'conflict', conflicts: listed, ...(omitted ? { omitted } : {}) };
@@ -650,6 +662,24 @@ export class ReservationBook implements ProjectModule, ReservationsPort {
     if (same?.length) this.ownByPattern.set(own, same);
     else this.ownByPattern.delete(own);
     if (wakeOf(lease) === this.earliest) this.earliestDirty = true;
+    this.wakeWaiters(lease.id);
+  }
+
+  private addWaiter(workflowId: string, conflicts: Conflict[]): void {
+    for (const c of conflicts) {
+      if (c.reservationId === undefined || (this.waiters.size >= MAX_WAITED_LEASES && !this.waiters.has(c.reservationId))) continue;
+      let runs = this.waiters.get(c.reservationId);
+      if (!runs) this.waiters.set(c.reservationId, (runs = new Set()));
+      runs.add(workflowId);
+    }
+  }
+
+  private wakeWaiters(leaseId: string): void {
+    const runs = this.waiters.get(leaseId);
+    if (!runs) return;
+    this.waiters.delete(leaseId);
+    // A run that ended meanwhile cannot be signalled: nothing to do then.
+    for (const id of runs) void wf.getExternalWorkflowHandle(id).signal(filesFreedSignal).catch(() => undefined);
   }
 
   /** A new expiry (extend, renew); `ttlMs` is the TTL asked for, from which the warning time follows. */
